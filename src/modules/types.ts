@@ -1,0 +1,96 @@
+/**
+ * The module contract. A module is one file exporting a `ModuleDefinition`, plus one line
+ * in the registry of its folder (controller/index.ts, node/index.ts, net/index.ts, k8s/index.ts).
+ *
+ * - Controller modules (debug, set_fact, assert, k8s_*, helm...) run in-process.
+ * - Node modules build one POSIX `sh` script from their validated arguments and run it
+ *   with one exec on the host's connection (see node/script.ts); the script checks and
+ *   changes in the same round trip and prints one JSON result.
+ *
+ * Special result keys the executor interprets, as Ansible's strategy does:
+ * `ansible_facts` (facts to merge; `_ansible_facts_cacheable` for set_fact cacheable),
+ * `add_host` ({host_name, groups, host_vars}), `add_group` + `parent_groups` (group_by),
+ * `ansible_stats` (set_stats), `_ansible_reconnect` (reboot: drop and re-open the connection).
+ */
+import type { ZodType } from 'zod';
+import type { Connection, BecomeSpec } from '../connection/types.js';
+import type { Templar, Vars } from '../template/types.js';
+
+export interface FileDiff {
+  before?: string;
+  after?: string;
+  before_header?: string;
+  after_header?: string;
+  prepared?: string;
+}
+
+export interface ModuleResult {
+  changed?: boolean;
+  failed?: boolean;
+  skipped?: boolean;
+  unreachable?: boolean;
+  msg?: string;
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+  stdout_lines?: string[];
+  stderr_lines?: string[];
+  diff?: FileDiff | FileDiff[];
+  ansible_facts?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ModuleContext<A = Record<string, unknown>> {
+  /** inventory_hostname of the host the task is for. */
+  hostname: string;
+  /** Validated, templated arguments (omit removed). */
+  args: A;
+  /** The task's variables (hostvars of `hostname` plus play/task/loop vars), for modules that template (template, k8s). */
+  vars: Vars;
+  checkMode: boolean;
+  diffMode: boolean;
+  /** 0..4 (-v count). */
+  verbosity: number;
+  /** The connection of the target (the delegated host when delegate_to is set). Opened on first use. */
+  connection(): Promise<Connection>;
+  /** Privilege escalation for node commands, when the task or play asked for it. */
+  become?: BecomeSpec;
+  /** Task environment (`environment:` keyword), already templated. */
+  environment?: Record<string, string>;
+  templar: Templar;
+  /**
+   * Find a controller-side file the way Ansible's action plugins do: for kind 'files' or
+   * 'templates', look in the role's files/ or templates/ dir, then the role dir, then the
+   * playbook dir's files/ or templates/, then the playbook dir. Absolute paths are returned as is.
+   */
+  findFile(kind: 'files' | 'templates' | 'vars' | 'tasks', name: string): string | undefined;
+  /** Task timeout in ms (`timeout:` keyword), if any. */
+  timeoutMs?: number;
+  signal: AbortSignal;
+  /** Emit a warning shown as "[WARNING]: ..." in the output. */
+  warn(message: string): void;
+}
+
+export interface ModuleDefinition<A = Record<string, unknown>> {
+  /** Canonical short name: 'copy', 'k8s', 'ufw', 'iptables_chains'. */
+  name: string;
+  /** Other accepted names: FQCNs ('ansible.builtin.copy', 'ansible.legacy.copy') and aliases ('systemd_service'). */
+  aliases: string[];
+  /** Accepts free-form text (`command: ls -l`), passed as `_raw_params`, with k=v pairs parsed by the loader when `freeFormKeyValues` is true. */
+  freeForm?: boolean;
+  /**
+   * Schema of the arguments after templating. Errors become a failed task whose message names
+   * the module and argument. When a task's args contain no templates, the loader validates them
+   * before anything runs.
+   */
+  schema?: ZodType<A>;
+  /** Whether the module runs on the controller (no connection needed). */
+  runsOn: 'controller' | 'node';
+  /** Runs once for the whole batch, not per host (add_host, like Ansible's BYPASS_HOST_LOOP). */
+  bypassHostLoop?: boolean;
+  run(ctx: ModuleContext<A>): Promise<ModuleResult>;
+}
+
+// The registry stores definitions of varying argument types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModuleDefinition = ModuleDefinition<any>;

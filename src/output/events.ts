@@ -1,0 +1,60 @@
+/**
+ * Events the executor emits and every output (terminal view, JSON, pino log) renders.
+ * Results are already scrubbed of no_log values by the executor.
+ */
+import type { SourceLocation } from '../errors.js';
+import type { ModuleResult } from '../modules/types.js';
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface TaskInfo {
+  /** Display name: task name, or the action when unnamed (as Ansible prints it, e.g. "debug", "myrole : do x"). */
+  name: string;
+  action: string;
+  loc: SourceLocation;
+  /** Stable id within the run, for the JSON callback. */
+  id: string;
+  isHandler: boolean;
+  role?: string;
+}
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failures: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export type RunEvent =
+  | { type: 'playbook_start'; file: string }
+  | { type: 'play_start'; name: string; hosts: string[]; id: string; loc: SourceLocation }
+  | { type: 'no_hosts_matched'; play: string }
+  | { type: 'task_start'; task: TaskInfo; hosts: string[] }
+  | {
+      type: 'host_result';
+      task: TaskInfo;
+      host: string;
+      /** 'localhost -> node1' style delegation display. */
+      delegatedTo?: string;
+      status: HostStatus;
+      result: ModuleResult;
+      /** The failure was ignored (ignore_errors / ignore_unreachable): shown as "...ignoring". */
+      ignored?: boolean;
+      /** Set for per-item lines of a loop; the final aggregated result has no item. */
+      item?: { value: unknown; label: string };
+    }
+  | { type: 'retry'; task: TaskInfo; host: string; attempt: number; retriesLeft: number; result: ModuleResult }
+  | { type: 'handler_notified'; handler: string; host: string }
+  | { type: 'warning'; message: string }
+  | { type: 'deprecation'; message: string }
+  | { type: 'verbose'; level: number; message: string; host?: string }
+  | { type: 'no_more_hosts' }
+  | { type: 'playbook_end'; stats: Record<string, HostStats>; interrupted?: boolean };
+
+export interface OutputSink {
+  emit(event: RunEvent): void;
+  close(): Promise<void>;
+}
