@@ -1,0 +1,84 @@
+/**
+ * Turns a host's variables into the ConnectionSpec and BecomeSpec the connection
+ * layer needs, with Ansible's variable names and the CLI/config defaults underneath.
+ */
+import type { BecomeSpec, ConnectionSpec } from '../connection/types.js';
+import type { RunOptions } from './types.js';
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+
+function num(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function toBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return ['yes', 'on', 'true', '1', 'y', 't'].includes(v.trim().toLowerCase());
+  return Boolean(v);
+}
+
+/**
+ * `vars` are the (rendered) variables of the connection target: the host itself, or the
+ * delegated host when delegate_to is set. `forceLocal` is `connection: local` on the play/task.
+ */
+export function buildConnectionSpec(host: string, vars: Record<string, unknown>, options: RunOptions, connectionKeyword?: string): ConnectionSpec {
+  const declared = str(vars['ansible_connection']) ?? connectionKeyword ?? options.connection ?? (host === 'localhost' || host === '127.0.0.1' ? 'local' : 'ssh');
+  const connection: 'ssh' | 'local' = declared === 'local' ? 'local' : 'ssh';
+  const sshArgs = [
+    str(vars['ansible_ssh_common_args']) ?? options.sshCommonArgs,
+    str(vars['ansible_ssh_extra_args']) ?? options.sshExtraArgs,
+  ]
+    .filter((s): s is string => !!s)
+    .join(' ');
+  const hkc = vars['ansible_host_key_checking'] ?? vars['host_key_checking'];
+  const spec: ConnectionSpec = {
+    host,
+    connection,
+    address: str(vars['ansible_host']) ?? str(vars['ansible_ssh_host']) ?? host,
+    hostKeyChecking: hkc === undefined ? options.hostKeyChecking : toBool(hkc),
+    timeoutSec: num(vars['ansible_ssh_timeout']) ?? num(vars['ansible_timeout']) ?? options.timeoutSec,
+  };
+  const port = num(vars['ansible_port'] ?? vars['ansible_ssh_port']);
+  if (port !== undefined) spec.port = port;
+  const user = str(vars['ansible_user']) ?? str(vars['ansible_ssh_user']) ?? options.remoteUser;
+  if (user) spec.user = user;
+  const key = str(vars['ansible_ssh_private_key_file']) ?? str(vars['ansible_private_key_file']) ?? options.privateKeyFile;
+  if (key) spec.privateKeyFile = key;
+  const pw = str(vars['ansible_password']) ?? str(vars['ansible_ssh_pass']) ?? str(vars['ansible_ssh_password']) ?? options.connectionPassword;
+  if (pw) spec.password = pw;
+  if (sshArgs) spec.sshArgs = sshArgs;
+  const retries = num(vars['ansible_ssh_retries']);
+  if (retries !== undefined) spec.retries = retries;
+  return spec;
+}
+
+export interface BecomeKeywords {
+  become?: unknown;
+  become_user?: unknown;
+  become_method?: unknown;
+  become_flags?: unknown;
+  become_exe?: unknown;
+}
+
+/** BecomeSpec when become is on (keyword, ansible_become var, or -b), else undefined. */
+export function buildBecomeSpec(kw: BecomeKeywords, vars: Record<string, unknown>, options: RunOptions): BecomeSpec | undefined {
+  const on = kw.become !== undefined ? toBool(kw.become) : vars['ansible_become'] !== undefined ? toBool(vars['ansible_become']) : options.become;
+  if (!on) return undefined;
+  const method = str(kw.become_method) ?? str(vars['ansible_become_method']) ?? options.becomeMethod ?? 'sudo';
+  const spec: BecomeSpec = {
+    method: method === 'su' ? 'su' : 'sudo',
+    user: str(kw.become_user) ?? str(vars['ansible_become_user']) ?? options.becomeUser ?? 'root',
+  };
+  const pw = str(vars['ansible_become_password']) ?? str(vars['ansible_become_pass']) ?? options.becomePassword;
+  if (pw) spec.password = pw;
+  const flags = str(kw.become_flags) ?? str(vars['ansible_become_flags']);
+  if (flags) spec.flags = flags;
+  const exe = str(kw.become_exe) ?? str(vars['ansible_become_exe']);
+  if (exe) spec.exe = exe;
+  return spec;
+}

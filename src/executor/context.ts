@@ -1,0 +1,141 @@
+/**
+ * State shared by one run (RunContext), one play batch (PlayRun) and one host within
+ * a play (HostRun), and the Scope a task inherits from its play, blocks, role and includes.
+ */
+import type PQueue from 'p-queue';
+import type { ConnectionPool } from '../connection/types.js';
+import type { OutputSink, TaskInfo } from '../output/events.js';
+import type { Block, IncludeItem, Play, PlaybookLoader, RoleInstance, TaskBase, TaskItem } from '../playbook/types.js';
+import type { Templar } from '../template/types.js';
+import type { PlayScope, VariableManager } from '../vars/manager.js';
+import type { Stats } from './stats.js';
+import type { RunOptions } from './types.js';
+
+export interface RunContext {
+  options: RunOptions;
+  templar: Templar;
+  pool: ConnectionPool;
+  loader?: PlaybookLoader;
+  vm: VariableManager;
+  stats: Stats;
+  output: OutputSink;
+  /** Limits concurrent host-tasks to `forks`. */
+  queue: PQueue;
+  signal: AbortSignal;
+  /** Hosts that failed or were unreachable in earlier plays: Ansible leaves them out of later plays. */
+  deadHosts: Set<string>;
+  /** --start-at-task: false until the named task is reached. */
+  startReached: boolean;
+  taskIds: WeakMap<object, string>;
+  nextId: number;
+  /** meta: end_play/any_errors_fatal/all hosts failed in a batch: stop the remaining plays as ansible does. */
+  stopPlaybook: boolean;
+  /** set_stats data. */
+  customStats: Record<string, Record<string, unknown>>;
+}
+
+export interface HostRun {
+  name: string;
+  /** Increments each time the host fails without rescue; 0 = not failed. */
+  failEpoch: number;
+  unreachable: boolean;
+  /** meta: end_host */
+  ended: boolean;
+  /** Handler keys notified for this host, in notification order. */
+  notified: Set<TaskItem>;
+}
+
+export interface PlayRun {
+  run: RunContext;
+  play: Play;
+  hosts: Map<string, HostRun>;
+  scope: PlayScope;
+  /** Handlers of the play plus those of included roles, in definition order. */
+  handlers: TaskItem[];
+  /** meta: end_play, any_errors_fatal, max_fail_percentage: stop this play. */
+  ended: boolean;
+  /** End the current batch only (meta: end_batch). */
+  batchEnded: boolean;
+  /** Set when the run must stop the whole playbook after this play. */
+  breakPlay: boolean;
+  maxFailPercentage?: number;
+  forceHandlers: boolean;
+  strategy: 'linear' | 'free';
+}
+
+/** What a task inherits from the play and the blocks, roles and includes around it. */
+export interface Scope {
+  /** Play, then enclosing blocks/includes, outer first: keyword inheritance and `when` chain. */
+  chain: TaskBase[];
+  role?: RoleInstance;
+  includeParams?: Record<string, unknown>;
+  /** Sets of hosts halted because they failed inside a block body that has a rescue section. */
+  halted: Array<Set<HostRun>>;
+  /** The innermost block body with a rescue section, if any: failures there are rescued. */
+  rescueFrame?: Set<HostRun>;
+  /** Hosts allowed to run although failed (inside always sections): host → failEpoch when allowed. */
+  allowFailed?: Map<HostRun, number>;
+  /** In a handler flush. */
+  inHandlers?: boolean;
+}
+
+export function isRunnable(h: HostRun, scope: Scope, pr: PlayRun): boolean {
+  if (pr.ended || pr.batchEnded || h.unreachable || h.ended) return false;
+  if (h.failEpoch !== 0 && scope.allowFailed?.get(h) !== h.failEpoch) return false;
+  for (const s of scope.halted) if (s.has(h)) return false;
+  return true;
+}
+
+export function taskId(run: RunContext, item: object): string {
+  let id = run.taskIds.get(item);
+  if (!id) {
+    id = `task-${++run.nextId}`;
+    run.taskIds.set(item, id);
+  }
+  return id;
+}
+
+/** Effective value of an inheritable keyword: the innermost that sets it. */
+export function inherited<K extends keyof TaskBase>(scope: Scope, item: TaskBase, key: K): TaskBase[K] | undefined {
+  if (item[key] !== undefined) return item[key];
+  for (let i = scope.chain.length - 1; i >= 0; i--) {
+    const v = scope.chain[i]![key];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** Tags of an item plus those of everything around it. */
+export function effectiveTags(scope: Scope, item: TaskBase): string[] {
+  const out = new Set<string>();
+  for (const c of scope.chain) for (const t of c.tags ?? []) out.add(t);
+  for (const t of item.tags ?? []) out.add(t);
+  return [...out];
+}
+
+export function displayName(item: Block | IncludeItem | TaskItem, role: RoleInstance | undefined, templar: Templar, vars: Record<string, unknown>): string {
+  const raw = item.name ?? (item.kind === 'block' ? 'block' : item.actionAsWritten);
+  let name = raw;
+  if (item.name && templar.isTemplated(item.name)) {
+    try {
+      name = String(templar.render(item.name, { vars }));
+    } catch {
+      name = raw;
+    }
+  }
+  return role ? `${role.name} : ${name}` : name;
+}
+
+export function taskInfo(pr: PlayRun, item: TaskItem, scope: Scope, isHandler: boolean): TaskInfo {
+  const role = item.role ?? scope.role;
+  const vars = { ...(pr.play.vars ?? {}), ...pr.run.vm.extraVars };
+  const info: TaskInfo = {
+    name: displayName(item, role, pr.run.templar, vars),
+    action: item.kind === 'block' ? 'block' : item.action,
+    loc: item.loc,
+    id: taskId(pr.run, item),
+    isHandler,
+  };
+  if (role) info.role = role.name;
+  return info;
+}

@@ -1,0 +1,438 @@
+/**
+ * Runs one task for one host: conditionals, loops, the module call (with delegation,
+ * become, environment, check mode, timeout), until/retries, changed_when/failed_when.
+ * It emits per-item events; the caller records stats, registers and applies facts.
+ */
+import { dirname } from 'node:path';
+import type { Connection } from '../connection/types.js';
+import { PhiloteError, UnreachableError } from '../errors.js';
+import type { HostStatus, TaskInfo } from '../output/events.js';
+import type { Task } from '../playbook/types.js';
+import { resolveModule } from '../modules/registry.js';
+import type { ModuleContext, ModuleResult } from '../modules/types.js';
+import type { Vars } from '../template/types.js';
+import { loadLookupForLoop } from './bridges.js';
+import { buildBecomeSpec, buildConnectionSpec, toBool } from './connection-spec.js';
+import type { HostRun, PlayRun, Scope } from './context.js';
+import { inherited } from './context.js';
+import { findFile } from './find-file.js';
+import { runIncludeVars } from './include-vars.js';
+import { censor, failedResult, skippedResult, statusOf } from './results.js';
+
+export interface HostOutcome {
+  host: HostRun;
+  status: HostStatus;
+  /** The full result, as registered. */
+  result: ModuleResult;
+  ignored: boolean;
+  delegatedTo?: string;
+  noLog: boolean;
+}
+
+/** vars of enclosing blocks (not the play: play vars are already in the host's base) and of the task. */
+export function varLayers(scope: Scope, item: { vars?: Record<string, unknown> }): Array<Record<string, unknown> | undefined> {
+  const out: Array<Record<string, unknown> | undefined> = [];
+  for (let i = 1; i < scope.chain.length; i++) out.push(scope.chain[i]!.vars);
+  out.push(item.vars);
+  return out;
+}
+
+export function whenChain(scope: Scope, item: { when?: Array<string | boolean> }): Array<string | boolean> {
+  const out: Array<string | boolean> = [];
+  for (const c of scope.chain) if (c.when) out.push(...c.when);
+  if (item.when) out.push(...item.when);
+  return out;
+}
+
+/** Evaluate ANDed conditions; returns the first false one, or undefined when all hold. */
+export function firstFalse(pr: PlayRun, conds: Array<string | boolean>, vars: Vars, task: { loc: Task['loc'] }): string | boolean | undefined {
+  for (const c of conds) {
+    if (!pr.run.templar.evaluateConditional(c, { vars, location: task.loc })) return c;
+  }
+  return undefined;
+}
+
+/** Render a keyword value that may be a template ("{{ x }}") to a boolean. */
+export function kwBool(pr: PlayRun, v: unknown, vars: Vars): boolean {
+  if (v === undefined) return false;
+  if (typeof v === 'string' && pr.run.templar.isTemplated(v)) return toBool(pr.run.templar.render(v, { vars }));
+  return toBool(v);
+}
+
+function kwNumber(pr: PlayRun, v: unknown, vars: Vars): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const r = typeof v === 'string' ? pr.run.templar.render(v, { vars }) : v;
+  const n = Number(r);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function errorResult(e: unknown): ModuleResult {
+  if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
+  if (e instanceof PhiloteError) return failedResult(e.message);
+  if (e instanceof Error) return failedResult(e.message, { exception: e.stack });
+  return failedResult(String(e));
+}
+
+function conditionalError(cond: unknown, e: unknown): ModuleResult {
+  return failedResult(`The conditional check '${String(cond)}' failed. The error was: ${(e as Error).message ?? String(e)}`);
+}
+
+/** Environment keyword(s), outermost first, rendered and flattened to strings. */
+function environmentFor(pr: PlayRun, scope: Scope, task: Task, vars: Vars): Record<string, string> | undefined {
+  const layers = [...scope.chain.map((c) => c.environment), task.environment].filter((e) => e !== undefined);
+  if (!layers.length) return undefined;
+  const env: Record<string, string> = {};
+  for (const layer of layers) {
+    const list = Array.isArray(layer) ? layer : [layer];
+    for (const e of list) {
+      const rendered = pr.run.templar.render(e, { vars, location: task.loc });
+      if (rendered && typeof rendered === 'object') {
+        for (const [k, v] of Object.entries(rendered as Record<string, unknown>)) env[k] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      }
+    }
+  }
+  return env;
+}
+
+/** Variables of a connection target (rendered), for ConnectionSpec/BecomeSpec. */
+function targetVars(pr: PlayRun, target: string, taskVars: Vars, delegated: boolean): Record<string, unknown> {
+  const src = delegated ? (pr.run.vm.inventory.getHost(target) ? pr.run.vm.hostVarsOf(target) : target === 'localhost' || target === '127.0.0.1' ? { ansible_connection: 'local' } : {}) : taskVars;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(src)) {
+    if (!k.startsWith('ansible_') && k !== 'host_key_checking') continue;
+    if (k === 'ansible_facts' || k.startsWith('ansible_play') || k === 'ansible_version' || k === 'ansible_loop') continue;
+    const v = (src as Record<string, unknown>)[k];
+    out[k] = typeof v === 'string' && pr.run.templar.isTemplated(v) ? pr.run.templar.render(v, { vars: delegated ? (src as Vars) : taskVars }) : v;
+  }
+  return out;
+}
+
+interface Invocation {
+  pr: PlayRun;
+  task: Task;
+  host: HostRun;
+  scope: Scope;
+  info: TaskInfo;
+}
+
+/** One module call (one loop item), with until/retries and changed_when/failed_when. */
+async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefined): Promise<ModuleResult> {
+  const { pr, task, scope } = inv;
+  const templar = pr.run.templar;
+  const until = task.until === undefined ? undefined : Array.isArray(task.until) ? task.until : [task.until];
+  let retries = 0;
+  if (until) {
+    const r = kwNumber(pr, task.retries, vars);
+    retries = r === undefined ? 3 : r <= 0 ? 0 : r;
+  }
+  const delay = until ? (kwNumber(pr, task.delay, vars) ?? 5) : 0;
+  let result: ModuleResult = {};
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    result = await invokeAction(inv, vars, delegateTo);
+    if (task.register) vars[task.register] = result;
+    if (result.unreachable) return result;
+    if (task.changed_when && !result.failed) {
+      try {
+        result.changed = task.changed_when.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+      } catch (e) {
+        return conditionalError(task.changed_when, e);
+      }
+    }
+    if (task.failed_when) {
+      try {
+        const f = task.failed_when.some((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+        result.failed_when_result = f;
+        result.failed = f;
+        if (!f) delete result.msg_failed;
+      } catch (e) {
+        return conditionalError(task.failed_when, e);
+      }
+    }
+    if (!until) break;
+    result['attempts'] = attempt;
+    let done: boolean;
+    try {
+      done = until.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+    } catch (e) {
+      return conditionalError(until, e);
+    }
+    if (done) break;
+    if (attempt <= retries) {
+      result['_ansible_retry'] = true;
+      pr.run.output.emit({ type: 'retry', task: inv.info, host: inv.host.name, attempt, retriesLeft: retries - attempt + 1, result: { ...result } });
+      delete result['_ansible_retry'];
+      if (delay > 0) await sleep(delay * 1000, pr.run.signal);
+    } else {
+      result.failed = true;
+      result.msg ??= 'Retries exceeded';
+    }
+  }
+  void scope;
+  return result;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** The module itself: args, validation, connection, timeout. */
+async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | undefined): Promise<ModuleResult> {
+  const { pr, task, scope, host } = inv;
+  const run = pr.run;
+  const templar = run.templar;
+  const role = task.role ?? scope.role;
+  let args: Record<string, unknown>;
+  try {
+    const rendered = templar.render(task.args, { vars, location: task.loc });
+    if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
+    args = rendered as Record<string, unknown>;
+  } catch (e) {
+    return failedResult(`The task includes an option with an undefined variable. The error was: ${(e as Error).message}`);
+  }
+  const playbookDir = pr.play.baseDir;
+  if (task.action === 'include_vars') return runIncludeVars(args, role, playbookDir);
+
+  const def = resolveModule(task.action);
+  if (!def) return failedResult(`couldn't resolve module/action '${task.actionAsWritten}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
+  let validArgs: unknown = args;
+  if (def.schema) {
+    const parsed = def.schema.safeParse(args);
+    if (!parsed.success) {
+      const msg = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+      return failedResult(`${def.name}: ${msg}`);
+    }
+    validArgs = parsed.data;
+  }
+  const checkKw = inherited(scope, task, 'check_mode');
+  const diffKw = inherited(scope, task, 'diff');
+  const checkMode = checkKw === undefined ? run.options.check : kwBool(pr, checkKw, vars);
+  const diffMode = diffKw === undefined ? run.options.diff : kwBool(pr, diffKw, vars);
+  const connKw = inherited(scope, task, 'connection');
+  const target = delegateTo ?? host.name;
+  const tvars = targetVars(pr, target, vars, delegateTo !== undefined);
+  const become = buildBecomeSpec(
+    {
+      become: inherited(scope, task, 'become'),
+      become_user: inherited(scope, task, 'become_user'),
+      become_method: inherited(scope, task, 'become_method'),
+      become_flags: inherited(scope, task, 'become_flags'),
+      become_exe: inherited(scope, task, 'become_exe'),
+    },
+    tvars,
+    run.options,
+  );
+  const timeoutS = kwNumber(pr, inherited(scope, task, 'timeout'), vars);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  run.signal.addEventListener('abort', onAbort, { once: true });
+  let conn: Connection | undefined;
+  const warnings: string[] = [];
+  const ctx: ModuleContext = {
+    hostname: host.name,
+    args: validArgs as Record<string, unknown>,
+    vars,
+    checkMode,
+    diffMode,
+    verbosity: run.options.verbosity,
+    connection: async () => {
+      if (conn) return conn;
+      const spec = buildConnectionSpec(target, tvars, run.options, delegateTo === undefined && connKw ? String(connKw) : undefined);
+      conn = await run.pool.get(spec);
+      return conn;
+    },
+    templar,
+    findFile: (kind, name) => findFile(kind, name, role, playbookDir, dirname(task.loc.file)),
+    signal: controller.signal,
+    warn: (m) => {
+      warnings.push(m);
+      run.output.emit({ type: 'warning', message: m });
+    },
+  };
+  if (become) ctx.become = become;
+  const env = environmentFor(pr, scope, task, vars);
+  if (env) ctx.environment = env;
+  if (timeoutS) ctx.timeoutMs = timeoutS * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const work = def.run(ctx);
+    const result = timeoutS
+      ? await Promise.race([
+          work,
+          new Promise<ModuleResult>((resolve) => {
+            timer = setTimeout(() => {
+              controller.abort();
+              resolve(failedResult(`The ${task.action} action failed to execute in the expected time frame (${timeoutS}) and was terminated`));
+            }, timeoutS * 1000);
+          }),
+        ])
+      : await work;
+    const out: ModuleResult = { ...result, changed: Boolean(result.changed) };
+    if (warnings.length) out['warnings'] = warnings;
+    if (out['_ansible_reconnect']) await run.pool.drop(target);
+    return out;
+  } catch (e) {
+    const r = errorResult(e);
+    if (r.unreachable) await run.pool.drop(target);
+    return r;
+  } finally {
+    if (timer) clearTimeout(timer);
+    run.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Resolve `loop:` / `with_<lookup>:` to the list of items. */
+async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]> {
+  const templar = pr.run.templar;
+  if (task.loopWith) {
+    const lookup = await loadLookupForLoop();
+    if (!lookup) throw new PhiloteError('internal', `with_${task.loopWith} needs the template engine's lookups`, { location: task.loc });
+    const terms = templar.render(task.loop, { vars, location: task.loc });
+    return lookup(task.loopWith, terms, { vars, location: task.loc });
+  }
+  const items = templar.render(task.loop, { vars, location: task.loc });
+  if (!Array.isArray(items)) {
+    throw new PhiloteError('template', `Invalid data passed to 'loop', it requires a list, got this instead: ${JSON.stringify(items)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`, { location: task.loc });
+  }
+  return items;
+}
+
+function extendedLoop(items: unknown[], i: number, allitems: boolean): Record<string, unknown> {
+  const n = items.length;
+  const l: Record<string, unknown> = {
+    index: i + 1,
+    index0: i,
+    revindex: n - i,
+    revindex0: n - i - 1,
+    first: i === 0,
+    last: i === n - 1,
+    length: n,
+    previtem: i > 0 ? items[i - 1] : undefined,
+    nextitem: i < n - 1 ? items[i + 1] : undefined,
+  };
+  if (i === 0) delete l['previtem'];
+  if (i === n - 1) delete l['nextitem'];
+  if (allitems) l['allitems'] = items;
+  return l;
+}
+
+/** Run `task` for `host`. Per-item lines are emitted here; the final line by the caller. */
+export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
+  const { pr, task, host, scope, info } = inv;
+  const vm = pr.run.vm;
+  const role = task.role ?? scope.role;
+  const layers = varLayers(scope, task);
+  const taskScope = { role, varLayers: layers, includeParams: scope.includeParams };
+  const baseVars = vm.getVars(host.name, taskScope);
+  const noLog = kwBool(pr, inherited(scope, task, 'no_log'), baseVars);
+  const conds = whenChain(scope, task);
+  const outcome = (result: ModuleResult, delegatedTo?: string): HostOutcome => {
+    const ignoreErrors = result.failed && kwBool(pr, inherited(scope, task, 'ignore_errors'), baseVars);
+    const ignoreUnreachable = result.unreachable && kwBool(pr, inherited(scope, task, 'ignore_unreachable'), baseVars);
+    const o: HostOutcome = { host, status: statusOf(result), result, ignored: Boolean(ignoreErrors || ignoreUnreachable), noLog };
+    if (delegatedTo) o.delegatedTo = delegatedTo;
+    return o;
+  };
+  let delegateTo: string | undefined;
+  const delegateKw = inherited(scope, task, 'delegate_to');
+  const resolveDelegate = (vars: Vars) => {
+    if (!delegateKw) return undefined;
+    const d = pr.run.templar.render(delegateKw, { vars, location: task.loc });
+    return d === null || d === undefined || d === '' ? undefined : String(d);
+  };
+
+  try {
+    if (task.loop === undefined) {
+      const f = firstFalse(pr, conds, baseVars, task);
+      if (f !== undefined) return outcome(skippedResult('Conditional result was False', typeof f === 'string' ? f : String(f)));
+      delegateTo = resolveDelegate(baseVars);
+      return outcome(await runOnce(inv, baseVars, delegateTo), delegateTo);
+    }
+  } catch (e) {
+    if (e instanceof PhiloteError && e.kind === 'undefined' && task.loop === undefined && conds.length) {
+      return outcome(conditionalError(conds.join(' and '), e));
+    }
+    return outcome(errorResult(e));
+  }
+
+  // A loop: `when` is evaluated per item, results collected under `results`.
+  let items: unknown[];
+  try {
+    items = await loopItems(pr, task, baseVars);
+  } catch (e) {
+    return outcome(errorResult(e));
+  }
+  const lc = task.loop_control ?? {};
+  const loopVar = lc.loop_var ?? 'item';
+  const indexVar = lc.index_var;
+  const extended = kwBool(pr, lc.extended, baseVars);
+  const pause = lc.pause !== undefined ? Number(lc.pause) : 0;
+  if (items.length === 0) {
+    return outcome({ changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] });
+  }
+  const results: ModuleResult[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (pr.run.signal.aborted) break;
+    const item = items[i];
+    const loopVars: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
+    if (indexVar) {
+      loopVars[indexVar] = i;
+      loopVars['ansible_index_var'] = indexVar;
+    }
+    if (extended) loopVars['ansible_loop'] = extendedLoop(items, i, lc.extended_allitems === undefined || kwBool(pr, lc.extended_allitems, baseVars));
+    const vars = vm.getVars(host.name, { ...taskScope, loopVars });
+    let label: unknown = item;
+    let r: ModuleResult;
+    try {
+      if (lc.label !== undefined) label = pr.run.templar.render(lc.label, { vars, location: task.loc });
+      const f = firstFalse(pr, conds, vars, task);
+      if (f !== undefined) r = skippedResult('Conditional result was False', typeof f === 'string' ? f : String(f));
+      else {
+        delegateTo = resolveDelegate(vars);
+        r = await runOnce(inv, vars, delegateTo);
+      }
+    } catch (e) {
+      r = errorResult(e);
+    }
+    r[loopVar] = item;
+    r['ansible_loop_var'] = loopVar;
+    if (indexVar) {
+      r[indexVar] = i;
+      r['ansible_index_var'] = indexVar;
+    }
+    if (extended) r['ansible_loop'] = loopVars['ansible_loop'];
+    r['_ansible_item_label'] = label;
+    if (!r.skipped && r.failed === undefined) r.failed = false;
+    results.push(r);
+    const shown = noLog ? censor(r) : r;
+    const ev = {
+      type: 'host_result' as const,
+      task: info,
+      host: host.name,
+      status: statusOf(r),
+      result: shown,
+      item: { value: noLog ? CENSORED_ITEM : item, label: typeof label === 'string' ? label : JSON.stringify(label) },
+    };
+    pr.run.output.emit(delegateTo ? { ...ev, delegatedTo: delegateTo } : ev);
+    if (r.unreachable) break;
+    if (pause > 0 && i < items.length - 1) await sleep(pause * 1000, pr.run.signal);
+  }
+  const agg: ModuleResult = { changed: results.some((r) => r.changed), msg: 'All items completed', results };
+  if (results.some((r) => r.failed)) {
+    agg.failed = true;
+    agg.msg = 'One or more items failed';
+  }
+  if (results.some((r) => r.unreachable)) agg.unreachable = true;
+  if (results.every((r) => r.skipped)) {
+    agg.skipped = true;
+    agg.msg = 'All items skipped';
+  }
+  return outcome(agg, delegateTo);
+}
+
+const CENSORED_ITEM = "(censored due to no_log)";

@@ -1,0 +1,60 @@
+/**
+ * Reading variable files on the controller: vars_files, include_vars, and the
+ * group_vars/ host_vars/ directories that sit beside a playbook. YAML parsing is the
+ * `yaml` package's; this file only decides which files to read and in what order.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PhiloteError } from '../errors.js';
+
+const VAR_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
+
+/** Parse one YAML/JSON file that must hold a mapping (or nothing). */
+export function readVarsFile(path: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = parse(readFileSync(path, 'utf8'), { merge: true, uniqueKeys: false });
+  } catch (e) {
+    throw new PhiloteError('parse', `could not read variables from ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new PhiloteError('parse', `${path} must contain a dictionary of variables, got ${Array.isArray(data) ? 'a list' : typeof data}`);
+  }
+  return data as Record<string, unknown>;
+}
+
+/** Files of a vars directory in Ansible's order: sorted by name, recursively, only var extensions. */
+export function listVarsDir(dir: string, opts: { depth?: number; ignoreFiles?: string[] } = {}): string[] {
+  const out: string[] = [];
+  const walk = (d: string, level: number) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name.startsWith('.')) continue;
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (opts.depth === undefined || opts.depth === 0 || level < opts.depth) walk(p, level + 1);
+      } else if (/\.(ya?ml|json)$/.test(name) && !(opts.ignoreFiles ?? []).includes(name)) {
+        out.push(p);
+      }
+    }
+  };
+  walk(dir, 1);
+  return out;
+}
+
+/** Load the vars of `<dir>/<name>` where name may be a file (with or without extension) or a directory. */
+export function loadNamedVars(dir: string, name: string): Record<string, unknown> | undefined {
+  for (const ext of VAR_EXTENSIONS) {
+    const p = join(dir, name + ext);
+    if (!existsSync(p)) continue;
+    if (statSync(p).isDirectory()) {
+      const merged: Record<string, unknown> = {};
+      for (const f of listVarsDir(p)) Object.assign(merged, readVarsFile(f));
+      return merged;
+    }
+    if (ext === '' && !/\.(ya?ml|json)$/.test(name) && existsSync(p + '.yml')) continue;
+    return readVarsFile(p);
+  }
+  return undefined;
+}

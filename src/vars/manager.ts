@@ -1,0 +1,327 @@
+/**
+ * Builds the variables a template sees for one host and one task, with Ansible's
+ * precedence (see PRECEDENCE.md). Speed matters: the play-level part of a host's
+ * variables is merged once per host per play and cached; a task only copies that
+ * object and lays its own few layers on top (shallow, as Ansible's default
+ * hash_behaviour=replace does). Values stay raw: the Templar renders nested
+ * templates when a value is used.
+ */
+import type { Inventory } from '../inventory/types.js';
+import type { Play, RoleInstance } from '../playbook/types.js';
+import type { Templar, Vars } from '../template/types.js';
+import { OMIT } from '../template/types.js';
+import { playbookDirVars } from './playbook-dir-vars.js';
+
+export const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
+
+export interface VariableManagerOptions {
+  inventory: Inventory;
+  extraVars: Record<string, unknown>;
+  checkMode: boolean;
+  diffMode: boolean;
+  verbosity: number;
+  runTags: string[];
+  skipTags: string[];
+  forks?: number;
+  templar?: Templar;
+}
+
+/** What the executor tells the manager about the play being run. */
+export interface PlayScope {
+  play: Play;
+  /** All hosts the play targets (ansible_play_hosts_all). */
+  hostsAll: string[];
+  /** Hosts of the current batch still active (ansible_play_hosts / play_hosts). Kept up to date by the executor. */
+  activeHosts: string[];
+  /** The current serial batch (ansible_play_batch). */
+  batch: string[];
+  /** vars_files per host, already resolved by the executor (they may be templated per host). */
+  varsFilesFor(host: string): Record<string, unknown>;
+  roleNames: string[];
+}
+
+/** The task-level layers, outermost first. */
+export interface TaskScope {
+  role?: RoleInstance;
+  /** vars of enclosing blocks, outer → inner, then the task's own vars. */
+  varLayers?: Array<Record<string, unknown> | undefined>;
+  /** include_tasks / include_role `vars:` and include_role params. */
+  includeParams?: Record<string, unknown>;
+  /** Loop variables (item, index_var, ansible_loop...) that sit above everything. */
+  loopVars?: Record<string, unknown>;
+  environment?: Record<string, string>;
+}
+
+export class VariableManager {
+  readonly inventory: Inventory;
+  readonly extraVars: Record<string, unknown>;
+  private readonly opts: VariableManagerOptions;
+  /** Facts from setup/gather_facts and cacheable set_fact (raw keys, e.g. ansible_hostname). */
+  private readonly facts = new Map<string, Record<string, unknown>>();
+  /** set_fact and register: above task vars. */
+  private readonly nonPersistent = new Map<string, Record<string, unknown>>();
+  /** include_vars results. */
+  private readonly includeVarsCache = new Map<string, Record<string, unknown>>();
+  private playScope?: PlayScope;
+  private playBaseCache = new Map<string, Record<string, unknown>>();
+  private hostvarsCache = new Map<string, Record<string, unknown>>();
+  private groupsCache?: Record<string, string[]>;
+  private playRoleDefaults: Record<string, unknown> = {};
+  private playRoleVars: Record<string, unknown> = {};
+  private playRoleIds = new Set<string>();
+  private readonly pbDirVars = new Map<string, ReturnType<typeof playbookDirVars>>();
+  readonly hostvars: Record<string, unknown>;
+  templar?: Templar;
+
+  constructor(opts: VariableManagerOptions) {
+    this.opts = opts;
+    this.inventory = opts.inventory;
+    this.extraVars = opts.extraVars;
+    this.templar = opts.templar;
+    this.hostvars = this.makeHostvarsProxy();
+  }
+
+  // ---- state changes -------------------------------------------------------------
+
+  setHostFacts(host: string, facts: Record<string, unknown>): void {
+    const cur = this.facts.get(host) ?? {};
+    this.facts.set(host, Object.assign(cur, facts));
+    this.invalidate(host);
+  }
+
+  setNonPersistent(host: string, vars: Record<string, unknown>): void {
+    const cur = this.nonPersistent.get(host) ?? {};
+    this.nonPersistent.set(host, Object.assign(cur, vars));
+    this.hostvarsCache.delete(host);
+  }
+
+  setIncludeVars(host: string, vars: Record<string, unknown>): void {
+    const cur = this.includeVarsCache.get(host) ?? {};
+    this.includeVarsCache.set(host, Object.assign(cur, vars));
+    this.hostvarsCache.delete(host);
+  }
+
+  /** meta: clear_facts — drops gathered and cacheable facts (set_fact non-cacheable stays, as in Ansible). */
+  clearFacts(host: string): void {
+    this.facts.delete(host);
+    this.invalidate(host);
+  }
+
+  getFacts(host: string): Record<string, unknown> {
+    return this.facts.get(host) ?? {};
+  }
+
+  /** After add_host / group_by: group membership and host lists changed. */
+  inventoryChanged(): void {
+    this.groupsCache = undefined;
+    this.playBaseCache.clear();
+    this.hostvarsCache.clear();
+  }
+
+  private invalidate(host: string): void {
+    this.playBaseCache.delete(host);
+    this.hostvarsCache.delete(host);
+  }
+
+  startPlay(scope: PlayScope): void {
+    this.playScope = scope;
+    this.playBaseCache.clear();
+    this.hostvarsCache.clear();
+    // Without private_role_vars (the default) every role of `roles:` exposes its defaults
+    // and vars to the whole play.
+    this.playRoleDefaults = {};
+    this.playRoleVars = {};
+    this.playRoleIds = new Set();
+    for (const role of rolesOf(scope.play)) {
+      Object.assign(this.playRoleDefaults, role.defaults);
+      Object.assign(this.playRoleVars, role.vars);
+      this.playRoleIds.add(role.id);
+    }
+  }
+
+  // ---- reading -------------------------------------------------------------------
+
+  /** Inventory vars + playbook-dir group_vars/host_vars: the part that does not depend on the play. */
+  private inventoryLayer(host: string, target: Record<string, unknown>): void {
+    Object.assign(target, this.inventory.hostVars(host));
+    const play = this.playScope?.play;
+    if (play) {
+      let pb = this.pbDirVars.get(play.baseDir);
+      if (!pb) {
+        pb = playbookDirVars(play.baseDir);
+        this.pbDirVars.set(play.baseDir, pb);
+      }
+      const groups = ['all', ...this.inventory.groupNames(host)];
+      for (const g of pb.groupOrder(groups, this.inventory)) Object.assign(target, pb.groups.get(g));
+      // Inventory host vars still beat playbook group_vars.
+      Object.assign(target, this.inventory.getHost(host)?.vars ?? {});
+      Object.assign(target, pb.hosts.get(host) ?? {});
+    }
+  }
+
+  private factsLayer(host: string, target: Record<string, unknown>): void {
+    const facts = this.facts.get(host);
+    // inject_facts_as_vars (default true): facts also appear as top-level ansible_* vars.
+    if (facts) Object.assign(target, facts);
+    target['ansible_facts'] = namespaceFacts(facts ?? {});
+  }
+
+  private playBase(host: string): Record<string, unknown> {
+    let base = this.playBaseCache.get(host);
+    if (base) return base;
+    base = {};
+    Object.assign(base, this.playRoleDefaults);
+    this.inventoryLayer(host, base);
+    this.factsLayer(host, base);
+    const scope = this.playScope;
+    if (scope) {
+      Object.assign(base, scope.play.vars ?? {});
+      Object.assign(base, scope.varsFilesFor(host));
+      Object.assign(base, this.playRoleVars);
+    }
+    this.playBaseCache.set(host, base);
+    return base;
+  }
+
+  /** Variables for a host and task, highest precedence last. */
+  getVars(host: string, task: TaskScope = {}): Vars {
+    const base = this.playBase(host);
+    let vars: Record<string, unknown>;
+    const role = task.role;
+    if (role && !this.playRoleIds.has(role.id)) {
+      // A dynamically included role: its defaults sit below the inventory.
+      vars = Object.assign({}, role.defaults, base, role.vars);
+    } else {
+      vars = Object.assign({}, base);
+      if (role) Object.assign(vars, role.vars);
+    }
+    if (task.varLayers) for (const l of task.varLayers) if (l) Object.assign(vars, l);
+    const inc = this.includeVarsCache.get(host);
+    if (inc) Object.assign(vars, inc);
+    const np = this.nonPersistent.get(host);
+    if (np) Object.assign(vars, np);
+    if (role) Object.assign(vars, role.params);
+    if (task.includeParams) Object.assign(vars, task.includeParams);
+    Object.assign(vars, this.extraVars);
+    this.addMagic(host, vars, role);
+    if (task.environment) vars['environment'] = task.environment;
+    if (task.loopVars) Object.assign(vars, task.loopVars);
+    vars['vars'] = vars;
+    return vars;
+  }
+
+  /** What `hostvars[host]` shows: no play or task vars, as Ansible's HostVars. */
+  hostVarsOf(host: string): Record<string, unknown> {
+    let v = this.hostvarsCache.get(host);
+    if (v) return v;
+    v = {};
+    this.inventoryLayer(host, v);
+    this.factsLayer(host, v);
+    Object.assign(v, this.includeVarsCache.get(host) ?? {});
+    Object.assign(v, this.nonPersistent.get(host) ?? {});
+    Object.assign(v, this.extraVars);
+    this.addMagic(host, v, undefined);
+    const raw = v;
+    const templar = this.templar;
+    // Values of another host are templated in that host's context, not the caller's.
+    const view = templar
+      ? new Proxy(raw, {
+          get(t, k) {
+            const val = Reflect.get(t, k);
+            if (typeof k !== 'string' || k === 'hostvars' || k === 'vars' || k === 'groups') return val;
+            if (typeof val === 'string' && !templar.isTemplated(val)) return val;
+            if (val === null || typeof val !== 'object' && typeof val !== 'string') return val;
+            return templar.render(val, { vars: raw });
+          },
+        })
+      : raw;
+    this.hostvarsCache.set(host, view);
+    return view;
+  }
+
+  groups(): Record<string, string[]> {
+    this.groupsCache ??= this.inventory.groupsMap();
+    return this.groupsCache;
+  }
+
+  private addMagic(host: string, vars: Record<string, unknown>, role: RoleInstance | undefined): void {
+    const scope = this.playScope;
+    const o = this.opts;
+    vars['inventory_hostname'] = host;
+    vars['inventory_hostname_short'] = host.split('.')[0];
+    vars['group_names'] = this.inventory.groupNames(host);
+    vars['groups'] = this.groups();
+    vars['hostvars'] = this.hostvars;
+    vars['omit'] = OMIT;
+    vars['ansible_check_mode'] = o.checkMode;
+    vars['ansible_diff_mode'] = o.diffMode;
+    vars['ansible_verbosity'] = o.verbosity;
+    vars['ansible_version'] = ANSIBLE_VERSION;
+    vars['ansible_run_tags'] = o.runTags.length ? o.runTags : ['all'];
+    vars['ansible_skip_tags'] = o.skipTags;
+    vars['ansible_forks'] = o.forks ?? 5;
+    const dirs = this.inventory.sourceDirs;
+    if (dirs.length) {
+      vars['inventory_dir'] = dirs[0];
+      vars['ansible_inventory_sources'] = dirs;
+    }
+    if (scope) {
+      vars['playbook_dir'] = scope.play.baseDir;
+      vars['ansible_play_name'] = scope.play.name;
+      vars['ansible_play_hosts_all'] = scope.hostsAll;
+      vars['ansible_play_hosts'] = scope.activeHosts;
+      vars['play_hosts'] = scope.activeHosts;
+      vars['ansible_play_batch'] = scope.batch;
+      vars['ansible_play_role_names'] = scope.roleNames;
+      vars['role_names'] = scope.roleNames;
+      vars['ansible_role_names'] = scope.roleNames;
+    }
+    if (role) {
+      vars['role_name'] = role.name;
+      vars['role_path'] = role.path;
+      vars['ansible_role_name'] = role.name;
+    }
+  }
+
+  private makeHostvarsProxy(): Record<string, unknown> {
+    const names = () => [...this.inventory.hosts.keys()];
+    return new Proxy({} as Record<string, unknown>, {
+      get: (_t, k) => {
+        if (typeof k !== 'string') return undefined;
+        if (!this.inventory.getHost(k)) return undefined;
+        return this.hostVarsOf(k);
+      },
+      has: (_t, k) => typeof k === 'string' && this.inventory.getHost(k) !== undefined,
+      ownKeys: () => names(),
+      getOwnPropertyDescriptor: (_t, k) =>
+        typeof k === 'string' && this.inventory.getHost(k)
+          ? { enumerable: true, configurable: true, writable: false, value: this.hostVarsOf(k) }
+          : undefined,
+    });
+  }
+}
+
+/** ansible_facts: fact names without their ansible_ prefix. */
+export function namespaceFacts(facts: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k.slice(8) : k] = v;
+  return out;
+}
+
+/** Role instances of a play's `roles:` section (dependencies included). */
+export function rolesOf(play: Play): RoleInstance[] {
+  const seen = new Map<string, RoleInstance>();
+  const walk = (items: ReadonlyArray<{ kind: string; role?: RoleInstance; block?: unknown; rescue?: unknown; always?: unknown }>) => {
+    for (const it of items) {
+      if (it.role && !seen.has(it.role.id)) seen.set(it.role.id, it.role);
+      if (it.kind === 'block') {
+        const b = it as { block: typeof items; rescue: typeof items; always: typeof items };
+        walk(b.block);
+        walk(b.rescue);
+        walk(b.always);
+      }
+    }
+  };
+  walk(play.roles);
+  return [...seen.values()];
+}
