@@ -1,0 +1,65 @@
+/**
+ * Loading an inventory from the sources given with -i / ansible.cfg, with group_vars/ and
+ * host_vars/ beside each source, and the playbook-dir vars the executor adds per playbook.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InventoryData } from './data.js';
+import { parseSource } from './sources.js';
+import type { Inventory } from './types.js';
+import { varsLayer } from './varsdirs.js';
+
+export { InventoryData, LOCALHOST_NAMES } from './data.js';
+export { splitHostPattern } from './patterns.js';
+export { inventoryList, inventoryGraph, inventoryHost } from './dump.js';
+
+export interface LoadInventoryOptions {
+  cwd?: string;
+  /** Called for each warning Ansible would print ("[WARNING]: ..."). They are also kept in `.warnings`. */
+  onWarning?: (message: string) => void;
+}
+
+export async function loadInventory(sources: string[], opts: LoadInventoryOptions = {}): Promise<InventoryData> {
+  const cwd = opts.cwd ?? process.cwd();
+  const inv = new InventoryData();
+  inv.onWarning = opts.onWarning;
+  let parsedAny = false;
+  for (const raw of sources) {
+    // A comma list is not a path; anything else is resolved against cwd like Ansible's unfrackpath.
+    const source = !existsSync(resolve(cwd, raw)) && raw.includes(',') ? raw : resolve(cwd, raw);
+    inv.sources.push(source);
+    const ok = parseSource(inv, source);
+    if (!ok) {
+      inv.warn(`Unable to parse ${source} as an inventory source`);
+      continue;
+    }
+    parsedAny = true;
+    if (existsSync(source)) {
+      const dir = statSync(source).isDirectory() ? source : dirname(source);
+      inv.sourceDirs.push(dir);
+      if (!inv.inventoryLayers.some((l) => l.dir === dir)) inv.inventoryLayers.push(varsLayer(dir));
+    }
+  }
+  if (!parsedAny) inv.warn('No inventory was parsed, only implicit localhost is available');
+  inv.reconcile();
+  if (parsedAny && inv.hosts.size === 0) {
+    inv.warn("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'");
+  }
+  return inv;
+}
+
+/**
+ * group_vars/ and host_vars/ beside the playbook. Ansible (PLAYBOOK_VARS_ROOT=top) reads
+ * them from the directory of the playbook being run, above the inventory-dir ones; the
+ * executor calls this once per playbook file, before running its plays (each call replaces
+ * the previous playbook's directory). Ad-hoc runs do not call it.
+ */
+export function setPlaybookDir(inventory: Inventory, playbookDir: string): void {
+  if (!(inventory instanceof InventoryData)) return;
+  const dir = resolve(playbookDir);
+  if (inventory.playLayers.length === 1 && inventory.playLayers[0]!.dir === dir) return;
+  inventory.playLayers.splice(0, inventory.playLayers.length, varsLayer(dir));
+}
+
+/** Alias with the name used in the task brief. */
+export const addPlaybookDirVars = setPlaybookDir;

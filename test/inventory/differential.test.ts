@@ -1,0 +1,39 @@
+import { describe, it, expect } from 'vitest';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadInventory, inventoryList, inventoryGraph, inventoryHost } from '../../src/inventory/index.js';
+import { pythonJson } from '../../src/inventory/dump.js';
+import { ansibleInventory, oracleCwd } from './oracle.js';
+
+const fx = (name: string) => join(fileURLToPath(new URL('../fixtures/inventory/', import.meta.url)), name);
+
+async function compare(sources: string[], hosts: string[] = []) {
+  const inv = await loadInventory(sources, { cwd: oracleCwd });
+  const iargs = sources.flatMap((s) => ['-i', s]);
+  expect(JSON.parse(pythonJson(inventoryList(inv)))).toEqual(JSON.parse(ansibleInventory([...iargs, '--list'])));
+  // Key order and formatting too: the text must be identical.
+  expect(pythonJson(inventoryList(inv))).toBe(ansibleInventory([...iargs, '--list']).trimEnd());
+  expect(inventoryGraph(inv)).toBe(ansibleInventory([...iargs, '--graph']).trimEnd());
+  for (const h of hosts) expect(pythonJson(inventoryHost(inv, h))).toBe(ansibleInventory([...iargs, '--host', h]).trimEnd());
+}
+
+describe('inventory matches ansible-inventory', () => {
+  it('INI: typing of values, ranges with stride, ports, children declared later, all:vars, empty group', async () => {
+    await compare([fx('basic.ini')], ['solo', 'node01', 'node05', 'gateway.example.com']);
+  }, 30_000);
+  it('YAML: nested children, vars at every level, ranges, host:port, YAML 1.1 booleans/octal', async () => {
+    await compare([fx('hosts.yml')], ['srv1', 'agent-x']);
+  }, 30_000);
+  it('a directory of sources with group_vars/ (file, dir of files, extension-less JSON) and host_vars/', async () => {
+    await compare([fx('dirinv')], ['w1', 'd1', 'e1']);
+  }, 30_000);
+  it('executable script with _meta.hostvars', async () => {
+    await compare([fx('script.sh')], ['s1', 's3']);
+  }, 30_000);
+  it('executable script without _meta is asked --host per host', async () => {
+    await compare([fx('nometa.sh')], ['a2']);
+  }, 30_000);
+  it('comma-separated host list and several sources together', async () => {
+    await compare(['h1,h2:2201,', fx('basic.ini'), fx('hosts.yml')], ['h2', 'srv1']);
+  }, 30_000);
+});

@@ -1,0 +1,20 @@
+/** Runs the real ansible-inventory (Debian ansible-core 2.14) as a differential oracle. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cwd = mkdtempSync(join(tmpdir(), 'philote-oracle-'));
+const cfg = join(cwd, 'ansible.cfg');
+writeFileSync(cfg, '[defaults]\n');
+
+export function ansibleInventory(args: string[]): string {
+  return execFileSync('ansible-inventory', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', HOME: cwd },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export const oracleCwd = cwd;
