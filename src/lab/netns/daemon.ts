@@ -1,0 +1,327 @@
+/**
+ * The lab daemon: a detached Node process (one per lab, pid in <labdir>/daemon.pid) that
+ * - keeps one "holder" process per node that owns the node's mount + UTS namespaces
+ *   (private /etc, /var/lib, /root overlays and /run tmpfs inside the node's netns),
+ * - runs each node's sshd daemon on <lab address>:22 (bastion/ProxyJump traffic inside the lab),
+ * - listens on 127.0.0.1:<port> per node and, per accepted connection, spawns
+ *   `sshd -i` inside the node (inetd mode: one spawn = one server-side SSH connection, counted),
+ * - answers stop/start/cut/reboot requests on <labdir>/control.sock (one JSON line each),
+ * - watches each node's reboot request file, and optionally runs the kube simulator.
+ * Usage: node daemon.js <labdir>
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { IN_NODE, paths, readLabState, type LabNodeInfo, type LabState, type NodeState } from './layout.js';
+import { killPid, run, sleep } from './run.js';
+import type { ControlReply, ControlRequest } from './daemon-protocol.js';
+
+interface NodeRuntime {
+  info: LabNodeInfo;
+  holderPid: number;
+  sshd?: ChildProcess;
+  server?: Server;
+  sessions: Set<ChildProcess>;
+  /** Connections accepted while cut: held open and silent, like a partitioned peer. */
+  held: Set<Socket>;
+  lastRebootRequest: string;
+}
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: daemon.js <labdir>');
+  process.exit(2);
+}
+const P = paths(dir);
+const loaded = readLabState(dir);
+if (!loaded) {
+  console.error(`no lab.json in ${dir}`);
+  process.exit(2);
+}
+const state: LabState = loaded;
+const nodes = new Map<string, NodeRuntime>();
+let kubeStop: (() => Promise<void>) | undefined;
+let control: Server | undefined;
+
+function save(): void {
+  const tmp = `${P.state}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  renameSync(tmp, P.state);
+}
+
+function log(msg: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
+}
+
+function nsenter(rt: NodeRuntime, args: string[]): string[] {
+  return ['-t', String(rt.holderPid), '-m', '-n', '-u', '--', ...args];
+}
+
+/** Starts the process that owns the node's private mounts; resolves once they are in place. */
+function startHolder(info: LabNodeInfo): Promise<number> {
+  const np = P.node(info.name);
+  const script = [
+    'set -e',
+    `hostname ${info.name}`,
+    `mount -t overlay overlay -o lowerdir=/etc,upperdir=${np.etcUpper},workdir=${np.etcWork} /etc`,
+    `mount -t overlay overlay -o lowerdir=/var/lib,upperdir=${np.varlibUpper},workdir=${np.varlibWork} /var/lib`,
+    `mount -t overlay overlay -o lowerdir=/root,upperdir=${np.rootUpper},workdir=${np.rootWork} /root`,
+    // Private /run: sshd's privsep dir and sudo's timestamps stay per node.
+    'mount -t tmpfs -o mode=755 tmpfs /run',
+    'mkdir -p /run/sshd /run/lock && chmod 755 /run/sshd',
+    'echo ready',
+    'exec sleep 2147483647',
+  ].join('\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', info.namespace, 'unshare', '--mount', '--uts', '--propagation', 'private', '/bin/sh', '-c', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) {
+        writeFileSync(np.holderPid, `${child.pid}\n`);
+        resolve(child.pid!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`node ${info.name}: namespace setup failed (${code}): ${err.trim()}`)));
+  });
+}
+
+function startSshdDaemon(rt: NodeRuntime): void {
+  const np = P.node(rt.info.name);
+  const child = spawn('nsenter', nsenter(rt, ['/usr/sbin/sshd', '-D', '-e', '-f', np.sshdConfig]), { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', (d: Buffer) => log(`${rt.info.name} sshd: ${d.toString().trim()}`));
+  writeFileSync(np.sshdPid, `${child.pid}\n`);
+  rt.sshd = child;
+  child.on('exit', () => {
+    if (rt.sshd === child) rt.sshd = undefined;
+  });
+}
+
+function onConnection(rt: NodeRuntime, sock: Socket): void {
+  if (rt.info.state === 'cut') {
+    rt.held.add(sock);
+    sock.on('close', () => rt.held.delete(sock));
+    sock.on('error', () => undefined);
+    return;
+  }
+  if (rt.info.state !== 'up') {
+    sock.destroy();
+    return;
+  }
+  const np = P.node(rt.info.name);
+  appendFileSync(np.spawns, 'x');
+  const child = spawn('nsenter', nsenter(rt, ['/usr/sbin/sshd', '-i', '-f', np.sshdConfig]), { stdio: [sock, sock, 'ignore'] });
+  rt.sessions.add(child);
+  child.on('exit', () => rt.sessions.delete(child));
+  child.on('error', (e) => log(`${rt.info.name}: sshd -i: ${e.message}`));
+  // The child has its own copy of the socket now.
+  sock.destroy();
+}
+
+function listen(rt: NodeRuntime): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ pauseOnConnect: true }, (s) => onConnection(rt, s));
+    server.once('error', reject);
+    server.listen(rt.info.sshPort || 0, '127.0.0.1', () => {
+      const addr = server.address();
+      if (addr && typeof addr === 'object') rt.info.sshPort = addr.port;
+      rt.server = server;
+      resolve();
+    });
+  });
+}
+
+function closeServer(rt: NodeRuntime): Promise<void> {
+  const s = rt.server;
+  rt.server = undefined;
+  return new Promise((r) => (s ? s.close(() => r()) : r()));
+}
+
+function signalAll(rt: NodeRuntime, sig: NodeJS.Signals): void {
+  for (const c of rt.sessions) killPid(c.pid, sig);
+  killPid(rt.sshd?.pid, sig);
+}
+
+async function setLink(rt: NodeRuntime, up: boolean): Promise<void> {
+  await run('ip', ['-n', rt.info.namespace, 'link', 'set', 'eth0', up ? 'up' : 'down'], { allowFail: true });
+}
+
+async function stopNode(rt: NodeRuntime, as: NodeState = 'stopped'): Promise<void> {
+  const wasCut = rt.info.state === 'cut';
+  rt.info.state = as;
+  await closeServer(rt);
+  signalAll(rt, 'SIGKILL');
+  if (wasCut) signalAll(rt, 'SIGCONT');
+  for (const s of rt.held) s.destroy();
+  rt.sessions.clear();
+  if (wasCut) await setLink(rt, true);
+  save();
+}
+
+async function startNode(rt: NodeRuntime): Promise<void> {
+  if (rt.info.state === 'up') return;
+  if (rt.info.state === 'cut') {
+    signalAll(rt, 'SIGCONT');
+    for (const s of rt.held) s.destroy();
+    await setLink(rt, true);
+  } else {
+    await listen(rt);
+    startSshdDaemon(rt);
+  }
+  rt.info.state = 'up';
+  save();
+}
+
+async function cutNode(rt: NodeRuntime): Promise<void> {
+  if (rt.info.state !== 'up') throw new Error(`node ${rt.info.name} is ${rt.info.state}, not up`);
+  rt.info.state = 'cut';
+  // Existing sessions freeze (no FIN, no RST), new ones hang: what a partition looks like.
+  signalAll(rt, 'SIGSTOP');
+  await setLink(rt, false);
+  save();
+}
+
+async function rebootNode(rt: NodeRuntime, delayMs: number): Promise<void> {
+  await stopNode(rt, 'rebooting');
+  writeFileSync(`${P.node(rt.info.name).labRun}/boot_id`, `${randomUUID()}\n`);
+  await sleep(delayMs);
+  if (rt.info.state === 'rebooting') {
+    rt.info.state = 'stopped';
+    await startNode(rt);
+  }
+}
+
+function readRequest(rt: NodeRuntime): string {
+  try {
+    return readFileSync(`${P.node(rt.info.name).labRun}/reboot-request`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** In-node `reboot` (IN_NODE.rebootCommand) rewrites the request file; act shortly after, like shutdown -r. */
+function watchRebootRequests(): void {
+  setInterval(() => {
+    for (const rt of nodes.values()) {
+      const now = readRequest(rt);
+      if (now !== rt.lastRebootRequest) {
+        rt.lastRebootRequest = now;
+        if (rt.info.state !== 'up') continue;
+        log(`${rt.info.name}: reboot requested from inside the node (${IN_NODE.rebootCommand})`);
+        setTimeout(() => void rebootNode(rt, 2000).catch((e: Error) => log(e.message)), 500);
+      }
+    }
+  }, 250).unref();
+}
+
+async function startKube(): Promise<void> {
+  try {
+    const modPath = '../kube-sim/index.js';
+    const mod = (await import(modPath)) as { startKubeSim?: (o: Record<string, unknown>) => Promise<{ kubeconfigPath?: string; stop?: () => Promise<void>; close?: () => Promise<void> }> };
+    if (!mod.startKubeSim) throw new Error('src/lab/kube-sim has no startKubeSim export');
+    const sim = await mod.startKubeSim({
+      dir: `${dir}/kube`,
+      nodes: state.nodes.map((n) => ({ name: n.name, address: n.address })),
+      // Node readiness follows whether the node's sshd would answer.
+      nodeReady: (name: string) => nodes.get(name)?.info.state === 'up',
+    });
+    state.kubeconfigPath = sim.kubeconfigPath;
+    kubeStop = sim.stop ?? sim.close;
+  } catch (e) {
+    log(`kube simulator not started: ${(e as Error).message}`);
+    state.error = `kube simulator not started: ${(e as Error).message}`;
+  }
+}
+
+async function shutdown(): Promise<void> {
+  for (const rt of nodes.values()) {
+    await closeServer(rt);
+    signalAll(rt, 'SIGCONT');
+    signalAll(rt, 'SIGKILL');
+    for (const s of rt.held) s.destroy();
+    killPid(rt.holderPid, 'SIGKILL');
+  }
+  await kubeStop?.().catch(() => undefined);
+  control?.close();
+  rmSync(P.control, { force: true });
+  rmSync(P.daemonPid, { force: true });
+  process.exit(0);
+}
+
+async function handle(req: ControlRequest): Promise<ControlReply> {
+  if (req.op === 'ping' || req.op === 'status') return { ok: true, state };
+  if (req.op === 'shutdown') {
+    setTimeout(() => void shutdown(), 10);
+    return { ok: true };
+  }
+  const rt = req.node ? nodes.get(req.node) : undefined;
+  if (!rt) return { ok: false, error: `no node '${req.node ?? ''}' in lab ${state.name} (nodes: ${[...nodes.keys()].join(', ')})` };
+  if (req.op === 'stop') await stopNode(rt);
+  else if (req.op === 'start') await startNode(rt);
+  else if (req.op === 'cut') await cutNode(rt);
+  else if (req.op === 'reboot') void rebootNode(rt, req.delayMs ?? 2000);
+  return { ok: true, state };
+}
+
+function serveControl(): Promise<void> {
+  rmSync(P.control, { force: true });
+  control = createServer((sock) => {
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let req: ControlRequest;
+      try {
+        req = JSON.parse(line) as ControlRequest;
+      } catch {
+        sock.end(JSON.stringify({ ok: false, error: 'bad request' }) + '\n');
+        return;
+      }
+      handle(req).then(
+        (r) => sock.end(JSON.stringify(r) + '\n'),
+        (e: Error) => sock.end(JSON.stringify({ ok: false, error: e.message }) + '\n'),
+      );
+    });
+    sock.on('error', () => undefined);
+  });
+  return new Promise((r) => control!.listen(P.control, () => r()));
+}
+
+async function main(): Promise<void> {
+  writeFileSync(P.daemonPid, `${process.pid}\n`);
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  try {
+    await Promise.all(
+      state.nodes.map(async (info) => {
+        const holderPid = await startHolder(info);
+        const rt: NodeRuntime = { info, holderPid, sessions: new Set(), held: new Set(), lastRebootRequest: '' };
+        rt.lastRebootRequest = readRequest(rt);
+        nodes.set(info.name, rt);
+        await listen(rt);
+        startSshdDaemon(rt);
+        info.state = 'up';
+      }),
+    );
+    if (state.kube) await startKube();
+    await serveControl();
+    watchRebootRequests();
+    state.daemonPid = process.pid;
+    state.ready = true;
+    save();
+    log(`lab ${state.name} up: ${state.nodes.length} nodes`);
+  } catch (e) {
+    state.error = (e as Error).message;
+    save();
+    log(`lab start failed: ${(e as Error).message}`);
+    await shutdown();
+  }
+}
+
+void main();
