@@ -38,7 +38,9 @@ export function loadYaml(text: string, file: string): unknown {
   });
   const err = doc.errors[0];
   if (err) {
-    const pos = err.linePos?.[0];
+    const offset = Math.min(err.pos[0], text.length);
+    const before = text.slice(0, offset).split('\n');
+    const pos = { line: before.length, col: before[before.length - 1]!.length + 1 };
     throw new PhiloteError('parse', `Syntax Error while loading YAML: ${err.message.split('\n')[0]}`, {
       location: { file, line: pos?.line ?? 1, column: pos?.col ?? 1 },
     });
