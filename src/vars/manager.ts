@@ -10,7 +10,6 @@ import type { Inventory } from '../inventory/types.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Templar, Vars } from '../template/types.js';
 import { OMIT } from '../template/types.js';
-import { playbookDirVars } from './playbook-dir-vars.js';
 
 export const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 
@@ -69,7 +68,6 @@ export class VariableManager {
   private playRoleDefaults: Record<string, unknown> = {};
   private playRoleVars: Record<string, unknown> = {};
   private playRoleIds = new Set<string>();
-  private readonly pbDirVars = new Map<string, ReturnType<typeof playbookDirVars>>();
   readonly hostvars: Record<string, unknown>;
   templar?: Templar;
 
@@ -118,6 +116,11 @@ export class VariableManager {
     this.hostvarsCache.clear();
   }
 
+  /** Drop a host's cached play-level vars (after its vars_files were resolved). */
+  forget(host: string): void {
+    this.invalidate(host);
+  }
+
   private invalidate(host: string): void {
     this.playBaseCache.delete(host);
     this.hostvarsCache.delete(host);
@@ -141,22 +144,9 @@ export class VariableManager {
 
   // ---- reading -------------------------------------------------------------------
 
-  /** Inventory vars + playbook-dir group_vars/host_vars: the part that does not depend on the play. */
+  /** Inventory vars, playbook-dir group_vars/host_vars included (the inventory layers them, see setPlaybookDir). */
   private inventoryLayer(host: string, target: Record<string, unknown>): void {
     Object.assign(target, this.inventory.hostVars(host));
-    const play = this.playScope?.play;
-    if (play) {
-      let pb = this.pbDirVars.get(play.baseDir);
-      if (!pb) {
-        pb = playbookDirVars(play.baseDir);
-        this.pbDirVars.set(play.baseDir, pb);
-      }
-      const groups = ['all', ...this.inventory.groupNames(host)];
-      for (const g of pb.groupOrder(groups, this.inventory)) Object.assign(target, pb.groups.get(g));
-      // Inventory host vars still beat playbook group_vars.
-      Object.assign(target, this.inventory.getHost(host)?.vars ?? {});
-      Object.assign(target, pb.hosts.get(host) ?? {});
-    }
   }
 
   private factsLayer(host: string, target: Record<string, unknown>): void {

@@ -1,0 +1,111 @@
+/**
+ * The executor's entry points: `runPlaybook` (what `philote playbook` calls) and
+ * `runPlays` (ad-hoc runs and tests). Both emit src/output/events.ts events and
+ * return the recap with Ansible's exit code.
+ */
+import { dirname, resolve } from 'node:path';
+import PQueue from 'p-queue';
+import { setPlaybookDir } from '../inventory/index.js';
+import { createConnectionPool } from '../connection/pool.js';
+import type { ConnectionPool } from '../connection/types.js';
+import type { Play, PlaybookLoader } from '../playbook/types.js';
+import type { Templar } from '../template/types.js';
+import { VariableManager } from '../vars/manager.js';
+import { loadPlaybookLoader, loadTemplar } from './bridges.js';
+import type { RunContext } from './context.js';
+import { runPlay } from './play-runner.js';
+import { Stats } from './stats.js';
+import type { RunOptions, RunSummary } from './types.js';
+
+export type { RunOptions, RunSummary } from './types.js';
+
+/** Parts that can be injected (tests, ad-hoc); by default the real ones are loaded. */
+export interface ExecutorDeps {
+  templar?: Templar;
+  pool?: ConnectionPool;
+  loader?: PlaybookLoader;
+}
+
+async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<RunContext> {
+  const templar = deps.templar ?? (await loadTemplar());
+  const vm = new VariableManager({
+    inventory: options.inventory,
+    extraVars: options.extraVars,
+    checkMode: options.check,
+    diffMode: options.diff,
+    verbosity: options.verbosity,
+    runTags: options.tags ?? [],
+    skipTags: options.skipTags ?? [],
+    forks: options.forks,
+    templar,
+  });
+  const ctx: RunContext = {
+    options,
+    templar,
+    pool: deps.pool ?? createConnectionPool(),
+    vm,
+    stats: new Stats(),
+    output: options.output,
+    queue: new PQueue({ concurrency: Math.max(1, options.forks || 5) }),
+    signal: options.signal ?? new AbortController().signal,
+    deadHosts: new Set(),
+    startReached: !options.startAtTask,
+    taskIds: new WeakMap(),
+    nextId: 0,
+    stopPlaybook: false,
+    customStats: {},
+  };
+  if (deps.loader) ctx.loader = deps.loader;
+  return ctx;
+}
+
+function exitCode(ctx: RunContext): number {
+  if (ctx.signal.aborted) return 99;
+  if (ctx.stats.anyUnreachable()) return 4;
+  if (ctx.stats.anyFailures()) return 2;
+  return 0;
+}
+
+async function finish(ctx: RunContext, ownPool: boolean): Promise<RunSummary> {
+  if (ownPool) await ctx.pool.closeAll();
+  const interrupted = ctx.signal.aborted;
+  ctx.output.emit({ type: 'playbook_end', stats: ctx.stats.hosts, ...(interrupted ? { interrupted } : {}) });
+  return { stats: ctx.stats.hosts, exitCode: exitCode(ctx) };
+}
+
+async function runPlayList(ctx: RunContext, plays: Play[]): Promise<void> {
+  for (const play of plays) {
+    if (ctx.stopPlaybook || ctx.signal.aborted) break;
+    await runPlay(ctx, play);
+  }
+}
+
+export async function runPlays(plays: Play[], options: RunOptions, deps: ExecutorDeps = {}): Promise<RunSummary> {
+  const ctx = await makeContext(options, deps);
+  try {
+    await runPlayList(ctx, plays);
+  } catch (e) {
+    if (!deps.pool) await ctx.pool.closeAll();
+    throw e;
+  }
+  return finish(ctx, !deps.pool);
+}
+
+export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}): Promise<RunSummary> {
+  const ctx = await makeContext(options, deps);
+  ctx.loader = deps.loader ?? (await loadPlaybookLoader(options.rolesPath));
+  try {
+    for (const file of options.playbooks) {
+      if (ctx.stopPlaybook || ctx.signal.aborted) break;
+      const pb = await ctx.loader.loadPlaybook(file);
+      // group_vars/ and host_vars/ beside this playbook join the inventory's variables.
+      setPlaybookDir(options.inventory, dirname(resolve(file)));
+      ctx.output.emit({ type: 'playbook_start', file });
+      await runPlayList(ctx, pb.plays);
+    }
+  } catch (e) {
+    if (!deps.pool) await ctx.pool.closeAll();
+    throw e;
+  }
+  return finish(ctx, !deps.pool);
+}

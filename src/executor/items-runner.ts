@@ -1,0 +1,263 @@
+/**
+ * Walks tasks, blocks and includes for a set of hosts in lock step (the linear
+ * strategy; the free strategy calls it once per host). Blocks route failed hosts to
+ * rescue and every host to always; dynamic includes are loaded per host and run for
+ * the hosts that included the same file with the same parameters.
+ */
+import type { Block, IncludeItem, Task, TaskBase, TaskItem } from '../playbook/types.js';
+import type { ModuleResult } from '../modules/types.js';
+import type { HostRun, PlayRun, Scope } from './context.js';
+import { effectiveTags, inherited, isRunnable, taskInfo } from './context.js';
+import { applyOutcome, markFailed } from './outcome.js';
+import { runMeta } from './meta.js';
+import { failedResult, skippedResult, statusOf } from './results.js';
+import { shouldRunByTags } from './tags.js';
+import { firstFalse, kwBool, runTaskForHost, varLayers, whenChain } from './task-runner.js';
+import type { HostOutcome } from './task-runner.js';
+import { resolveModule } from '../modules/registry.js';
+
+export async function runItems(pr: PlayRun, items: TaskItem[], hosts: HostRun[], scope: Scope): Promise<void> {
+  for (const item of items) {
+    if (pr.ended || pr.batchEnded || pr.run.signal.aborted) return;
+    if (!hosts.some((h) => isRunnable(h, scope, pr))) return;
+    if (item.kind === 'block') await runBlock(pr, item, hosts, scope);
+    else if (item.kind === 'include') await runInclude(pr, item, hosts, scope);
+    else await dispatchTask(pr, item, hosts, scope);
+  }
+}
+
+async function runBlock(pr: PlayRun, block: Block, hosts: HostRun[], scope: Scope): Promise<void> {
+  const entered = hosts.filter((h) => isRunnable(h, scope, pr));
+  if (!entered.length) return;
+  const epochAtEntry = new Map(entered.map((h) => [h, h.failEpoch]));
+  const chain = [...scope.chain, block as TaskBase];
+  const role = block.role ?? scope.role;
+  const base: Scope = { ...scope, chain };
+  if (role) base.role = role;
+  if (block.rescue.length) {
+    const frame = new Set<HostRun>();
+    await runItems(pr, block.block, entered, { ...base, rescueFrame: frame, halted: [...scope.halted, frame] });
+    const toRescue = entered.filter((h) => frame.has(h) && !h.unreachable);
+    if (toRescue.length) await runItems(pr, block.rescue, toRescue, base);
+  } else {
+    await runItems(pr, block.block, entered, base);
+  }
+  if (block.always.length && !pr.ended && !pr.run.signal.aborted) {
+    const allow = new Map(scope.allowFailed ?? []);
+    for (const h of entered) if (h.failEpoch !== 0 && h.failEpoch !== epochAtEntry.get(h)) allow.set(h, h.failEpoch);
+    await runItems(pr, block.always, entered, { ...base, allowFailed: allow });
+  }
+}
+
+function selectedByTags(pr: PlayRun, item: TaskBase, scope: Scope): boolean {
+  const o = pr.run.options;
+  return shouldRunByTags(effectiveTags(scope, item), o.tags ?? [], o.skipTags ?? []);
+}
+
+/** --start-at-task: skip everything before the first task with that name. */
+function startAtTaskAllows(pr: PlayRun, task: Task, scope: Scope): boolean {
+  const run = pr.run;
+  if (run.startReached || scope.inHandlers) return true;
+  const want = run.options.startAtTask;
+  const role = task.role ?? scope.role;
+  if (task.name === want || (role && `${role.name} : ${task.name}` === want)) {
+    run.startReached = true;
+    return true;
+  }
+  return false;
+}
+
+/** Refresh ansible_play_hosts after failures: the active hosts of the batch. */
+export function refreshActive(pr: PlayRun): void {
+  const active = pr.scope.batch.filter((n) => {
+    const h = pr.hosts.get(n);
+    return h && h.failEpoch === 0 && !h.unreachable;
+  });
+  pr.scope.activeHosts.splice(0, pr.scope.activeHosts.length, ...active);
+}
+
+export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], scope: Scope): Promise<void> {
+  const run = pr.run;
+  if (!scope.inHandlers && !selectedByTags(pr, task, scope)) return;
+  if (!startAtTaskAllows(pr, task, scope)) return;
+  const runnable = hosts.filter((h) => isRunnable(h, scope, pr));
+  if (!runnable.length) return;
+  if (task.action === 'meta') {
+    await runMeta(pr, task, runnable, scope);
+    return;
+  }
+  const info = taskInfo(pr, task, scope, Boolean(scope.inHandlers || task.isHandler));
+  run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
+  const firstVars = run.vm.getVars(runnable[0]!.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams });
+  const def = resolveModule(task.action);
+  const runOnce = kwBool(pr, inherited(scope, task, 'run_once'), firstVars) || Boolean(def?.bypassHostLoop);
+  const targets = runOnce ? [runnable[0]!] : runnable;
+  const throttleKw = inherited(scope, task, 'throttle');
+  const throttle = throttleKw !== undefined ? Number(throttleKw) : 0;
+  const runOne = (h: HostRun) => runTaskForHost({ pr, task, host: h, scope, info });
+  const handle = (o: HostOutcome) => applyOutcome(pr, task, scope, o, info, runOnce ? runnable : undefined);
+  if (throttle > 0 && throttle < run.options.forks) {
+    // A task-level limit below forks: run in waves of `throttle` hosts.
+    const pending = [...targets];
+    const workers = Array.from({ length: throttle }, async () => {
+      for (let h = pending.shift(); h; h = pending.shift()) handle(await run.queue.add(() => runOne(h!)) as HostOutcome);
+    });
+    await Promise.all(workers);
+  } else {
+    await Promise.all(targets.map(async (h) => handle((await run.queue.add(() => runOne(h))) as HostOutcome)));
+  }
+  afterTask(pr, task, scope, runnable);
+}
+
+/** any_errors_fatal and max_fail_percentage, checked after every task as Ansible's linear strategy does. */
+function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): void {
+  refreshActive(pr);
+  const failedNow = ran.filter((h) => h.failEpoch !== 0 || h.unreachable);
+  if (failedNow.length && kwBool(pr, inherited(scope, task, 'any_errors_fatal'), {})) {
+    for (const n of pr.scope.batch) {
+      const h = pr.hosts.get(n);
+      if (h && h.failEpoch === 0 && !h.unreachable) markFailed(pr, h);
+    }
+    pr.ended = true;
+    pr.breakPlay = true;
+    refreshActive(pr);
+    return;
+  }
+  if (pr.maxFailPercentage !== undefined) {
+    const batch = pr.scope.batch;
+    const failed = batch.filter((n) => {
+      const h = pr.hosts.get(n);
+      return h && (h.failEpoch !== 0 || h.unreachable);
+    }).length;
+    if (batch.length && (failed / batch.length) * 100 > pr.maxFailPercentage) {
+      pr.ended = true;
+      pr.breakPlay = true;
+    }
+  }
+}
+
+interface IncludeEntry {
+  host: HostRun;
+  file: string;
+  params: Record<string, unknown>;
+  key: string;
+}
+
+async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope: Scope): Promise<void> {
+  const run = pr.run;
+  if (!selectedByTags(pr, inc, scope)) return;
+  const runnable = hosts.filter((h) => isRunnable(h, scope, pr));
+  if (!runnable.length) return;
+  if (!run.startReached && !scope.inHandlers) {
+    // Ansible still walks into includes while looking for the start task.
+  }
+  const info = taskInfo(pr, inc, scope, Boolean(scope.inHandlers));
+  run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
+  const templar = run.templar;
+  const entries: IncludeEntry[] = [];
+  const fileArg = inc.action === 'include_role' ? 'name' : 'file';
+  for (const h of runnable) {
+    const vars = run.vm.getVars(h.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams });
+    const conds = whenChain(scope, inc);
+    let result: ModuleResult;
+    try {
+      const items: Array<{ loopVars?: Record<string, unknown> }> = [];
+      if (inc.loop === undefined) items.push({});
+      else {
+        const list = templar.render(inc.loop, { vars, location: inc.loc });
+        const lc = inc.loop_control ?? {};
+        const loopVar = lc.loop_var ?? 'item';
+        if (Array.isArray(list)) list.forEach((it, i) => items.push({ loopVars: { [loopVar]: it, ansible_loop_var: loopVar, ...(lc.index_var ? { [lc.index_var]: i } : {}) } }));
+      }
+      const results: ModuleResult[] = [];
+      for (const it of items) {
+        const v = it.loopVars ? run.vm.getVars(h.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams, loopVars: it.loopVars }) : vars;
+        const f = firstFalse(pr, conds, v, inc);
+        if (f !== undefined) {
+          results.push({ ...skippedResult('Conditional result was False', String(f)), ...(it.loopVars ?? {}) });
+          continue;
+        }
+        const args = templar.render(inc.args, { vars: v, location: inc.loc }) as Record<string, unknown>;
+        const file = String(args[fileArg] ?? args['_raw_params'] ?? '');
+        const incVars = inc.vars ? (templar.render(inc.vars, { vars: v, location: inc.loc }) as Record<string, unknown>) : {};
+        const params = { ...incVars, ...(it.loopVars ?? {}) };
+        const extra: Record<string, unknown> = {};
+        for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply']) if (args[k] !== undefined) extra[k] = args[k];
+        entries.push({ host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) });
+        results.push({ changed: false, include: file, include_args: incVars, ...(it.loopVars ?? {}) });
+      }
+      result = inc.loop === undefined ? results[0]! : { changed: false, results, msg: 'All items completed', ...(results.every((r) => r.skipped) ? { skipped: true } : {}) };
+    } catch (e) {
+      result = failedResult((e as Error).message);
+    }
+    const status = statusOf(result);
+    run.output.emit({ type: 'host_result', task: info, host: h.name, status, result });
+    if (status === 'failed') {
+      run.stats.bump(h.name, 'failures');
+      markFailed(pr, h);
+    } else run.stats.bump(h.name, status === 'skipped' ? 'skipped' : 'ok');
+  }
+  // One run per distinct (file, parameters), in first-seen order, for the hosts that share it.
+  const groups = new Map<string, IncludeEntry[]>();
+  for (const e of entries) {
+    const g = groups.get(e.key);
+    if (g) g.push(e);
+    else groups.set(e.key, [e]);
+  }
+  for (const group of groups.values()) {
+    if (pr.ended || run.signal.aborted) return;
+    const first = group[0]!;
+    const { __extra, ...params } = first.params as Record<string, unknown> & { __extra: Record<string, unknown> };
+    const ghosts = group.map((g) => g.host);
+    const incScope: Scope = { ...scope, includeParams: { ...(scope.includeParams ?? {}), ...params } };
+    const apply = __extra['apply'] as TaskBase | undefined;
+    if (apply && typeof apply === 'object') incScope.chain = [...scope.chain, { ...apply, loc: inc.loc, when: apply.when ? (Array.isArray(apply.when) ? apply.when : [apply.when]) : undefined, tags: apply.tags ? (Array.isArray(apply.tags) ? apply.tags : [String(apply.tags)]) : undefined } as TaskBase];
+    try {
+      if (!run.loader) throw new Error(`${inc.action} needs the playbook loader`);
+      if (inc.action === 'include_tasks') {
+        const tasks = await run.loader.loadIncludedTasks(first.file, inc);
+        await runItems(pr, tasks, ghosts, incScope);
+      } else {
+        const loaded = await run.loader.loadIncludedRole(
+          { name: first.file, ...(__extra as Record<string, string>) },
+          inc,
+        );
+        for (const hd of loaded.handlers) if (!pr.handlers.includes(hd)) pr.handlers.push(hd);
+        incScope.role = loaded.role;
+        await runItems(pr, [loaded.block], ghosts, incScope);
+      }
+    } catch (e) {
+      for (const h of ghosts) {
+        if (!isRunnable(h, scope, pr)) continue;
+        const r = failedResult((e as Error).message);
+        applyOutcome(pr, { ...(inc as unknown as Task), kind: 'task', action: inc.action }, scope, { host: h, status: 'failed', result: r, ignored: false, noLog: false }, info);
+      }
+    }
+  }
+}
+
+/** Run notified handlers, in definition order, for the hosts that notified them. */
+export async function flushHandlers(pr: PlayRun, hosts: HostRun[], scope: Scope): Promise<void> {
+  for (let pass = 0; pass < 10; pass++) {
+    let ranAny = false;
+    for (const hd of [...pr.handlers]) {
+      if (pr.ended || pr.run.signal.aborted) return;
+      const allow = new Map<HostRun, number>();
+      const who = hosts.filter((h) => {
+        if (!h.notified.has(hd)) return false;
+        if (pr.forceHandlers && h.failEpoch !== 0 && !h.unreachable && !h.ended) allow.set(h, h.failEpoch);
+        return true;
+      });
+      if (!who.length) continue;
+      for (const h of who) h.notified.delete(hd);
+      const hscope: Scope = { chain: [pr.play], halted: [], inHandlers: true, allowFailed: allow };
+      if (hd.role) hscope.role = hd.role;
+      ranAny = true;
+      if (hd.kind === 'task') await dispatchTask(pr, hd, who, hscope);
+      else await runItems(pr, [hd], who, hscope);
+    }
+    if (!ranAny) return;
+  }
+}
+
+export type { Block };

@@ -1,0 +1,93 @@
+/**
+ * `meta:` actions, run by the executor itself. As in Ansible's linear strategy,
+ * end_host, noop, reset_connection and flush_handlers act per host; the others
+ * run once, with the conditional evaluated for the first host.
+ */
+import type { Task } from '../playbook/types.js';
+import type { ModuleResult } from '../modules/types.js';
+import type { HostRun, PlayRun, Scope } from './context.js';
+import { taskInfo } from './context.js';
+import { flushHandlers, refreshActive } from './items-runner.js';
+import { failedResult } from './results.js';
+import { firstFalse, varLayers } from './task-runner.js';
+
+const PER_HOST = new Set(['noop', 'reset_connection', 'end_host', 'flush_handlers', 'role_complete']);
+const KNOWN = new Set([...PER_HOST, 'end_play', 'end_batch', 'clear_host_errors', 'clear_facts', 'refresh_inventory']);
+
+export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: Scope): Promise<void> {
+  const run = pr.run;
+  const action = String(task.args['_raw_params'] ?? '').trim();
+  const info = taskInfo(pr, task, scope, Boolean(scope.inHandlers));
+  const emit = (h: HostRun, result: ModuleResult) => {
+    run.output.emit({ type: 'host_result', task: info, host: h.name, status: result.failed ? 'failed' : result.skipped ? 'skipped' : 'ok', result });
+  };
+  if (!KNOWN.has(action)) {
+    for (const h of hosts) emit(h, failedResult(`invalid meta action requested: ${action}`));
+    return;
+  }
+  if (action === 'flush_handlers') {
+    await flushHandlers(pr, [...pr.hosts.values()].filter((h) => hosts.includes(h) || h.notified.size > 0), scope);
+    return;
+  }
+  const targets = PER_HOST.has(action) ? hosts : hosts.slice(0, 1);
+  for (const h of targets) {
+    const vars = run.vm.getVars(h.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams });
+    const conds = [...scope.chain.flatMap((c) => c.when ?? []), ...(task.when ?? [])];
+    let holds: boolean;
+    try {
+      holds = firstFalse(pr, conds, vars, task) === undefined;
+    } catch (e) {
+      emit(h, failedResult(`The conditional check failed. The error was: ${(e as Error).message}`));
+      continue;
+    }
+    if (!holds) {
+      if (conds.length) emit(h, skippedMeta(action, h.name));
+      continue;
+    }
+    switch (action) {
+      case 'end_host':
+        h.ended = true;
+        break;
+      case 'end_play':
+        pr.ended = true;
+        break;
+      case 'end_batch':
+        pr.batchEnded = true;
+        break;
+      case 'clear_host_errors':
+        for (const x of pr.hosts.values()) {
+          if (x.failEpoch !== 0) {
+            x.failEpoch = 0;
+            run.deadHosts.delete(x.name);
+          }
+        }
+        refreshActive(pr);
+        break;
+      case 'clear_facts':
+        for (const x of hosts) run.vm.clearFacts(x.name);
+        break;
+      case 'reset_connection':
+        await run.pool.drop(h.name);
+        break;
+      case 'refresh_inventory':
+        run.vm.inventoryChanged();
+        break;
+      default:
+        break;
+    }
+  }
+  refreshActive(pr);
+}
+
+function skippedMeta(action: string, host: string): ModuleResult {
+  if (action === 'end_host') {
+    return {
+      msg: `end_host conditional evaluated to false, continuing execution for ${host}`,
+      skip_reason: `end_host conditional evaluated to False, continuing execution for ${host}`,
+      skipped: true,
+    };
+  }
+  if (action === 'end_play') return { msg: 'end_play', skip_reason: 'end_play conditional evaluated to False, continuing play', skipped: true };
+  if (action === 'end_batch') return { msg: 'end_batch', skip_reason: 'end_batch conditional evaluated to False, continuing current batch', skipped: true };
+  return { skip_reason: `${action} conditional evaluated to False`, skipped: true };
+}

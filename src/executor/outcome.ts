@@ -1,0 +1,176 @@
+/**
+ * Applies a host's task result to the run, as Ansible's strategy does after each
+ * result: the output line, stats, register, facts, inventory changes, notify,
+ * and the host's failed/unreachable/rescued state.
+ */
+import type { HostStatus, TaskInfo } from '../output/events.js';
+import type { ModuleResult } from '../modules/types.js';
+import type { Task, TaskItem } from '../playbook/types.js';
+import type { HostRun, PlayRun, Scope } from './context.js';
+import { censor, statusOf } from './results.js';
+import type { HostOutcome } from './task-runner.js';
+
+let failCounter = 0;
+
+export function markFailed(pr: PlayRun, h: HostRun): void {
+  h.failEpoch = ++failCounter;
+  pr.run.deadHosts.add(h.name);
+}
+
+/** Ansible's serialisation of the failed task for ansible_failed_task. */
+function taskAsVar(task: Task, info: TaskInfo): Record<string, unknown> {
+  return { name: task.name ?? info.name, action: task.action, args: task.args, when: task.when ?? [], tags: task.tags ?? [] };
+}
+
+/** Notified handlers matching a name: by name, "role : name", or listen topic. */
+export function findHandlers(handlers: TaskItem[], name: string): TaskItem[] {
+  const out: TaskItem[] = [];
+  for (const h of handlers) {
+    if (h.kind !== 'task') continue;
+    const full = h.role ? `${h.role.name} : ${h.name}` : undefined;
+    if (h.name === name || full === name || (h.listen ?? []).includes(name)) out.push(h);
+  }
+  return out;
+}
+
+function eachResult(r: ModuleResult): ModuleResult[] {
+  return Array.isArray(r['results']) ? (r['results'] as ModuleResult[]) : [r];
+}
+
+export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, info: TaskInfo, runOnceHosts?: HostRun[]): void {
+  const run = pr.run;
+  const vm = run.vm;
+  const r = o.result;
+  const host = o.host;
+  const ev = {
+    type: 'host_result' as const,
+    task: info,
+    host: host.name,
+    status: o.status,
+    result: o.noLog ? censor(r) : r,
+    ...(o.ignored ? { ignored: true } : {}),
+    ...(o.delegatedTo ? { delegatedTo: o.delegatedTo } : {}),
+  };
+  run.output.emit(ev);
+
+  const targets = runOnceHosts ?? [host];
+  if (task.register) {
+    const reg = { ...r };
+    if (reg.failed === undefined && !reg.skipped) reg.failed = false;
+    for (const t of targets) vm.setNonPersistent(t.name, { [task.register]: reg });
+  }
+
+  if (!r.failed && !r.unreachable) {
+    const delegateFacts = o.delegatedTo && task.delegate_facts !== undefined && String(task.delegate_facts).toLowerCase() in { true: 1, yes: 1 };
+    for (const item of eachResult(r)) {
+      if (item.failed || item.skipped) continue;
+      const facts = item.ansible_facts;
+      if (facts && typeof facts === 'object') {
+        const factHosts = delegateFacts ? [o.delegatedTo!] : targets.map((t) => t.name);
+        for (const fh of factHosts) {
+          if (task.action === 'include_vars') vm.setIncludeVars(fh, facts);
+          else if (task.action === 'set_fact') {
+            vm.setNonPersistent(fh, facts);
+            if (item['_ansible_facts_cacheable']) vm.setHostFacts(fh, facts);
+          } else vm.setHostFacts(fh, facts);
+        }
+      }
+      applyInventoryChanges(pr, item, host.name);
+      const stats = item['ansible_stats'] as { data?: Record<string, unknown>; per_host?: boolean; aggregate?: boolean } | undefined;
+      if (stats?.data) {
+        const key = stats.per_host ? host.name : '_run';
+        const cur = (run.customStats[key] ??= {});
+        for (const [k, v] of Object.entries(stats.data)) {
+          const prev = cur[k];
+          if (stats.aggregate !== false && typeof prev === 'number' && typeof v === 'number') cur[k] = prev + v;
+          else if (stats.aggregate !== false && Array.isArray(prev) && Array.isArray(v)) cur[k] = [...prev, ...v];
+          else if (stats.aggregate !== false && prev && v && typeof prev === 'object' && typeof v === 'object') cur[k] = { ...prev, ...v };
+          else cur[k] = v;
+        }
+      }
+    }
+  }
+
+  countAndMark(pr, task, scope, o, info);
+
+  if (r.changed && !r.failed && task.notify?.length) {
+    for (const name of task.notify) {
+      const hs = findHandlers(pr.handlers, name);
+      if (!hs.length) {
+        run.output.emit({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list` });
+        continue;
+      }
+      for (const hd of hs) {
+        if (!host.notified.has(hd)) {
+          host.notified.add(hd);
+          run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: host.name });
+        }
+      }
+    }
+  }
+}
+
+function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, info: TaskInfo): void {
+  const stats = pr.run.stats;
+  const h = o.host;
+  const r = o.result;
+  const status: HostStatus = o.status;
+  if (status === 'unreachable') {
+    if (o.ignored) {
+      stats.bump(h.name, 'ok');
+      stats.bump(h.name, 'ignored');
+    } else {
+      stats.bump(h.name, 'unreachable');
+      h.unreachable = true;
+      pr.run.deadHosts.add(h.name);
+    }
+    return;
+  }
+  if (status === 'failed') {
+    if (r.changed) stats.bump(h.name, 'changed');
+    if (o.ignored) {
+      stats.bump(h.name, 'ok');
+      stats.bump(h.name, 'ignored');
+      return;
+    }
+    if (scope.rescueFrame) {
+      stats.bump(h.name, 'rescued');
+      scope.rescueFrame.add(h);
+      pr.run.vm.setNonPersistent(h.name, { ansible_failed_task: taskAsVar(task, info), ansible_failed_result: r });
+    } else {
+      stats.bump(h.name, 'failures');
+      markFailed(pr, h);
+    }
+    return;
+  }
+  if (status === 'skipped') {
+    stats.bump(h.name, 'skipped');
+    return;
+  }
+  stats.bump(h.name, 'ok');
+  if (status === 'changed') stats.bump(h.name, 'changed');
+}
+
+/** add_host / group_by results change the inventory for the rest of the run. */
+function applyInventoryChanges(pr: PlayRun, r: ModuleResult, _host: string): void {
+  const inv = pr.run.vm.inventory;
+  const add = r['add_host'] as { host_name?: string; groups?: string[]; host_vars?: Record<string, unknown> } | undefined;
+  let changed = false;
+  if (add?.host_name) {
+    for (const g of add.groups ?? []) if (!inv.groups.has(g)) inv.addGroup(g);
+    inv.addHost(add.host_name, add.groups ?? [], add.host_vars ?? {});
+    changed = true;
+  }
+  const group = r['add_group'] as string | undefined;
+  if (group) {
+    const parents = (r['parent_groups'] as string[] | undefined) ?? ['all'];
+    for (const p of parents) if (!inv.groups.has(p)) inv.addGroup(p);
+    if (!inv.groups.has(group)) inv.addGroup(group, parents);
+    const hostObj = inv.getHost(_host);
+    if (hostObj && !hostObj.groups.includes(group)) inv.addHost(_host, [...hostObj.groups, group]);
+    changed = true;
+  }
+  if (changed) pr.run.vm.inventoryChanged();
+}
+
+export { statusOf };

@@ -1,0 +1,152 @@
+/**
+ * Runs one play: host selection and order, serial batches, vars_files, fact gathering,
+ * the three sections (pre_tasks, roles + tasks, post_tasks) each followed by a handler
+ * flush, and the rules that stop a play or the whole playbook.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { PhiloteError } from '../errors.js';
+import { resolveModule } from '../modules/registry.js';
+import type { Play, Task, TaskItem } from '../playbook/types.js';
+import { readVarsFile } from '../vars/files.js';
+import { rolesOf } from '../vars/manager.js';
+import type { PlayScope } from '../vars/manager.js';
+import { orderHosts, splitBatches } from './batches.js';
+import type { HostRun, PlayRun, RunContext, Scope } from './context.js';
+import { toBool } from './connection-spec.js';
+import { dispatchTask, flushHandlers, runItems } from './items-runner.js';
+
+function playHosts(run: RunContext, play: Play): string[] {
+  const t = run.templar;
+  const vars = { ...run.vm.extraVars };
+  const pattern = Array.isArray(play.hosts) ? play.hosts.map((p) => String(t.render(p, { vars }))) : String(t.render(play.hosts, { vars }));
+  const names = run.vm.inventory.selectHosts(pattern, run.options.limit).map((h) => h.name);
+  return orderHosts(names.filter((n) => !run.deadHosts.has(n)), play.order);
+}
+
+/** vars_files for one host: entries may be templated and a list means "first that exists". */
+function makeVarsFiles(run: RunContext, play: Play): (host: string) => Record<string, unknown> {
+  const cache = new Map<string, Record<string, unknown>>();
+  const fileCache = new Map<string, Record<string, unknown>>();
+  return (host) => {
+    const hit = cache.get(host);
+    if (hit) return hit;
+    cache.set(host, {}); // guards the recursion: the vars used to resolve names exclude vars_files
+    if (!play.vars_files.length) return {};
+    const vars = run.vm.getVars(host);
+    const merged: Record<string, unknown> = {};
+    for (const entry of play.vars_files) {
+      const alternatives = Array.isArray(entry) ? entry : [entry];
+      let found: string | undefined;
+      for (const alt of alternatives) {
+        const name = String(run.templar.render(alt, { vars, location: play.loc }));
+        const p = isAbsolute(name) ? name : join(play.baseDir, name);
+        if (existsSync(p)) {
+          found = p;
+          break;
+        }
+      }
+      if (!found) {
+        throw new PhiloteError('parse', `vars file ${alternatives.join(', ')} was not found`, { location: play.loc });
+      }
+      let data = fileCache.get(found);
+      if (!data) {
+        data = readVarsFile(found);
+        fileCache.set(found, data);
+      }
+      Object.assign(merged, data);
+    }
+    cache.set(host, merged);
+    run.vm.forget(host);
+    return merged;
+  };
+}
+
+function gatherTask(play: Play): Task {
+  return {
+    kind: 'task',
+    action: 'setup',
+    actionAsWritten: 'gather_facts',
+    name: 'Gathering Facts',
+    args: play.gather_subset ? { gather_subset: play.gather_subset } : {},
+    loc: play.loc,
+    tags: ['always'],
+  };
+}
+
+function flatHandlers(items: TaskItem[]): TaskItem[] {
+  const out: TaskItem[] = [];
+  for (const it of items) {
+    if (it.kind === 'block') out.push(...flatHandlers([...it.block, ...it.rescue, ...it.always]));
+    else out.push(it);
+  }
+  return out;
+}
+
+export async function runPlay(run: RunContext, play: Play): Promise<void> {
+  const all = playHosts(run, play);
+  const id = `play-${++run.nextId}`;
+  run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });
+  if (!all.length) {
+    run.output.emit({ type: 'no_hosts_matched', play: play.name });
+    return;
+  }
+  const scope: PlayScope = {
+    play,
+    hostsAll: all,
+    activeHosts: [...all],
+    batch: [...all],
+    varsFilesFor: makeVarsFiles(run, play),
+    roleNames: rolesOf(play).map((r) => r.name),
+  };
+  run.vm.startPlay(scope);
+  const hosts = new Map<string, HostRun>();
+  for (const n of all) hosts.set(n, { name: n, failEpoch: 0, unreachable: false, ended: false, notified: new Set() });
+  const pr: PlayRun = {
+    run,
+    play,
+    hosts,
+    scope,
+    handlers: flatHandlers(play.handlers),
+    ended: false,
+    batchEnded: false,
+    breakPlay: false,
+    forceHandlers: run.options.forceHandlers || toBool(play.force_handlers ?? false),
+    strategy: play.strategy === 'free' ? 'free' : 'linear',
+  };
+  if (play.max_fail_percentage !== undefined) pr.maxFailPercentage = Number(play.max_fail_percentage);
+  const gather =
+    play.gather_facts !== undefined ? toBool(play.gather_facts) : run.options.gathering !== 'explicit';
+
+  const batches = splitBatches(all, play.serial);
+  for (const batch of batches) {
+    if (pr.ended || run.signal.aborted) break;
+    pr.batchEnded = false;
+    scope.batch.splice(0, scope.batch.length, ...batch);
+    scope.activeHosts.splice(0, scope.activeHosts.length, ...batch);
+    const bh = batch.map((n) => hosts.get(n)!);
+    const base: Scope = { chain: [play], halted: [] };
+    if (gather) {
+      if (!resolveModule('setup')) {
+        throw new PhiloteError('internal', "gather_facts is on but the 'setup' module is not available; set 'gather_facts: false' on the play", { location: play.loc });
+      }
+      const smart = run.options.gathering === 'smart';
+      const who = smart ? bh.filter((h) => Object.keys(run.vm.getFacts(h.name)).length === 0) : bh;
+      if (who.length) await dispatchTask(pr, gatherTask(play), who, base);
+    }
+    const sections: TaskItem[][] = [play.pre_tasks, [...play.roles, ...play.tasks], play.post_tasks];
+    for (const section of sections) {
+      if (pr.ended || pr.batchEnded || run.signal.aborted) break;
+      if (pr.strategy === 'free') await Promise.all(bh.map((h) => runItems(pr, section, [h], base)));
+      else await runItems(pr, section, bh, base);
+      if (!pr.ended && !run.signal.aborted) await flushHandlers(pr, bh, base);
+    }
+    const failed = bh.filter((h) => h.failEpoch !== 0 || h.unreachable).length;
+    if (failed === batch.length) {
+      pr.breakPlay = true;
+      break;
+    }
+    if (pr.breakPlay) break;
+  }
+  if (pr.breakPlay) run.stopPlaybook = true;
+}

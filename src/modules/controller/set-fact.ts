@@ -1,0 +1,41 @@
+/**
+ * set_fact: set host variables (above task vars) for the rest of the run.
+ *   - set_fact: {k3s_ready: true, token: "{{ out.stdout }}"}
+ *   - set_fact: {cluster_cidr: 10.42.0.0/16, cacheable: true}   # also a fact
+ */
+import { z } from 'zod';
+import type { ModuleDefinition } from '../types.js';
+
+const schema = z.record(z.string(), z.unknown());
+type Args = z.infer<typeof schema>;
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BOOLISH = new Set(['true', 'false', 'yes', 'no']);
+
+export const setFactModule: ModuleDefinition<Args> = {
+  name: 'set_fact',
+  aliases: ['ansible.builtin.set_fact', 'ansible.legacy.set_fact'],
+  freeForm: true,
+  runsOn: 'controller',
+  schema,
+  async run(ctx) {
+    const facts: Record<string, unknown> = {};
+    let cacheable = false;
+    for (const [k, raw] of Object.entries(ctx.args)) {
+      if (k === 'cacheable') {
+        cacheable = raw === true || (typeof raw === 'string' && ['true', 'yes', '1', 'on'].includes(raw.toLowerCase()));
+        continue;
+      }
+      if (k === '_raw_params') continue;
+      if (!IDENT.test(k)) {
+        return { failed: true, msg: `The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.` };
+      }
+      // As Ansible without jinja2_native: "yes"/"no"/"true"/"false" strings become booleans.
+      facts[k] = typeof raw === 'string' && BOOLISH.has(raw.toLowerCase()) ? ['true', 'yes'].includes(raw.toLowerCase()) : raw;
+    }
+    if (Object.keys(facts).length === 0) {
+      return { failed: true, msg: 'No key/value pairs provided, at least one is required for this action to succeed' };
+    }
+    return { changed: false, ansible_facts: facts, _ansible_facts_cacheable: cacheable };
+  },
+};
