@@ -1,0 +1,295 @@
+/**
+ * SshConnection: one persistent ssh2 connection per host, one channel per exec, SFTP on the
+ * same connection for put/get. Dialled on first use; after the host drops (or reset()), the
+ * next exec dials again, which is what the reboot module needs.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import PQueue from 'p-queue';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { PhiloteError, UnreachableError } from '../../errors.js';
+import { shellQuote } from '../local.js';
+import type { BecomeSpec, Connection, ExecOptions, ExecResult, PutOptions } from '../types.js';
+import { envPrefix } from '../wrap.js';
+import { becomeFailure, planBecome, type BecomePlan } from './become.js';
+import { dial, type Dialed } from './dial.js';
+import { withRemoteTimeout } from './remote-timeout.js';
+import type { SshTarget } from './target.js';
+
+/** OpenSSH's default MaxSessions is 10 channels per connection. */
+const MAX_CHANNELS = 10;
+
+interface ChannelRun {
+  stdin?: string | Buffer | Readable;
+  stdoutSink?: Writable;
+  plan?: BecomePlan;
+  become?: BecomeSpec;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export class SshConnection implements Connection {
+  readonly kind = 'ssh' as const;
+  readonly host: string;
+  private dialed?: Promise<Dialed>;
+  private sftpP?: Promise<SFTPWrapper>;
+  private closed = false;
+  private readonly queue = new PQueue({ concurrency: MAX_CHANNELS });
+  /** Rejecters of in-flight channels, called when the transport dies under them. */
+  private readonly inflight = new Set<(e: Error) => void>();
+
+  constructor(private readonly target: SshTarget) {
+    this.host = target.host;
+  }
+
+  /** Dials now (the pool does this so an unreachable host fails at get()). */
+  async open(): Promise<void> {
+    await this.client();
+  }
+
+  private client(): Promise<Client> {
+    if (this.closed) return Promise.reject(new UnreachableError(`connection to ${this.host} was closed`));
+    if (!this.dialed) {
+      const p = dial(this.target);
+      this.dialed = p;
+      p.then(
+        (d) => {
+          const lost = (why: string) => {
+            if (this.dialed !== p) return;
+            this.dialed = undefined;
+            this.sftpP = undefined;
+            d.release();
+            const err = new UnreachableError(`connection to ${this.host} lost: ${why}`);
+            for (const r of this.inflight) r(err);
+          };
+          d.client.on('error', (e: Error) => lost(e.message));
+          d.client.on('close', () => lost('the host closed the connection'));
+        },
+        () => {
+          if (this.dialed === p) this.dialed = undefined;
+        },
+      );
+    }
+    return this.dialed.then((d) => d.client);
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.queue.add(() => this.execNow(command, options)) as Promise<ExecResult>;
+  }
+
+  private async execNow(command: string, options: ExecOptions, stdoutSink?: Writable): Promise<ExecResult> {
+    let inner = options.timeoutMs ? withRemoteTimeout(command, options.timeoutMs) : command;
+    inner = envPrefix(options.env) + inner;
+    const plan = options.become ? planBecome(options.become, inner) : undefined;
+    const full = plan ? plan.command : inner;
+    return this.runChannel(full, { stdin: options.stdin, stdoutSink, plan, become: options.become, timeoutMs: options.timeoutMs, signal: options.signal });
+  }
+
+  private async openChannel(client: Client, command: string, pty: boolean): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      const cb = (err: Error | undefined, ch: ClientChannel) => (err ? reject(new UnreachableError(`cannot open a channel on ${this.host}: ${err.message}`, { cause: err })) : resolve(ch));
+      if (pty) client.exec(command, { pty: { term: 'dumb', rows: 24, cols: 200 } }, cb);
+      else client.exec(command, cb);
+    });
+  }
+
+  private async runChannel(command: string, r: ChannelRun): Promise<ExecResult> {
+    const client = await this.client();
+    const ch = await this.openChannel(client, command, r.plan?.pty ?? false);
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let escalating = !!r.plan;
+      let pending = Buffer.alloc(0);
+      let errText = '';
+      let sentPassword = false;
+      let wrongPassword = false;
+      let timedOut = false;
+      let code: number | undefined;
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        if (timer) clearTimeout(timer);
+        this.inflight.delete(onLost);
+        r.signal?.removeEventListener('abort', kill);
+        fn();
+      };
+      const onLost = (e: Error) => finish(() => reject(e));
+      this.inflight.add(onLost);
+
+      const kill = () => {
+        try {
+          ch.signal('KILL');
+        } catch {
+          /* channel already gone */
+        }
+        ch.close();
+      };
+      if (r.timeoutMs) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, r.timeoutMs);
+      }
+      r.signal?.addEventListener('abort', kill, { once: true });
+
+      const emitOut = (d: Buffer) => {
+        if (r.stdoutSink) {
+          if (!r.stdoutSink.write(d)) {
+            ch.pause();
+            r.stdoutSink.once('drain', () => ch.resume());
+          }
+        } else out.push(d);
+      };
+
+      const startStdin = () => {
+        const s = r.stdin;
+        ch.on('error', () => undefined);
+        if (s === undefined) ch.end();
+        else if (typeof s === 'string' || Buffer.isBuffer(s)) ch.end(s);
+        else {
+          s.on('error', () => ch.end());
+          s.pipe(ch);
+        }
+      };
+
+      const plan = r.plan;
+      ch.on('data', (d: Buffer) => {
+        if (!escalating) return emitOut(d);
+        pending = Buffer.concat([pending, d]);
+        const text = pending.toString('utf8');
+        if (plan?.pty && plan.prompt && !sentPassword && text.includes(plan.prompt)) {
+          sentPassword = true;
+          pending = Buffer.alloc(0);
+          ch.write(`${plan.password ?? ''}\n`);
+          return;
+        }
+        const at = text.indexOf(plan!.marker);
+        if (at < 0) {
+          if (plan?.pty && sentPassword && /failure|incorrect|authentication/i.test(text)) {
+            wrongPassword = true;
+            errText += text;
+            kill();
+          }
+          return;
+        }
+        const nl = text.indexOf('\n', at);
+        if (nl < 0) return;
+        escalating = false;
+        const rest = Buffer.from(text.slice(nl + 1), 'utf8');
+        pending = Buffer.alloc(0);
+        if (rest.length) emitOut(rest);
+        startStdin();
+      });
+      ch.stderr.on('data', (d: Buffer) => {
+        if (!escalating || !plan?.prompt || plan.pty) {
+          if (escalating) errText += d.toString('utf8');
+          return err.push(d);
+        }
+        errText += d.toString('utf8');
+        const promptCount = errText.split(plan.prompt).length - 1;
+        if (promptCount === 1 && !sentPassword) {
+          sentPassword = true;
+          ch.write(`${plan.password ?? ''}\n`);
+        } else if (promptCount > 1 || /Sorry, try again|incorrect password/i.test(errText)) {
+          // A second prompt means the password was refused: stop now rather than wait for stdin.
+          wrongPassword = true;
+          kill();
+        }
+      });
+      ch.on('exit', (c: number | null) => {
+        if (typeof c === 'number') code = c;
+      });
+      ch.on('close', () => {
+        if (escalating && r.become && !timedOut) {
+          const text = plan?.prompt ? errText.split(plan.prompt).join('') : errText;
+          return finish(() => reject(new PhiloteError('become', `${becomeFailure(r.become!, text + pending.toString('utf8'), wrongPassword)} on ${this.host}`)));
+        }
+        finish(() =>
+          resolve({
+            rc: timedOut ? -1 : (code ?? -1),
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+            ...(timedOut ? { timedOut } : {}),
+          }),
+        );
+      });
+      if (!escalating) startStdin();
+    });
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpP) {
+      const p = this.client().then(
+        (c) =>
+          new Promise<SFTPWrapper>((resolve, reject) =>
+            c.sftp((e, s) => (e ? reject(new UnreachableError(`cannot open SFTP on ${this.host}: ${e.message}`, { cause: e })) : resolve(s))),
+          ),
+      );
+      this.sftpP = p;
+      p.catch(() => {
+        if (this.sftpP === p) this.sftpP = undefined;
+      });
+    }
+    return this.sftpP;
+  }
+
+  async put(source: string | Buffer, remotePath: string, options: PutOptions = {}): Promise<void> {
+    const input = () => (typeof source === 'string' ? createReadStream(source, { highWaterMark: 256 * 1024 }) : Readable.from([source]));
+    if (options.become) {
+      // SFTP runs as the login user; an escalated write streams through `cat` under become.
+      const mode = options.mode !== undefined ? ` && chmod ${options.mode.toString(8)} ${shellQuote(remotePath)}` : '';
+      const res = await this.exec(`cat > ${shellQuote(remotePath)}${mode}`, { stdin: input(), become: options.become });
+      if (res.rc !== 0) throw new PhiloteError('connection', `copying to ${remotePath} on ${this.host} failed: ${res.stderr.trim()}`);
+      return;
+    }
+    const sftp = await this.sftp();
+    try {
+      await pipeline(input(), sftp.createWriteStream(remotePath, options.mode !== undefined ? { mode: options.mode } : {}));
+      if (options.mode !== undefined) {
+        await new Promise<void>((res, rej) => sftp.chmod(remotePath, options.mode!, (e) => (e ? rej(e) : res())));
+      }
+    } catch (e) {
+      if (e instanceof PhiloteError) throw e;
+      throw new PhiloteError('connection', `copying to ${remotePath} on ${this.host} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async get(remotePath: string, localPath: string, options: { become?: BecomeSpec } = {}): Promise<void> {
+    if (options.become) {
+      const sink = createWriteStream(localPath);
+      const res = await this.queue.add(() => this.execNow(`cat ${shellQuote(remotePath)}`, { become: options.become }, sink));
+      await new Promise<void>((r) => sink.end(() => r()));
+      if (!res || res.rc !== 0) throw new PhiloteError('connection', `fetching ${remotePath} from ${this.host} failed: ${res?.stderr.trim()}`);
+      return;
+    }
+    const sftp = await this.sftp();
+    try {
+      await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
+    } catch (e) {
+      throw new PhiloteError('connection', `fetching ${remotePath} from ${this.host} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async reset(): Promise<void> {
+    const d = this.dialed;
+    this.dialed = undefined;
+    this.sftpP = undefined;
+    if (d) {
+      const dd = await d.catch(() => undefined);
+      if (dd) {
+        dd.client.end();
+        dd.release();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+    this.closed = true;
+  }
+}
