@@ -1,0 +1,47 @@
+/** Ansible's Display: banners padded with '*' to the terminal width, coloured lines, deduplicated warnings. */
+import type { Writable } from 'node:stream';
+import { COLOR, stringc, type ColorCode } from './colors.js';
+import { wrapText } from './wrap.js';
+
+export interface DisplayOptions {
+  stream: Writable & { isTTY?: boolean; columns?: number };
+  errStream?: Writable;
+  color: boolean;
+  /** Terminal width; Ansible uses max(79, tty columns - 1), and 79 when not a TTY. */
+  columns?: number;
+}
+
+export class Display {
+  readonly columns: number;
+  private readonly warned = new Set<string>();
+  constructor(private readonly opts: DisplayOptions) {
+    const tty = opts.stream.isTTY && opts.stream.columns ? opts.stream.columns : 0;
+    this.columns = opts.columns ?? Math.max(79, tty - 1);
+  }
+
+  display(msg: string, color?: ColorCode, stderr = false): void {
+    const text = stringc(msg, color, this.opts.color);
+    const out = stderr ? this.opts.errStream ?? process.stderr : this.opts.stream;
+    out.write(msg.endsWith('\n') ? text : text + '\n');
+  }
+
+  banner(msg: string, color?: ColorCode): void {
+    const m = msg.trim();
+    const stars = Math.max(3, this.columns - [...m].length);
+    this.display(`\n${m} ${'*'.repeat(stars)}`, color);
+  }
+
+  warning(msg: string): void {
+    const text = wrapText(`[WARNING]: ${msg}`, this.columns).join('\n') + '\n';
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.display(text, COLOR.warn, true);
+  }
+
+  deprecated(msg: string): void {
+    const text = wrapText(`[DEPRECATION WARNING]: ${msg}`, this.columns).join('\n') + '\n';
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.display(text, COLOR.deprecate, true);
+  }
+}
