@@ -201,10 +201,15 @@ export class SshConnection implements Connection {
           kill();
         }
       });
-      ch.on('exit', (c: number | null) => {
+      const started = Date.now();
+      let exitSignal: string | undefined;
+      ch.on('exit', (c: number | null, sig?: string) => {
         if (typeof c === 'number') code = c;
+        if (sig) exitSignal = sig;
       });
       ch.on('close', () => {
+        // The node's `timeout -s KILL` may beat our timer by a few ms: that is still a task timeout.
+        if (r.timeoutMs && !timedOut && Date.now() - started >= r.timeoutMs - 200 && (exitSignal === 'KILL' || code === 137 || code === 124)) timedOut = true;
         if (escalating && r.become && !timedOut) {
           const text = plan?.prompt ? errText.split(plan.prompt).join('') : errText;
           return finish(() => reject(new PhiloteError('become', `${becomeFailure(r.become!, text + pending.toString('utf8'), wrongPassword)} on ${this.host}`)));

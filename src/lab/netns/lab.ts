@@ -8,7 +8,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PhiloteError } from '../../errors.js';
 import { controlRequest } from './control.js';
 import { seedCalico } from './calico.js';
@@ -67,7 +69,9 @@ function daemonCommand(): { cmd: string; args: string[] } {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith('.ts')) {
     // Running from sources: the daemon needs the same TypeScript loader.
-    return { cmd: process.execPath, args: ['--import', import.meta.resolve('tsx'), self.replace(/lab\.ts$/, 'daemon.ts')] };
+    // (import.meta.resolve is missing under vitest, so find tsx's ESM loader through require.)
+    const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+    return { cmd: process.execPath, args: ['--import', pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href, self.replace(/lab\.ts$/, 'daemon.ts')] };
   }
   return { cmd: process.execPath, args: [self.replace(/lab\.js$/, 'daemon.js')] };
 }
