@@ -1,0 +1,60 @@
+/**
+ * philote's command line: `playbook`, `adhoc` (or `philote PATTERN -m ...`), `inventory`, `lab`.
+ * Exit codes follow ansible-playbook: 0 ok, 1 error, 2 host failed (and usage errors),
+ * 4 unreachable or parse error, 5 option error, 99 interrupted.
+ */
+import { Command, CommanderError } from 'commander';
+import { adhocCommand } from './adhoc.js';
+import { exitCodeFor, formatError } from './errors.js';
+import { inventoryCommand } from './inventory-cmd.js';
+import { defaultIO, type CliIO } from './io.js';
+import { labCommand } from './lab.js';
+import { expandVerbose } from './options.js';
+import { playbookCommand } from './playbook.js';
+
+const SUBCOMMANDS = new Set(['playbook', 'adhoc', 'inventory', 'lab', 'help']);
+
+/** Runs the CLI and returns the exit code (argv as process.argv: node, script, args...). */
+export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let code = 0;
+  const setExit = (c: number) => (code = c);
+  let args = expandVerbose(argv.slice(2));
+  // `philote PATTERN -m ping` behaves like `ansible PATTERN -m ping`.
+  if (args.length > 0 && !SUBCOMMANDS.has(args[0]!) && !args[0]!.startsWith('-')) args = ['adhoc', ...args];
+  const program = new Command('philote')
+    .description('Run Ansible playbooks with an SSH fleet runner')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError(true);
+  for (const c of [playbookCommand(io, setExit), adhocCommand(io, setExit), inventoryCommand(io, setExit), labCommand(io, setExit)]) {
+    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    for (const sub of c.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    program.addCommand(c);
+  }
+  try {
+    await program.parseAsync(['node', 'philote', ...args]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed the usage error; help and version exit 0.
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    io.stderr.write(formatError(e) + '\n');
+    return exitCodeFor(e);
+  }
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    // First Ctrl-C: stop dispatching, let running tasks end and print the recap. Second: leave now.
+    if (interrupts > 1) process.exit(99);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const code = await run(argv, { ...defaultIO(), signal: controller.signal });
+  process.off('SIGINT', onSigint);
+  process.exitCode = controller.signal.aborted && code === 0 ? 99 : code;
+}

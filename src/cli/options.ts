@@ -1,0 +1,157 @@
+/**
+ * Options shared by `philote playbook` and `philote adhoc`, with ansible-playbook's names,
+ * and how flags, ansible.cfg and ANSIBLE_* combine (flags win).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig, type AnsibleConfig } from '../config/index.js';
+import { PhiloteError } from '../errors.js';
+import { loadInventory, type InventoryData } from '../inventory/index.js';
+import { colorWanted, createOutput, type OutputKind, OUTPUT_KINDS } from '../output/index.js';
+import type { OutputSink } from '../output/events.js';
+import type { RunOptions } from '../executor/types.js';
+import type { CliIO } from './io.js';
+import { parseExtraVars } from './kv.js';
+import { promptSecret } from './prompt.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const int = (name: string) => (v: string) => {
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`argument ${name}: invalid int value: '${v}'`);
+  return Number.parseInt(v, 10);
+};
+
+export interface CommonFlags {
+  inventory?: string[];
+  limit?: string;
+  extraVars?: string[];
+  forks?: number;
+  check?: boolean;
+  diff?: boolean;
+  verbose: number;
+  user?: string;
+  privateKey?: string;
+  become?: boolean;
+  becomeUser?: string;
+  becomeMethod?: string;
+  askBecomePass?: boolean;
+  askPass?: boolean;
+  sshCommonArgs?: string;
+  sshExtraArgs?: string;
+  timeout?: number;
+  connection?: string;
+  vaultPasswordFile?: string[];
+  askVaultPass?: boolean;
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <path>', 'inventory file, directory or comma-separated host list (repeatable)', collect)
+    .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern (or @file)')
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, YAML/JSON, or @file (repeatable)', collect)
+    .option('-f, --forks <n>', 'number of parallel hosts', int('-f/--forks'))
+    .option('-C, --check', "don't make any changes; predict what would change")
+    .option('-D, --diff', 'show the differences in files and templates')
+    .option('-v, --verbose', 'more output (-vvvv for the most)', (_v: string, prev: number) => prev + 1, 0)
+    .option('-u, --user <user>', 'connect as this user (remote_user)')
+    .option('--private-key <file>', 'SSH private key file')
+    .option('-b, --become', 'run operations with become (does not imply password prompting)')
+    .option('--become-user <user>', 'run operations as this user')
+    .option('--become-method <method>', 'privilege escalation method (sudo, su)')
+    .option('-K, --ask-become-pass', 'ask for the privilege escalation password')
+    .option('-k, --ask-pass', 'ask for the connection password')
+    .option('--ssh-common-args <args>', 'extra arguments for ssh (ProxyJump etc.)')
+    .option('--ssh-extra-args <args>', 'extra arguments for ssh only')
+    .option('-T, --timeout <seconds>', 'connection timeout', int('-T/--timeout'))
+    .addOption(new Option('-c, --connection <type>', 'connection type').choices(['ssh', 'local', 'smart', 'paramiko']))
+    .option('--vault-password-file <file>', 'vault password file (vault decryption is not supported yet)', collect)
+    .option('-J, --ask-vault-pass', 'ask for the vault password (vault decryption is not supported yet)');
+}
+
+/** Expand `-vvv`, which commander sees as -v -v -v only when written apart. */
+export function expandVerbose(argv: string[]): string[] {
+  return argv.flatMap((a) => (/^-v{2,}$/.test(a) ? Array.from({ length: a.length - 1 }, () => '-v') : [a]));
+}
+
+export interface Prepared {
+  config: AnsibleConfig;
+  inventory: InventoryData;
+  output: OutputSink;
+  verbosity: number;
+  runOptions: Omit<RunOptions, 'playbooks' | 'output' | 'inventory'>;
+}
+
+export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: OutputKind): Promise<Prepared> {
+  const config = loadConfig({ env: io.env, cwd: io.cwd });
+  const verbosity = Math.max(flags.verbose ?? 0, config.verbosity);
+  const kind = outputKind ?? (OUTPUT_KINDS.includes(config.stdoutCallback as OutputKind) ? (config.stdoutCallback as OutputKind) : 'default');
+  const color = !config.noColor && (config.forceColor || colorWanted(io.stdout, io.env));
+  const output = createOutput(kind, {
+    stream: io.stdout,
+    errStream: io.stderr,
+    color,
+    verbosity,
+    diff: flags.diff ?? false,
+    logPath: config.logPath,
+    displaySkippedHosts: config.displaySkippedHosts,
+    displayOkHosts: config.displayOkHosts,
+  });
+  if (verbosity > 0 && kind !== 'json') {
+    io.stdout.write(config.configFile ? `Using ${config.configFile} as config file\n` : 'No config file found; using defaults\n');
+  }
+  for (const w of config.warnings) output.emit({ type: 'warning', message: w });
+  if (verbosity > 0) for (const w of config.verboseWarnings) output.emit({ type: 'warning', message: w });
+  if (flags.askVaultPass) throw new PhiloteError('option', 'Ansible Vault is not supported by philote yet: --ask-vault-pass cannot be used');
+  for (const f of flags.vaultPasswordFile ?? []) {
+    const p = resolve(io.cwd, f);
+    if (!existsSync(p)) throw new PhiloteError('internal', `The vault password file ${p} was not found`);
+  }
+  const sources = flags.inventory && flags.inventory.length > 0 ? flags.inventory : config.inventory;
+  const inventory = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => output.emit({ type: 'warning', message: m }) });
+  const extraVars = parseExtraVars(flags.extraVars ?? [], io.cwd);
+  let becomePassword: string | undefined;
+  let connectionPassword: string | undefined;
+  if (flags.askPass || config.askPass) connectionPassword = await promptSecret('SSH password: ');
+  if (flags.askBecomePass || config.becomeAskPass) {
+    becomePassword = await promptSecret(`${(flags.becomeMethod ?? config.becomeMethod).toUpperCase()} password${connectionPassword !== undefined ? '[defaults to SSH password]' : ''}: `);
+    if (becomePassword === '' && connectionPassword !== undefined) becomePassword = connectionPassword;
+  }
+  const connection = flags.connection ?? (config.transport === 'local' ? 'local' : undefined);
+  const forks = flags.forks ?? config.forks;
+  if (forks < 1) throw new PhiloteError('option', `The number of processes (--forks) must be >= 1`);
+  const runOptions: Prepared['runOptions'] = {
+    limit: flags.limit ? [flags.limit] : undefined,
+    extraVars,
+    forks,
+    check: flags.check ?? false,
+    diff: flags.diff ?? false,
+    verbosity,
+    forceHandlers: config.forceHandlers,
+    remoteUser: flags.user ?? config.remoteUser,
+    privateKeyFile: flags.privateKey ? resolve(io.cwd, flags.privateKey) : config.privateKeyFile,
+    connection: connection === 'local' ? 'local' : connection ? 'ssh' : undefined,
+    timeoutSec: flags.timeout ?? config.timeout,
+    sshCommonArgs: flags.sshCommonArgs ?? config.sshCommonArgs,
+    sshExtraArgs: flags.sshExtraArgs ?? config.sshExtraArgs,
+    hostKeyChecking: config.hostKeyChecking,
+    connectionPassword,
+    become: flags.become ?? config.become,
+    becomeUser: flags.becomeUser ?? config.becomeUser,
+    becomeMethod: flags.becomeMethod ?? config.becomeMethod,
+    becomePassword,
+    rolesPath: config.rolesPath,
+    gathering: config.gathering,
+    signal: io.signal,
+  };
+  return { config, inventory, output, verbosity, runOptions };
+}
+
+/** ansible-playbook refuses to start when --limit leaves no host at all. */
+export function checkLimit(inv: InventoryData, limit: string | undefined): void {
+  if (!limit) return;
+  const all = inv.selectHosts('all', limit);
+  const direct = inv.selectHosts(limit);
+  if (all.length === 0 && direct.length === 0) {
+    throw new PhiloteError('internal', 'Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
+  }
+}

@@ -1,0 +1,103 @@
+/** `philote playbook [options] playbook.yml...`: ansible-playbook's flags and behaviour. */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { PhiloteError } from '../errors.js';
+import type { CliIO } from './io.js';
+import { addCommonOptions, checkLimit, prepare, type CommonFlags } from './options.js';
+
+interface PlaybookFlags extends CommonFlags {
+  tags?: string[];
+  skipTags?: string[];
+  listHosts?: boolean;
+  listTasks?: boolean;
+  listTags?: boolean;
+  syntaxCheck?: boolean;
+  startAtTask?: string;
+  step?: boolean;
+  flushCache?: boolean;
+  forceHandlers?: boolean;
+}
+
+const collectCsv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** Listing functions H3 provides in src/playbook/listing.ts; looked up at run time. */
+type ListingFn = (opts: Record<string, unknown>) => Promise<string | number | void> | string | number | void;
+
+export function playbookCommand(io: CliIO, setExit: (code: number) => void): Command {
+  const cmd = new Command('playbook')
+    .description('run Ansible playbooks (like ansible-playbook)')
+    .argument('<playbook...>', 'playbook files')
+    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these values', collectCsv)
+    .option('--skip-tags <tags>', 'only run plays and tasks whose tags do not match these values', collectCsv)
+    .option('--list-hosts', 'outputs a list of matching hosts; does not execute anything else')
+    .option('--list-tasks', 'list all tasks that would be executed')
+    .option('--list-tags', 'list all available tags')
+    .option('--syntax-check', 'perform a syntax check on the playbook, but do not execute it')
+    .option('--start-at-task <name>', 'start the playbook at the task matching this name')
+    .option('--step', 'one-step-at-a-time: confirm each task before running (not supported)')
+    .option('--flush-cache', 'clear the fact cache for every host in inventory')
+    .option('--force-handlers', 'run handlers even if a task fails');
+  addCommonOptions(cmd);
+  cmd.action(async (playbooks: string[], flags: PlaybookFlags) => {
+    setExit(await runPlaybookCommand(playbooks, flags, io));
+  });
+  return cmd;
+}
+
+export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFlags, io: CliIO): Promise<number> {
+  if (flags.step) {
+    throw new PhiloteError('option', '--step is not supported by philote: it runs every task without asking; use --start-at-task or tags to run part of a playbook');
+  }
+  const files = playbooks.map((p) => resolve(io.cwd, p));
+  files.forEach((f, i) => {
+    if (!existsSync(f)) throw new PhiloteError('internal', `the playbook: ${playbooks[i]} could not be found`);
+    if (!statSync(f).isFile()) throw new PhiloteError('internal', `the playbook: ${playbooks[i]} does not appear to be a file`);
+  });
+  const prep = await prepare(flags, io);
+  const { inventory, output, runOptions, config } = prep;
+  const listing = flags.syntaxCheck || flags.listHosts || flags.listTasks || flags.listTags;
+  if (!listing) checkLimit(inventory, flags.limit);
+  if (listing) {
+    const mod = (await import('../playbook/listing.js' as string)) as Record<string, ListingFn | undefined>;
+    const which = flags.syntaxCheck ? 'syntaxCheck' : undefined;
+    const args = {
+      playbooks: files,
+      inventory,
+      limit: runOptions.limit,
+      tags: flags.tags,
+      skipTags: flags.skipTags,
+      extraVars: runOptions.extraVars,
+      rolesPath: config.rolesPath,
+      listHosts: flags.listHosts ?? false,
+      listTasks: flags.listTasks ?? false,
+      listTags: flags.listTags ?? false,
+      syntaxCheck: flags.syntaxCheck ?? false,
+      stream: io.stdout,
+      out: (s: string) => io.stdout.write(s),
+    };
+    const fn = (which && mod[which]) || mod.runListing || mod.listing || mod.default;
+    if (typeof fn !== 'function') throw new PhiloteError('internal', 'the playbook listing functions (src/playbook/listing.ts) are not available');
+    const r = await fn(args);
+    if (typeof r === 'string') io.stdout.write(r.endsWith('\n') ? r : r + '\n');
+    return typeof r === 'number' ? r : 0;
+  }
+  const { runPlaybook } = await import('../executor/index.js');
+  try {
+    const summary = await runPlaybook({
+      ...runOptions,
+      playbooks: files,
+      inventory,
+      output,
+      tags: flags.tags,
+      skipTags: flags.skipTags,
+      startAtTask: flags.startAtTask,
+      flushCache: flags.flushCache,
+      forceHandlers: flags.forceHandlers ?? runOptions.forceHandlers,
+    });
+    if (summary.exitCode === 99) io.stderr.write('[ERROR]: User interrupted execution\n');
+    return summary.exitCode;
+  } finally {
+    await output.close();
+  }
+}
