@@ -120,14 +120,15 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
   const { pr, task, scope } = inv;
   const templar = pr.run.templar;
   const until = task.until === undefined ? undefined : Array.isArray(task.until) ? task.until : [task.until];
-  let retries = 0;
+  // ansible-core 2.14 makes `retries` attempts in all (at least one; 3 by default).
+  let attempts = 1;
   if (until) {
     const r = kwNumber(pr, task.retries, vars);
-    retries = r === undefined ? 3 : r <= 0 ? 0 : r;
+    attempts = r === undefined ? 3 : r <= 0 ? 1 : r;
   }
   const delay = until ? (kwNumber(pr, task.delay, vars) ?? 5) : 0;
   let result: ModuleResult = {};
-  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await invokeAction(inv, vars, delegateTo);
     if (task.register) vars[task.register] = result;
     if (result.unreachable) return result;
@@ -157,9 +158,9 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
       return conditionalError(until, e);
     }
     if (done) break;
-    if (attempt <= retries) {
+    if (attempt < attempts) {
       result['_ansible_retry'] = true;
-      pr.run.output.emit({ type: 'retry', task: inv.info, host: inv.host.name, attempt, retriesLeft: retries - attempt + 1, result: { ...result } });
+      pr.run.output.emit({ type: 'retry', task: inv.info, host: inv.host.name, attempt, retriesLeft: attempts - attempt, result: { ...result } });
       delete result['_ansible_retry'];
       if (delay > 0) await sleep(delay * 1000, pr.run.signal);
     } else {

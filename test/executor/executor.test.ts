@@ -129,8 +129,8 @@ describe('serial, run_once, until, tags, meta', () => {
     ]);
     const r = out.results('u')['h1']!;
     expect(r.status).toBe('failed');
-    expect(r.result['attempts']).toBe(3);
-    expect(out.events.filter((e) => e.type === 'retry' && e.host === 'h1')).toHaveLength(2);
+    expect(r.result['attempts']).toBe(2);
+    expect(out.events.filter((e) => e.type === 'retry' && e.host === 'h1')).toHaveLength(1);
   });
 
   it('tags select tasks; always and never', async () => {

@@ -94,7 +94,7 @@ describe('inventory and stats modules', () => {
     });
   });
   it('group_by replaces spaces and defaults parents to all', async () => {
-    expect(await call('group_by', { key: 'os linux' })).toEqual({ changed: false, add_group: 'os-linux', parent_groups: ['all'] });
+    expect(await call('group_by', { key: 'os linux' })).toEqual({ changed: true, add_group: 'os-linux', parent_groups: ['all'] });
   });
   it('set_stats defaults', async () => {
     expect(await call('set_stats', { data: { x: 1 } })).toEqual({ changed: false, ansible_stats: { data: { x: 1 }, per_host: false, aggregate: true } });
