@@ -1,4 +1,15 @@
 /** Registry lines of the node modules: one import and one array entry per module file. */
 import type { AnyModuleDefinition } from '../types.js';
+import { commandModule } from './command.js';
+import { fileModule } from './file.js';
+import { rawModule } from './raw.js';
+import { scriptModule } from './run-script.js';
+import { shellModule } from './shell.js';
 
-export const nodeModules: AnyModuleDefinition[] = [];
+export const nodeModules: AnyModuleDefinition[] = [
+  commandModule,
+  shellModule,
+  rawModule,
+  scriptModule,
+  fileModule,
+];

@@ -1,0 +1,187 @@
+/**
+ * command: run a program on the node, without a shell (ansible.builtin.command).
+ *
+ * Arguments:
+ * - _raw_params (free form): the command line, split like Python's shlex. `command: ls -l /tmp`
+ * - cmd: same as the free form.                                         `cmd: ls -l /tmp`
+ * - argv: the command as a list, no splitting.                          `argv: [echo, "a b"]`
+ * - chdir: change into this directory first.                            `chdir: /etc`
+ * - creates: a path or glob; when it exists, the command is not run.    `creates: /etc/k3s.done`
+ * - removes: a path or glob; when it does NOT exist, it is not run.     `removes: /etc/cni/net.d/10-calico.conflist`
+ * - stdin: text fed to the command's standard input.                    `stdin: "y"`
+ * - stdin_add_newline: append a newline to stdin (default true).        `stdin_add_newline: false`
+ * - strip_empty_ends: strip trailing newlines of stdout/stderr (default true).
+ *
+ * Returns: cmd (list; shell: the string), rc, stdout, stderr, stdout_lines, stderr_lines,
+ * start, end, delta, msg ("non-zero return code" when rc != 0, then failed). Always changed
+ * when it runs. Check mode: not run ("Command would have run if not in check mode"), skipped
+ * unless creates/removes is given.
+ *
+ * One exec: the script checks creates/removes, cds, runs the command with its output in a temp
+ * dir, and prints the JSON line followed by the command's stdout (a blob); stderr is passed through.
+ */
+import { z } from 'zod';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
+import { bool, str } from './args.js';
+import { argError, moduleFailure, q, runNodeScript, shVars, splitLines } from './script.js';
+
+export const commandSchema = z
+  .object({
+    _raw_params: str.optional(),
+    cmd: str.optional(),
+    argv: z.array(str).optional(),
+    chdir: str.optional(),
+    creates: str.optional(),
+    removes: str.optional(),
+    stdin: str.optional(),
+    stdin_add_newline: bool.default(true),
+    strip_empty_ends: bool.default(true),
+    executable: str.optional(),
+    expand_argument_vars: bool.optional(),
+    warn: bool.optional(),
+    _uses_shell: bool.optional(),
+  })
+  .strict();
+export type CommandArgs = z.infer<typeof commandSchema>;
+
+/** Python shlex.split(s) in POSIX mode without comments. */
+export function shlexSplit(s: string): string[] {
+  const out: string[] = [];
+  let tok = '';
+  let has = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (/\s/.test(c)) {
+      if (has) out.push(tok);
+      tok = '';
+      has = false;
+    } else if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw argError('No closing quotation in the command line');
+      tok += s.slice(i + 1, end);
+      has = true;
+      i = end;
+    } else if (c === '"') {
+      has = true;
+      for (i++; ; i++) {
+        if (i >= s.length) throw argError('No closing quotation in the command line');
+        const d = s[i]!;
+        if (d === '"') break;
+        if (d === '\\' && i + 1 < s.length && '"\\$`\n'.includes(s[i + 1]!)) tok += s[++i];
+        else tok += d;
+      }
+    } else if (c === '\\') {
+      has = true;
+      if (i + 1 < s.length) tok += s[++i];
+    } else {
+      tok += c;
+      has = true;
+    }
+  }
+  if (has) out.push(tok);
+  return out;
+}
+
+/** Python's str(timedelta): H:MM:SS.ffffff */
+function delta(ms: number): string {
+  const us = Math.round(ms * 1000);
+  const h = Math.floor(us / 3_600_000_000);
+  const m = Math.floor(us / 60_000_000) % 60;
+  const s = Math.floor(us / 1_000_000) % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(us % 1_000_000).padStart(6, '0')}`;
+}
+
+function stamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`;
+}
+
+/** Shared by command and shell: `shell` is the interpreter for shell mode, undefined for command. */
+export async function runCommand(ctx: ModuleContext<CommandArgs>, shell: string | undefined): Promise<ModuleResult> {
+  const a = ctx.args;
+  const text = a.cmd ?? a._raw_params;
+  if (a.argv && text !== undefined) throw argError('command: only one of argv and cmd (or the free-form command) may be given');
+  if (shell !== undefined && a.argv) throw argError('shell: argv is not supported; give the command as cmd or free form');
+  if ((!a.argv || a.argv.length === 0) && (text === undefined || text.trim() === '')) {
+    return { failed: true, rc: 256, msg: 'no command given', changed: false };
+  }
+  const argv = shell !== undefined ? [shell, '-c', text!] : (a.argv ?? shlexSplit(text!));
+  const cmdOut: string | string[] = shell !== undefined ? text! : argv;
+
+  const r: ModuleResult = { changed: false, stdout: '', stderr: '', rc: undefined as unknown as number, cmd: cmdOut, start: null, end: null, delta: null, msg: '' };
+  const stdin = a.stdin !== undefined ? a.stdin + (a.stdin_add_newline ? '\n' : '') : undefined;
+  const script =
+    shVars({ a_chdir: a.chdir, a_creates: a.creates, a_removes: a.removes, a_check: ctx.checkMode, a_stdin: stdin !== undefined, a_shell: shell !== undefined }) +
+    `set -- ${argv.map(q).join(' ')}
+globhit() { _old=$IFS; IFS=; for _p in $1; do if [ -e "$_p" ] || [ -L "$_p" ]; then IFS=$_old; return 0; fi; done; IFS=$_old; return 1; }
+if [ -n "$a_chdir" ]; then cd "$a_chdir" 2>/dev/null || fail "Unable to change directory before execution: $a_chdir"; fi
+if [ -n "$a_creates" ] && globhit "$a_creates"; then printf '{"skip":"creates"}\\n'; exit 0; fi
+if [ -n "$a_removes" ] && ! globhit "$a_removes"; then printf '{"skip":"removes"}\\n'; exit 0; fi
+if [ -n "$a_check" ]; then printf '{"skip":"check"}\\n'; exit 0; fi
+if [ -z "$a_shell" ] && ! command -v "$1" >/dev/null 2>&1; then printf '{"nocmd":1}\\n'; exit 0; fi
+t=$(mktemp -d) || fail "cannot create a temporary directory"
+trap 'rm -rf "$t"' EXIT
+if [ -n "$a_stdin" ]; then "$@" >"$t/o" 2>"$t/e"; else "$@" >"$t/o" 2>"$t/e" </dev/null; fi
+rc=$?
+blob stdout "$t/o"
+emit "\\"rc\\":$rc"
+cat "$t/e" >&2
+`;
+  const started = new Date();
+  let out;
+  try {
+    out = await runNodeScript(ctx, script, stdin);
+  } catch (e) {
+    return moduleFailure(e);
+  }
+  const ended = new Date();
+  if (out.json['failed']) return { ...r, ...out.json, rc: 1, changed: false } as ModuleResult;
+  const skip = out.json['skip'] as string | undefined;
+  if (skip === 'creates' || skip === 'removes') {
+    const what = skip === 'creates' ? a.creates! : a.removes!;
+    const msg = skip === 'creates' ? `Did not run command since '${what}' exists` : `Did not run command since '${what}' does not exist`;
+    const stdout = skip === 'creates' ? `skipped, since ${what} exists` : `skipped, since ${what} does not exist`;
+    return { ...r, rc: 0, msg, stdout, stdout_lines: [stdout], stderr_lines: [] };
+  }
+  if (skip === 'check') {
+    const res: ModuleResult = { ...r, msg: 'Command would have run if not in check mode' };
+    if (a.creates === undefined && a.removes === undefined) res.skipped = true;
+    else res.changed = true;
+    return res;
+  }
+  if (out.json['nocmd']) return { ...r, failed: true, rc: 2, msg: `[Errno 2] No such file or directory: b'${argv[0]}'`, stdout_lines: [], stderr_lines: [] };
+  let stdout = out.blobs['stdout']?.toString('utf8') ?? '';
+  let stderr = out.stderr;
+  if (a.strip_empty_ends) {
+    stdout = stdout.replace(/[\r\n]+$/, '');
+    stderr = stderr.replace(/[\r\n]+$/, '');
+  }
+  const rc = out.json['rc'] as number;
+  const res: ModuleResult = {
+    ...r,
+    changed: true,
+    rc,
+    stdout,
+    stderr,
+    stdout_lines: splitLines(stdout),
+    stderr_lines: splitLines(stderr),
+    start: stamp(started),
+    end: stamp(ended),
+    delta: delta(ended.getTime() - started.getTime()),
+  };
+  if (out.timedOut) return { ...res, failed: true, rc: -1, msg: 'The command timed out' };
+  if (rc !== 0) {
+    res.failed = true;
+    res.msg = 'non-zero return code';
+  }
+  return res;
+}
+
+export const commandModule: ModuleDefinition<CommandArgs> = {
+  name: 'command',
+  aliases: ['ansible.builtin.command', 'ansible.legacy.command'],
+  freeForm: true,
+  runsOn: 'node',
+  schema: commandSchema,
+  run: (ctx) => runCommand(ctx, undefined),
+};

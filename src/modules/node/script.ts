@@ -1,0 +1,160 @@
+/**
+ * How every node-side module talks to a host: ONE exec per task running a POSIX `sh` script
+ * (dash, BusyBox ash: no bash-isms, no Python or Node on the node).
+ *
+ * - Arguments are prepended to the script as quoted shell assignments (`a_dest='/etc/x'`), so the
+ *   script reads them as plain variables. Bulk data (file contents, a command's stdin) goes on stdin.
+ * - The script prints exactly one JSON object on its first stdout line (built with the `js`
+ *   escaper from `SH_LIB`), optionally followed by raw "blobs": byte strings named in the JSON's
+ *   `_blobs` array as [name, byteLength] pairs, in order (file contents for --diff, a command's
+ *   stdout). Blobs avoid escaping large or arbitrary text in sh.
+ * - Anything on stderr is kept; when the first line is not JSON the task fails with Ansible's
+ *   "MODULE FAILURE" shape (module_stdout, module_stderr, rc).
+ */
+import type { ExecResult } from '../../connection/types.js';
+import { PhiloteError } from '../../errors.js';
+import type { ModuleContext, ModuleResult } from '../types.js';
+
+/** Quote a string for sh (single quotes; a lone quote becomes '\''). */
+export function q(s: string): string {
+  if (s !== '' && /^[A-Za-z0-9_\-./:=@%+,]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Shell variable assignments for the script's arguments: undefined/null become empty strings. */
+export function shVars(vars: Record<string, string | number | boolean | undefined | null>): string {
+  return (
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${q(v === undefined || v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '') : String(v))}`)
+      .join('\n') + '\n'
+  );
+}
+
+/**
+ * Helpers available to every script:
+ * - `js STR`: print STR as a JSON string (escapes \ " and control characters, newlines as \n).
+ * - `jn STR`: print a JSON number, or null when STR is empty.
+ * - `fail MSG`: print {"failed":true,"msg":MSG} and exit 0 (the module failed, the script did not).
+ * - `finfo PATH`: set f_exists f_type (file|directory|link|other) f_mode f_uid f_gid f_owner f_group f_size f_mtime f_atime.
+ * - `sha1 PATH`: print the sha1 checksum of PATH.
+ * - `blob NAME FILE`: register FILE to be appended raw after the JSON line; `emit JSONBODY` prints
+ *   {JSONBODY,"_blobs":[...]} then the blobs. Use `emit` instead of printing the JSON yourself when there are blobs.
+ */
+export const SH_LIB = String.raw`
+js() {
+  printf '%s\n' "$1" | awk 'BEGIN { for (i = 1; i < 32; i++) m[sprintf("%c", i)] = sprintf("\\u%04x", i); m["\\"] = "\\\\"; m["\""] = "\\\""; printf "\"" }
+    { if (NR > 1) printf "\\n"; n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1); if (c in m) printf "%s", m[c]; else printf "%s", c } }
+    END { printf "\"" }'
+}
+jn() { if [ -z "$1" ]; then printf null; else printf '%s' "$1"; fi; }
+fail() { printf '{"failed":true,"msg":%s}\n' "$(js "$1")"; exit 0; }
+finfo() {
+  f_exists=; f_type=; f_mode=; f_uid=; f_gid=; f_owner=; f_group=; f_size=; f_mtime=; f_atime=
+  if [ -L "$1" ]; then f_type=link; elif [ -d "$1" ]; then f_type=directory; elif [ -f "$1" ]; then f_type=file; elif [ -e "$1" ]; then f_type=other; else return 0; fi
+  f_exists=1
+  set -- $(stat -c '%a %u %g %s %Y %X %U %G' "$1" 2>/dev/null)
+  f_mode=$1; f_uid=$2; f_gid=$3; f_size=$4; f_mtime=$5; f_atime=$6; f_owner=$7; f_group=$8
+}
+sha1() { sha1sum < "$1" 2>/dev/null | cut -c1-40; }
+_blobs=; _blobfiles=
+blob() { _n=$(wc -c < "$2" | tr -d ' '); _blobs="$_blobs$(if [ -n "$_blobs" ]; then printf ,; fi)[$(js "$1"),$_n]"; _blobfiles="$_blobfiles $2"; }
+emit() {
+  printf '{%s,"_blobs":[%s]}\n' "$1" "$_blobs"
+  for _f in $_blobfiles; do cat "$_f"; done
+}
+`;
+
+export interface ScriptOutput {
+  /** The parsed JSON result (without `_blobs`). */
+  json: Record<string, unknown>;
+  /** Raw blobs by name. */
+  blobs: Record<string, Buffer>;
+  rc: number;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+export interface RunScriptOptions {
+  /** Don't wrap with ctx.become (for modules that manage become themselves). */
+  noBecome?: boolean;
+  /** Override ctx.timeoutMs. */
+  timeoutMs?: number;
+}
+
+/** Run one script on the task's target and parse its JSON line and blobs. */
+export async function runNodeScript(
+  ctx: Pick<ModuleContext, 'connection' | 'become' | 'environment' | 'timeoutMs' | 'signal'>,
+  script: string,
+  payload?: string | Buffer,
+  options: RunScriptOptions = {},
+): Promise<ScriptOutput> {
+  const conn = await ctx.connection();
+  const res = await conn.exec(SH_LIB + script, {
+    ...(payload !== undefined ? { stdin: payload } : {}),
+    ...(ctx.become && !options.noBecome ? { become: ctx.become } : {}),
+    ...(ctx.environment ? { env: ctx.environment } : {}),
+    ...((options.timeoutMs ?? ctx.timeoutMs) ? { timeoutMs: options.timeoutMs ?? ctx.timeoutMs } : {}),
+    signal: ctx.signal,
+  });
+  return parseScriptOutput(res);
+}
+
+/** Thrown (and turned into a failed result by `moduleFailure`) when the script printed no JSON. */
+export class ModuleFailure extends Error {
+  constructor(readonly res: ExecResult) {
+    super('MODULE FAILURE\nSee stdout/stderr for the exact error');
+  }
+}
+
+export function parseScriptOutput(res: ExecResult): ScriptOutput {
+  const nl = res.stdout.indexOf('\n');
+  const first = nl < 0 ? res.stdout : res.stdout.slice(0, nl);
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(first) as Record<string, unknown>;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not an object');
+  } catch {
+    throw new ModuleFailure(res);
+  }
+  const blobs: Record<string, Buffer> = {};
+  const specs = (json['_blobs'] as [string, number][] | undefined) ?? [];
+  delete json['_blobs'];
+  if (specs.length) {
+    const rest = Buffer.from(res.stdout.slice(nl + 1), 'utf8');
+    let off = 0;
+    specs.forEach(([name, len], i) => {
+      // The last blob takes the remainder, so a lossy utf8 round trip only ever blurs the end.
+      const end = i === specs.length - 1 ? rest.length : off + len;
+      blobs[name] = rest.subarray(off, end);
+      off = end;
+    });
+  }
+  return { json, blobs, rc: res.rc, stderr: res.stderr, ...(res.timedOut ? { timedOut: true } : {}) };
+}
+
+/** Ansible's shape for a module that crashed or printed garbage. */
+export function moduleFailure(e: unknown): ModuleResult {
+  if (e instanceof ModuleFailure) {
+    return {
+      failed: true,
+      msg: e.res.timedOut ? 'The module timed out' : e.message,
+      module_stdout: e.res.stdout,
+      module_stderr: e.res.stderr,
+      rc: e.res.rc,
+    };
+  }
+  throw e;
+}
+
+/** A module-args error with a sentence naming the argument(s). */
+export function argError(message: string): PhiloteError {
+  return new PhiloteError('module-args', message);
+}
+
+/** Split text into lines as Python's str.splitlines() does for \n and \r\n. */
+export function splitLines(s: string): string[] {
+  if (s === '') return [];
+  const lines = s.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
