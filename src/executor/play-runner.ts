@@ -143,6 +143,7 @@ export async function runPlay(run: RunContext, play: Play): Promise<void> {
     }
     const failed = bh.filter((h) => h.failEpoch !== 0 || h.unreachable).length;
     if (failed === batch.length) {
+      run.output.emit({ type: 'no_more_hosts' });
       pr.breakPlay = true;
       break;
     }
