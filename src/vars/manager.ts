@@ -65,6 +65,7 @@ export class VariableManager {
   private playBaseCache = new Map<string, Record<string, unknown>>();
   private hostvarsCache = new Map<string, Record<string, unknown>>();
   private groupsCache?: Record<string, string[]>;
+  private groupNamesCache = new Map<string, string[]>();
   private playRoleDefaults: Record<string, unknown> = {};
   private playRoleVars: Record<string, unknown> = {};
   private playRoleIds = new Set<string>();
@@ -112,6 +113,7 @@ export class VariableManager {
   /** After add_host / group_by: group membership and host lists changed. */
   inventoryChanged(): void {
     this.groupsCache = undefined;
+    this.groupNamesCache.clear();
     this.playBaseCache.clear();
     this.hostvarsCache.clear();
   }
@@ -239,7 +241,12 @@ export class VariableManager {
     const o = this.opts;
     vars['inventory_hostname'] = host;
     vars['inventory_hostname_short'] = host.split('.')[0];
-    vars['group_names'] = this.inventory.groupNames(host);
+    let gn = this.groupNamesCache.get(host);
+    if (!gn) {
+      gn = this.inventory.groupNames(host);
+      this.groupNamesCache.set(host, gn);
+    }
+    vars['group_names'] = gn;
     vars['groups'] = this.groups();
     vars['hostvars'] = this.hostvars;
     vars['omit'] = OMIT;
