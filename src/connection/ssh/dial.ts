@@ -110,6 +110,8 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     };
     client.once('ready', () => {
       settled = true;
+      // ssh2 leaves Nagle on: every small exec round trip would then wait on delayed ACKs (~40 ms).
+      client.setNoDelay(true);
       resolve(client);
     });
     client.once('error', fail);

@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: the reference workload (../shared/bench/fleet-basic.yml) on lab fleets of
+ * 8 and 32 nodes with philote, with ansible-playbook (pipelining + ControlPersist, same forks)
+ * and the raw floor (one ssh2 connection per node running `true` once per task and loop item).
+ * Prints medians, the ratios philote/ansible and philote/floor, philote's peak RSS, and the
+ * cold (first) and idempotent (second, changed=0) runs. Needs root (the lab).
+ *
+ *   node scripts/bench.js [--sizes 8,32] [--reps 3] [--bench-dir DIR] [--no-ansible] [--keep-lab]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseArgs(argv) {
+  const o = { sizes: [8, 32], reps: 3, benchDir: resolve(root, '..', 'shared', 'bench'), ansible: true, keepLab: false, execsPerNode: 16 };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    if (a === '--sizes') o.sizes = next().split(',').map(Number).filter((n) => n > 0);
+    else if (a === '--reps') o.reps = Math.max(1, Number(next()));
+    else if (a === '--bench-dir') o.benchDir = resolve(next());
+    else if (a === '--no-ansible') o.ansible = false;
+    else if (a === '--keep-lab') o.keepLab = true;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: node scripts/bench.js [--sizes 8,32] [--reps N] [--bench-dir DIR] [--no-ansible] [--keep-lab]');
+      process.exit(0);
+    } else {
+      console.error(`bench: unknown option ${a}`);
+      process.exit(5);
+    }
+  }
+  return o;
+}
+
+/** The lab and ssh2 are TypeScript sources unless built: load them through tsx then. */
+async function loadModules() {
+  const built = join(root, 'dist', 'lab', 'index.js');
+  if (existsSync(built)) return { lab: await import(pathToFileURL(built).href) };
+  const { register } = await import('tsx/esm/api');
+  register();
+  return { lab: await import(pathToFileURL(join(root, 'src', 'lab', 'index.ts')).href) };
+}
+
+/** Runs a command; returns wall time, exit code, output and peak RSS (via /usr/bin/time when present). */
+function timed(cmd, args, opts = {}) {
+  const useTime = existsSync('/usr/bin/time');
+  const argv = useTime ? ['/usr/bin/time', ['-f', 'PHILOTE_BENCH_MAXRSS=%M', cmd, ...args]] : [cmd, args];
+  return new Promise((resolvePromise) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv[1], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', (e) => resolvePromise({ ms: 0, rc: -1, out, err: String(e), rssMb: undefined }));
+    child.on('close', (rc) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const m = /PHILOTE_BENCH_MAXRSS=(\d+)/.exec(err);
+      resolvePromise({ ms, rc, out, err: err.replace(/PHILOTE_BENCH_MAXRSS=\d+\n?/, ''), rssMb: m ? Number(m[1]) / 1024 : undefined });
+    });
+  });
+}
+
+/** changed=N summed over the PLAY RECAP (ansible and philote print the same recap). */
+function changedCount(out) {
+  let sum = 0;
+  let seen = false;
+  for (const m of out.matchAll(/changed=(\d+)/g)) {
+    sum += Number(m[1]);
+    seen = true;
+  }
+  return seen ? sum : undefined;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const secs = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`);
+
+function cleanBenchOutput() {
+  // The workload writes /tmp/bench/<host>/ (lab nodes share the machine's /tmp): cold runs start clean.
+  rmSync('/tmp/bench', { recursive: true, force: true });
+}
+
+/** The floor: one ssh2 connection per node, `true` once per task and loop item, nodes in parallel. */
+async function floorRun(lab, execsPerNode) {
+  const { default: ssh2 } = await import('ssh2');
+  const { readFileSync } = await import('node:fs');
+  const key = readFileSync(lab.keyPath);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    lab.nodes.map(
+      (n) =>
+        new Promise((res, rej) => {
+          const c = new ssh2.Client();
+          c.on('error', rej);
+          c.on('ready', async () => {
+            c.setNoDelay(true);
+            try {
+              for (let i = 0; i < execsPerNode; i++) {
+                await new Promise((r2, j2) =>
+                  c.exec('true', (e, ch) => {
+                    if (e) return j2(e);
+                    ch.on('close', r2).resume();
+                    ch.stderr.resume();
+                  }),
+                );
+              }
+              c.end();
+              res();
+            } catch (e) {
+              rej(e);
+            }
+          });
+          c.connect({ host: '127.0.0.1', port: n.sshPort, username: lab.user, privateKey: key });
+        }),
+    ),
+  );
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function philoteRun(inv, o, forks) {
+  const bin = join(root, 'bin', 'philote.js');
+  return timed(process.execPath, [bin, 'playbook', '-i', inv, '-f', String(forks), 'fleet-basic.yml'], { cwd: o.benchDir });
+}
+
+async function ansibleRun(inv, o, forks) {
+  return timed('ansible-playbook', ['-i', inv, '-f', String(forks), 'fleet-basic.yml'], {
+    cwd: o.benchDir,
+    env: { ANSIBLE_CONFIG: join(o.benchDir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
+  });
+}
+
+async function benchSize(mods, o, size) {
+  console.log(`\n== ${size} nodes ==`);
+  const lab = await mods.lab.createLab({ name: 'bench', nodes: size, calicoState: true });
+  const inv = lab.inventoryPath;
+  const forks = size;
+  const row = { size, floor: [], philote: { cold: [], warm: [], rss: [] }, ansible: { cold: [], warm: [] }, notes: [] };
+
+  for (let r = 0; r < o.reps; r++) row.floor.push(await floorRun(lab, o.execsPerNode));
+  console.log(`floor (ssh2, ${o.execsPerNode} x true per node): median ${secs(median(row.floor))}`);
+
+  let philoteOk = existsSync(join(root, 'bin', 'philote.js'));
+  if (!philoteOk) row.notes.push('philote: not runnable yet: bin/philote.js is missing');
+  for (let r = 0; r < o.reps && philoteOk; r++) {
+    cleanBenchOutput();
+    const cold = await philoteRun(inv, o, forks);
+    if (cold.rc !== 0) {
+      philoteOk = false;
+      const why = (cold.err.trim() || cold.out.trim()).split('\n').slice(-3).join(' | ');
+      row.notes.push(`philote: not runnable yet: exit ${cold.rc}: ${why.slice(0, 400)}`);
+      break;
+    }
+    const warm = await philoteRun(inv, o, forks);
+    row.philote.cold.push(cold.ms);
+    row.philote.warm.push(warm.ms);
+    if (cold.rssMb) row.philote.rss.push(cold.rssMb, warm.rssMb ?? 0);
+    const ch = changedCount(warm.out);
+    if (ch !== 0) row.notes.push(`philote second run reported changed=${ch ?? '?'} (expected 0)`);
+  }
+  if (philoteOk) console.log(`philote: cold ${secs(median(row.philote.cold))}, idempotent ${secs(median(row.philote.warm))}, peak RSS ${Math.max(...row.philote.rss, 0).toFixed(0)} MB`);
+
+  if (o.ansible) {
+    // Ansible is slow: fewer reps at 32 nodes keep the whole bench in minutes.
+    const reps = size > 16 ? 1 : o.reps;
+    for (let r = 0; r < reps; r++) {
+      cleanBenchOutput();
+      const cold = await ansibleRun(inv, o, forks);
+      if (cold.rc !== 0) {
+        row.notes.push(`ansible-playbook failed (exit ${cold.rc}): ${cold.out.split('\n').filter((l) => /fatal|ERROR/.test(l)).slice(0, 2).join(' | ').slice(0, 300)}`);
+        break;
+      }
+      const warm = await ansibleRun(inv, o, forks);
+      row.ansible.cold.push(cold.ms);
+      row.ansible.warm.push(warm.ms);
+    }
+    console.log(`ansible-playbook (forks ${forks}): cold ${secs(median(row.ansible.cold))}, idempotent ${secs(median(row.ansible.warm))}`);
+  }
+  for (const n of row.notes) console.log(n);
+  return row;
+}
+
+function table(rows) {
+  const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+  console.log('\n| nodes | floor | philote cold | philote 2nd | ansible cold | ansible 2nd | ansible/philote | philote/floor | philote peak RSS |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const pc = median(r.philote.cold);
+    const ac = median(r.ansible.cold);
+    const fl = median(r.floor);
+    const rss = r.philote.rss.length ? `${Math.max(...r.philote.rss).toFixed(0)} MB` : '-';
+    console.log(
+      `| ${r.size} | ${secs(fl)} | ${secs(pc)} | ${secs(median(r.philote.warm))} | ${secs(ac)} | ${secs(median(r.ansible.warm))} | ${ratio(ac, pc)} | ${ratio(pc, fl)} | ${rss} |`,
+    );
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv);
+  if (process.getuid?.() !== 0) {
+    console.error('bench: needs root (the lab creates network namespaces)');
+    process.exit(1);
+  }
+  if (!existsSync(join(o.benchDir, 'fleet-basic.yml'))) {
+    console.error(`bench: no fleet-basic.yml in ${o.benchDir} (use --bench-dir)`);
+    process.exit(1);
+  }
+  const mods = await loadModules();
+  const rows = [];
+  try {
+    for (const size of o.sizes) rows.push(await benchSize(mods, o, size));
+  } finally {
+    if (!o.keepLab) await mods.lab.destroyLab('bench').catch(() => undefined);
+    cleanBenchOutput();
+  }
+  table(rows);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e?.stack ?? e}`);
+  process.exit(1);
+});
