@@ -61,6 +61,8 @@ export interface PlayRun {
   maxFailPercentage?: number;
   forceHandlers: boolean;
   strategy: 'linear' | 'free';
+  /** RoleInstance ids already run from `roles:` in this play. */
+  rolesRun: Set<string>;
 }
 
 /** What a task inherits from the play and the blocks, roles and includes around it. */
@@ -77,6 +79,8 @@ export interface Scope {
   allowFailed?: Map<HostRun, number>;
   /** In a handler flush. */
   inHandlers?: boolean;
+  /** Walking the play's `roles:`: a role instance (RoleInstance.id) runs once per play. */
+  dedupeRoles?: boolean;
 }
 
 export function isRunnable(h: HostRun, scope: Scope, pr: PlayRun): boolean {

@@ -29,6 +29,11 @@ export async function runItems(pr: PlayRun, items: TaskItem[], hosts: HostRun[],
 async function runBlock(pr: PlayRun, block: Block, hosts: HostRun[], scope: Scope): Promise<void> {
   const entered = hosts.filter((h) => isRunnable(h, scope, pr));
   if (!entered.length) return;
+  // Roles of `roles:` (and their dependencies) run once per play for the same parameters.
+  if (scope.dedupeRoles && block.role && block.role.id !== scope.role?.id) {
+    if (pr.rolesRun.has(block.role.id)) return;
+    pr.rolesRun.add(block.role.id);
+  }
   const epochAtEntry = new Map(entered.map((h) => [h, h.failEpoch]));
   const chain = [...scope.chain, block as TaskBase];
   const role = block.role ?? scope.role;
@@ -184,7 +189,9 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         const extra: Record<string, unknown> = {};
         for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply']) if (args[k] !== undefined) extra[k] = args[k];
         entries.push({ host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) });
-        results.push({ changed: false, include: file, include_args: incVars, ...(it.loopVars ?? {}) });
+        // include_role reports no `include` key, include_tasks names the file.
+        const r: ModuleResult = inc.action === 'include_tasks' ? { changed: false, include: file, include_args: incVars } : { changed: false, include_args: incVars };
+        results.push({ ...r, ...(it.loopVars ?? {}) });
       }
       result = inc.loop === undefined ? results[0]! : { changed: false, results, msg: 'All items completed', ...(results.every((r) => r.skipped) ? { skipped: true } : {}) };
     } catch (e) {

@@ -113,6 +113,7 @@ export async function runPlay(run: RunContext, play: Play): Promise<void> {
     breakPlay: false,
     forceHandlers: run.options.forceHandlers || toBool(play.force_handlers ?? false),
     strategy: play.strategy === 'free' ? 'free' : 'linear',
+    rolesRun: new Set(),
   };
   if (play.max_fail_percentage !== undefined) pr.maxFailPercentage = Number(play.max_fail_percentage);
   const gather =
@@ -134,13 +135,25 @@ export async function runPlay(run: RunContext, play: Play): Promise<void> {
       const who = smart ? bh.filter((h) => Object.keys(run.vm.getFacts(h.name)).length === 0) : bh;
       if (who.length) await dispatchTask(pr, gatherTask(play), who, base);
     }
-    const sections: TaskItem[][] = [play.pre_tasks, [...play.roles, ...play.tasks], play.post_tasks];
+    // Each section ends with a handler flush; roles run before tasks in the same section.
+    const sections: Array<Array<[TaskItem[], Scope]>> = [
+      [[play.pre_tasks, base]],
+      [
+        [play.roles, { ...base, dedupeRoles: true }],
+        [play.tasks, base],
+      ],
+      [[play.post_tasks, base]],
+    ];
     for (const section of sections) {
       if (pr.ended || pr.batchEnded || run.signal.aborted) break;
-      if (pr.strategy === 'free') await Promise.all(bh.map((h) => runItems(pr, section, [h], base)));
-      else await runItems(pr, section, bh, base);
+      const runPart = async (hostsOfRun: HostRun[]) => {
+        for (const [items, scope] of section) await runItems(pr, items, hostsOfRun, scope);
+      };
+      if (pr.strategy === 'free') await Promise.all(bh.map((h) => runPart([h])));
+      else await runPart(bh);
       if (!pr.ended && !run.signal.aborted) await flushHandlers(pr, bh, base);
     }
+    pr.rolesRun.clear();
     const failed = bh.filter((h) => h.failEpoch !== 0 || h.unreachable).length;
     if (failed === batch.length) {
       run.output.emit({ type: 'no_more_hosts' });
