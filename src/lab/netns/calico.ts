@@ -61,7 +61,9 @@ export async function seedCalico(namespace: string, np: ReturnType<typeof nodePa
   // Pod-CIDR routes as BIRD installs them for the other nodes' blocks.
   const third = Number(address.split('.')[3] ?? 0);
   for (let i = 0; i < 4; i++) {
-    const r = await ns(['ip', 'route', 'add', `10.42.${(third + i * 7) % 250}.0/26`, 'via', address, 'dev', 'eth0', 'proto', 'bird', 'onlink']);
+    // Via peers on the lab subnet (10.213.0.2-5 are never node addresses, so no node routes to itself).
+    const peer = address.split('.').slice(0, 3).concat(String(2 + i)).join('.');
+    const r = await ns(['ip', 'route', 'add', `10.42.${(third + i * 7 + 1) % 250}.0/26`, 'via', peer, 'dev', 'eth0', 'proto', 'bird']);
     if (r.rc !== 0) skipped.push(`route: ${r.stderr.trim()}`);
   }
   await ns(['ip', 'route', 'add', 'blackhole', `10.42.${third % 250}.64/26`, 'proto', 'bird']);
