@@ -21,7 +21,7 @@ function playHosts(run: RunContext, play: Play): string[] {
   const vars = { ...run.vm.extraVars };
   const pattern = Array.isArray(play.hosts) ? play.hosts.map((p) => String(t.render(p, { vars }))) : String(t.render(play.hosts, { vars }));
   const names = run.vm.inventory.selectHosts(pattern, run.options.limit).map((h) => h.name);
-  return orderHosts(names.filter((n) => !run.deadHosts.has(n)), play.order);
+  return names.filter((n) => !run.deadHosts.has(n));
 }
 
 /** vars_files for one host: entries may be templated and a list means "first that exists". */
@@ -84,7 +84,9 @@ function flatHandlers(items: TaskItem[]): TaskItem[] {
 }
 
 export async function runPlay(run: RunContext, play: Play): Promise<void> {
-  const all = playHosts(run, play);
+  // ansible_play_hosts_all keeps inventory order; `order:` only changes the run order.
+  const inInventoryOrder = playHosts(run, play);
+  const all = orderHosts(inInventoryOrder, play.order);
   const id = `play-${++run.nextId}`;
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });
   if (!all.length) {
@@ -93,7 +95,7 @@ export async function runPlay(run: RunContext, play: Play): Promise<void> {
   }
   const scope: PlayScope = {
     play,
-    hostsAll: all,
+    hostsAll: inInventoryOrder,
     activeHosts: [...all],
     batch: [...all],
     varsFilesFor: makeVarsFiles(run, play),

@@ -328,7 +328,13 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   const vm = pr.run.vm;
   const role = task.role ?? scope.role;
   const layers = varLayers(scope, task);
-  const taskScope = { role, varLayers: layers, includeParams: scope.includeParams };
+  const envLayers: unknown[] = [];
+  for (const e of [...scope.chain.map((c) => c.environment), task.environment]) {
+    if (e === undefined) continue;
+    if (Array.isArray(e)) envLayers.push(...e);
+    else envLayers.push(e);
+  }
+  const taskScope = { role, varLayers: layers, includeParams: scope.includeParams, environment: envLayers };
   const baseVars = vm.getVars(host.name, taskScope);
   const noLog = kwBool(pr, inherited(scope, task, 'no_log'), baseVars);
   const conds = whenChain(scope, task);

@@ -48,7 +48,8 @@ export interface TaskScope {
   includeParams?: Record<string, unknown>;
   /** Loop variables (item, index_var, ansible_loop...) that sit above everything. */
   loopVars?: Record<string, unknown>;
-  environment?: Record<string, string>;
+  /** The `environment` magic var: the task's environment keywords, outermost first, untemplated (as Ansible shows it). */
+  environment?: unknown[];
 }
 
 export class VariableManager {
