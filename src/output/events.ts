@@ -52,7 +52,13 @@ export type RunEvent =
   | { type: 'deprecation'; message: string }
   | { type: 'verbose'; level: number; message: string; host?: string }
   | { type: 'no_more_hosts' }
-  | { type: 'playbook_end'; stats: Record<string, HostStats>; interrupted?: boolean };
+  | {
+      type: 'playbook_end';
+      stats: Record<string, HostStats>;
+      interrupted?: boolean;
+      /** set_stats data: per host, and under '_run' for data set with per_host: false (Ansible's custom stats). */
+      customStats?: Record<string, Record<string, unknown>>;
+    };
 
 export interface OutputSink {
   emit(event: RunEvent): void;
