@@ -69,7 +69,8 @@ function exitCode(ctx: RunContext): number {
 async function finish(ctx: RunContext, ownPool: boolean): Promise<RunSummary> {
   if (ownPool) await ctx.pool.closeAll();
   const interrupted = ctx.signal.aborted;
-  ctx.output.emit({ type: 'playbook_end', stats: ctx.stats.hosts, ...(interrupted ? { interrupted } : {}) });
+  const custom = Object.keys(ctx.customStats).length ? { customStats: ctx.customStats } : {};
+  ctx.output.emit({ type: 'playbook_end', stats: ctx.stats.hosts, ...(interrupted ? { interrupted } : {}), ...custom });
   return { stats: ctx.stats.hosts, exitCode: exitCode(ctx) };
 }
 
