@@ -47,9 +47,23 @@ export function whenChain(scope: Scope, item: { when?: Array<string | boolean> }
 /** Evaluate ANDed conditions; returns the first false one, or undefined when all hold. */
 export function firstFalse(pr: PlayRun, conds: Array<string | boolean>, vars: Vars, task: { loc: Task['loc'] }): string | boolean | undefined {
   for (const c of conds) {
-    if (!pr.run.templar.evaluateConditional(c, { vars, location: task.loc })) return c;
+    let holds: boolean;
+    try {
+      holds = pr.run.templar.evaluateConditional(c, { vars, location: task.loc });
+    } catch (e) {
+      throw new ConditionalError(c, e);
+    }
+    if (!holds) return c;
   }
   return undefined;
+}
+
+/** A `when` that could not be evaluated; worded like Ansible's message. */
+export class ConditionalError extends PhiloteError {
+  constructor(readonly condition: string | boolean, cause: unknown) {
+    const why = (cause as Error)?.message ?? String(cause);
+    super('template', `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${why}`, { cause });
+  }
 }
 
 /** Render a keyword value that may be a template ("{{ x }}") to a boolean. */
@@ -74,7 +88,8 @@ function errorResult(e: unknown): ModuleResult {
 }
 
 function conditionalError(cond: unknown, e: unknown): ModuleResult {
-  return failedResult(`The conditional check '${String(cond)}' failed. The error was: ${(e as Error).message ?? String(e)}`);
+  const c = Array.isArray(cond) ? cond.map(String).join(' and ') : String(cond);
+  return failedResult(`The conditional check '${c}' failed. The error was: error while evaluating conditional (${c}): ${(e as Error).message ?? String(e)}`);
 }
 
 /** Environment keyword(s), outermost first, rendered and flattened to strings. */
@@ -194,7 +209,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
   } catch (e) {
-    return failedResult(`The task includes an option with an undefined variable. The error was: ${(e as Error).message}`);
+    const undefinedVar = e instanceof PhiloteError && e.kind === 'undefined';
+    return failedResult(undefinedVar ? `The task includes an option with an undefined variable. The error was: ${(e as Error).message}` : (e as Error).message);
   }
   const playbookDir = pr.play.baseDir;
   if (task.action === 'include_vars') return runIncludeVars(args, role, playbookDir);
@@ -361,9 +377,6 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
       return outcome(await runOnce(inv, baseVars, delegateTo), delegateTo);
     }
   } catch (e) {
-    if (e instanceof PhiloteError && e.kind === 'undefined' && task.loop === undefined && conds.length) {
-      return outcome(conditionalError(conds.join(' and '), e));
-    }
     return outcome(errorResult(e));
   }
 
