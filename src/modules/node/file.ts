@@ -124,7 +124,7 @@ touch)
     if [ -z "$a_check" ]; then : > "$a_path" 2>/dev/null || fail "Error, could not touch target: $a_path"; fi
   fi
   [ "$a_mtime" = preserve ] || [ "$a_atime" = preserve ] || true
-  if [ -e "$a_path" ]; then attrs "$a_path" 0; [ "$prev" != absent ] && settimes "$a_path"; fi
+  if [ -e "$a_path" ]; then attrs "$a_path" 0; settimes "$a_path"; fi
   ;;
 link|hard)
   if [ -z "$a_src" ]; then fail "src is required for creating new $st"; fi

@@ -100,3 +100,74 @@ export function ansibleTasks(tasks: unknown[], o: { check?: boolean; diff?: bool
     cleanup();
   }
 }
+
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { resolveModule } from '../../../src/modules/registry.js';
+
+/** type/mode/content/link target of every path under dir, relative names: a comparable snapshot. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const p = join(dir, r);
+      const st = lstatSync(p);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) out[r] = `link ${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[r] = `dir ${mode}`;
+        walk(r);
+      } else out[r] = `file ${mode} nlink=${st.nlink} ${JSON.stringify(readFileSync(p, 'utf8'))}`;
+    }
+  };
+  walk('');
+  return out;
+}
+
+export interface TwinTask {
+  module: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * Differential run: the same tasks (built per dir) under ansible-playbook in twin dir A and
+ * under philote in twin dir B, twice each. Returns the changed flags of both and the snapshots.
+ */
+export async function twinRun(
+  setup: (dir: string) => void,
+  tasks: (dir: string) => TwinTask[],
+  o: { check?: boolean; runs?: number } = {},
+): Promise<{ ans: boolean[][]; ours: boolean[][]; snapA: Record<string, string>; snapB: Record<string, string>; ansResults: Array<Record<string, unknown>>[]; ourResults: Array<Record<string, unknown>>[] }> {
+  const A = tempDir('phl-mod-twinA-');
+  const B = tempDir('phl-mod-twinB-');
+  try {
+    setup(A.dir);
+    setup(B.dir);
+    const runs = o.runs ?? 2;
+    const ans: boolean[][] = [];
+    const ours: boolean[][] = [];
+    const ansResults: Array<Record<string, unknown>>[] = [];
+    const ourResults: Array<Record<string, unknown>>[] = [];
+    for (let i = 0; i < runs; i++) {
+      const ar = ansibleTasks(tasks(A.dir).map((t) => ({ [t.module]: t.args, ignore_errors: true })), { check: o.check, dir: A.dir });
+      ansResults.push(ar);
+      ans.push(ar.map((r) => Boolean(r['changed'])));
+      const or: Array<Record<string, unknown>> = [];
+      for (const t of tasks(B.dir)) {
+        const def = resolveModule(t.module)!;
+        try {
+          or.push(await runModule(def, t.args, { check: o.check, findFile: (_k, n) => (n.startsWith('/') ? n : join(B.dir, n)) }));
+        } catch (e) {
+          or.push({ failed: true, msg: String(e) });
+        }
+      }
+      ourResults.push(or);
+      ours.push(or.map((r) => Boolean(r['changed'])));
+    }
+    const norm = (s: Record<string, string>) => JSON.parse(JSON.stringify(s).split(A.dir).join('<D>').split(B.dir).join('<D>')) as Record<string, string>;
+    return { ans, ours, snapA: norm(snapshot(A.dir)), snapB: norm(snapshot(B.dir)), ansResults, ourResults };
+  } finally {
+    A.cleanup();
+    B.cleanup();
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * setup / gather_facts: the common ansible_facts of a Linux node, in one exec
+ * (ansible.builtin.setup). The script only collects raw text (os-release, uname, ip, /proc);
+ * it is parsed here, on the controller.
+ *
+ * Arguments:
+ * - gather_subset: list of all, min, network, hardware, virtual, ohai, facter, or single
+ *   collectors (distribution, interfaces, ...); '!name' excludes.   `gather_subset: [min, network]`
+ * - filter: glob(s) on fact names to keep.                          `filter: ansible_distribution*`
+ * - gather_timeout: seconds (default 10).                           `gather_timeout: 20`
+ * - fact_path: accepted (local facts are not collected).
+ *
+ * Returns: ansible_facts with ansible_-prefixed keys: distribution, distribution_version,
+ * distribution_major_version, distribution_release, os_family, system, kernel, kernel_version,
+ * architecture, machine, hostname, nodename, fqdn, domain, default_ipv4, default_ipv6, interfaces,
+ * ansible_<iface> (device, active, mtu, macaddress, type, ipv4, ipv4_secondaries, ipv6),
+ * all_ipv4_addresses, all_ipv6_addresses, memtotal_mb, memfree_mb, swaptotal_mb, swapfree_mb,
+ * processor_count, processor_cores, processor_vcpus, processor_threads_per_core, processor,
+ * service_mgr, pkg_mgr, date_time, env, mounts, machine_id, boot_id, uptime_seconds, dns,
+ * user_id, user_uid, user_gid, user_dir, user_shell, python (absent: philote needs no Python),
+ * gather_subset, module_setup.
+ */
+import { z } from 'zod';
+import type { ModuleDefinition } from '../types.js';
+import { num, strList } from './args.js';
+import { moduleFailure, runNodeScript, shVars } from './script.js';
+
+const schema = z
+  .object({
+    gather_subset: strList.default(['all']),
+    gather_timeout: num.default(10),
+    filter: strList.default([]),
+    fact_path: z.string().optional(),
+  })
+  .strict();
+type Args = z.infer<typeof schema>;
+
+const MIN = ['date_time', 'distribution', 'dns', 'env', 'pkg_mgr', 'platform', 'service_mgr', 'user', 'cmdline'];
+const NETWORK = ['interfaces'];
+const HARDWARE = ['hardware', 'mounts'];
+const ALL = [...MIN, ...NETWORK, ...HARDWARE];
+
+function subsets(spec: string[]): Set<string> {
+  const on = new Set<string>();
+  const add = (n: string) => {
+    if (n === 'all') ALL.forEach((x) => on.add(x));
+    else if (n === 'min') MIN.forEach((x) => on.add(x));
+    else if (n === 'network') NETWORK.forEach((x) => on.add(x));
+    else if (n === 'hardware' || n === 'devices') HARDWARE.forEach((x) => on.add(x));
+    else if (n === 'distribution' || n === 'platform' || n === 'interfaces' || MIN.includes(n) || HARDWARE.includes(n)) on.add(n);
+  };
+  const includes = spec.filter((s) => !s.startsWith('!'));
+  if (includes.length === 0 || spec.every((s) => s.startsWith('!'))) add('all');
+  includes.forEach(add);
+  MIN.forEach((x) => on.add(x)); // min is always gathered, as in Ansible
+  for (const s of spec.filter((x) => x.startsWith('!'))) {
+    const n = s.slice(1);
+    const drop = n === 'all' ? [...NETWORK, ...HARDWARE] : n === 'network' ? NETWORK : n === 'hardware' ? HARDWARE : n === 'min' ? [] : [n];
+    drop.forEach((x) => on.delete(x));
+  }
+  return on;
+}
+
+const SCRIPT = String.raw`
+t=$(mktemp -d) || fail "cannot create a temporary directory"
+trap 'rm -rf "$t"' EXIT
+sect() { _n=$1; shift; "$@" > "$t/$_n" 2>/dev/null; blob "$_n" "$t/$_n"; }
+catf() { cat "$@" 2>/dev/null; true; }
+sect osrel catf /etc/os-release
+sect uname sh -c 'uname -s; uname -r; uname -v; uname -m; uname -n'
+sect host sh -c 'hostname 2>/dev/null || uname -n; hostname -f 2>/dev/null || uname -n'
+sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; awk -F: -v u="$(id -un)" "\$1==u{print \$7}" /etc/passwd'
+sect misc sh -c 'cat /etc/machine-id 2>/dev/null || echo; cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo; cut -d" " -f1 /proc/uptime 2>/dev/null || echo; cat /proc/1/comm 2>/dev/null || echo; [ -d /run/systemd/system ] && echo systemd || echo; for m in apt-get dnf yum apk zypper pacman; do command -v $m >/dev/null 2>&1 && { echo $m; break; }; done; echo'
+sect date date '+%Y %m %d %H %M %S %s %Z %z %A %w %U %a %b %j %u %V'
+sect env env
+sect resolv catf /etc/resolv.conf
+sect cmdline catf /proc/cmdline
+if [ -n "$a_net" ]; then
+  sect link ip -o -d link show
+  sect addr ip -o addr show
+  sect r4 ip -4 route get 8.8.8.8
+  sect r6 ip -6 route get 2001:4860:4860::8888
+fi
+if [ -n "$a_hw" ]; then
+  sect mem catf /proc/meminfo
+  sect cpu catf /proc/cpuinfo
+  sect mounts catf /proc/mounts
+  sect df df -P -k
+fi
+emit '"ok":1'
+`;
+
+const OS_FAMILY: Record<string, string> = {
+  debian: 'Debian', ubuntu: 'Debian', raspbian: 'Debian', linuxmint: 'Debian', pop: 'Debian', kali: 'Debian', devuan: 'Debian',
+  rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', ol: 'RedHat', amzn: 'RedHat',
+  sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse', 'opensuse-tumbleweed': 'Suse', arch: 'Archlinux', manjaro: 'Archlinux',
+  alpine: 'Alpine', gentoo: 'Gentoo', nixos: 'NixOS',
+};
+const DIST_NAME: Record<string, string> = {
+  debian: 'Debian', ubuntu: 'Ubuntu', rhel: 'RedHat', centos: 'CentOS', fedora: 'Fedora', rocky: 'Rocky', almalinux: 'AlmaLinux',
+  alpine: 'Alpine', arch: 'Archlinux', opensuse: 'openSUSE', 'opensuse-leap': 'openSUSE Leap', sles: 'SLES', raspbian: 'Debian', amzn: 'Amazon', ol: 'OracleLinux',
+};
+
+function kv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+  }
+  return out;
+}
+
+function prefixToMask(bits: number): string {
+  const m = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (m >>> s) & 255).join('.');
+}
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
+}
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+interface Iface {
+  device: string;
+  active: boolean;
+  mtu?: number;
+  macaddress?: string;
+  type: string;
+  promisc: boolean;
+  ipv4?: Record<string, string>;
+  ipv4_secondaries?: Array<Record<string, string>>;
+  ipv6?: Array<Record<string, string>>;
+}
+
+function parseNetwork(link: string, addr: string, r4: string, r6: string, f: Record<string, unknown>): void {
+  const ifs = new Map<string, Iface>();
+  for (const line of link.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>(.*)$/.exec(line);
+    if (!m) continue;
+    const [, name, flags, rest] = m;
+    const mtu = /\bmtu (\d+)/.exec(rest!);
+    const mac = /link\/(\S+)(?: (\S+))?/.exec(rest!);
+    const kind = /\\\s+(vxlan|dummy|bridge|veth|ipip|vlan|bond|tun|wireguard|geneve|macvlan|gre)\b/.exec(rest!);
+    const t = mac?.[1] === 'loopback' ? 'loopback' : kind ? kind[1]! : mac?.[1] === 'ether' ? 'ether' : (mac?.[1] ?? 'unknown');
+    const i: Iface = { device: name!, active: flags!.split(',').includes('UP'), type: t, promisc: flags!.split(',').includes('PROMISC') };
+    if (mtu) i.mtu = Number(mtu[1]);
+    if (mac?.[2] && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac[2])) i.macaddress = mac[2];
+    ifs.set(name!, i);
+  }
+  const all4: string[] = [];
+  const all6: string[] = [];
+  for (const line of addr.split('\n')) {
+    const m = /^\d+:\s+(\S+)\s+(inet6?)\s+(\S+)\/(\d+)(.*)$/.exec(line);
+    if (!m) continue;
+    const [, name, fam, ip, pfx, rest] = m;
+    const i = ifs.get(name!);
+    if (!i) continue;
+    if (fam === 'inet') {
+      const bits = Number(pfx);
+      const mask = prefixToMask(bits);
+      const bcast = /\bbrd (\S+)/.exec(rest!)?.[1] ?? '';
+      const entry = { address: ip!, broadcast: bcast, netmask: mask, network: intToIp(ipToInt(ip!) & ipToInt(mask)), prefix: String(bits) };
+      if (!i.ipv4) i.ipv4 = entry;
+      else (i.ipv4_secondaries ??= []).push(entry);
+      if (!ip!.startsWith('127.')) all4.push(ip!);
+    } else {
+      const scope = /\bscope (\S+)/.exec(rest!)?.[1] ?? '';
+      (i.ipv6 ??= []).push({ address: ip!, prefix: pfx!, scope });
+      if (ip !== '::1') all6.push(ip!);
+    }
+  }
+  f['ansible_interfaces'] = [...ifs.keys()].sort();
+  for (const [n, i] of ifs) f[`ansible_${n.replace(/[-.:]/g, '_')}`] = i;
+  f['ansible_all_ipv4_addresses'] = all4;
+  f['ansible_all_ipv6_addresses'] = all6;
+  const dflt = (route: string, v6: boolean): Record<string, unknown> => {
+    const dev = /\bdev (\S+)/.exec(route)?.[1];
+    if (!dev) return {};
+    const i = ifs.get(dev);
+    const gw = /\bvia (\S+)/.exec(route)?.[1];
+    const src = /\bsrc (\S+)/.exec(route)?.[1];
+    const out: Record<string, unknown> = { interface: dev, alias: dev };
+    if (gw) out['gateway'] = gw;
+    if (v6) {
+      const a = i?.ipv6?.find((x) => x.address === src) ?? i?.ipv6?.[0];
+      if (a) Object.assign(out, a);
+    } else {
+      const a = [i?.ipv4, ...(i?.ipv4_secondaries ?? [])].find((x) => x?.['address'] === src) ?? i?.ipv4;
+      if (a) Object.assign(out, a);
+    }
+    if (i) Object.assign(out, { macaddress: i.macaddress ?? 'unknown', mtu: i.mtu, type: i.type });
+    return out;
+  };
+  f['ansible_default_ipv4'] = dflt(r4, false);
+  f['ansible_default_ipv6'] = dflt(r6, true);
+}
+
+function parseHardware(mem: string, cpu: string, mounts: string, df: string, f: Record<string, unknown>): void {
+  const m: Record<string, number> = {};
+  for (const line of mem.split('\n')) {
+    const x = /^(\w+):\s+(\d+)/.exec(line);
+    if (x) m[x[1]!] = Number(x[2]);
+  }
+  const mb = (k: string) => Math.floor((m[k] ?? 0) / 1024);
+  Object.assign(f, {
+    ansible_memtotal_mb: mb('MemTotal'),
+    ansible_memfree_mb: mb('MemFree'),
+    ansible_swaptotal_mb: mb('SwapTotal'),
+    ansible_swapfree_mb: mb('SwapFree'),
+    ansible_memory_mb: {
+      real: { total: mb('MemTotal'), free: mb('MemFree'), used: mb('MemTotal') - mb('MemFree') },
+      nocache: { free: mb('MemFree') + mb('Buffers') + mb('Cached'), used: mb('MemTotal') - mb('MemFree') - mb('Buffers') - mb('Cached') },
+      swap: { total: mb('SwapTotal'), free: mb('SwapFree'), used: mb('SwapTotal') - mb('SwapFree'), cached: mb('SwapCached') },
+    },
+  });
+  const blocks = cpu.split(/\n\s*\n/).filter((b) => /^processor\s*:/m.test(b));
+  const field = (b: string, k: string) => new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm').exec(b)?.[1];
+  const sockets = new Set(blocks.map((b) => field(b, 'physical id') ?? '0'));
+  const cores = Number(field(blocks[0] ?? '', 'cpu cores') ?? 1) || 1;
+  const vcpus = blocks.length;
+  const processor: string[] = [];
+  blocks.forEach((b, i) => processor.push(String(i), field(b, 'vendor_id') ?? 'unknown', field(b, 'model name') ?? field(b, 'Processor') ?? 'unknown'));
+  Object.assign(f, {
+    ansible_processor: processor,
+    ansible_processor_count: sockets.size,
+    ansible_processor_cores: cores,
+    ansible_processor_vcpus: vcpus,
+    ansible_processor_nproc: vcpus,
+    ansible_processor_threads_per_core: Math.max(1, Math.floor(vcpus / (sockets.size * cores))),
+  });
+  const sizes = new Map<string, { total: number; avail: number }>();
+  for (const line of df.split('\n').slice(1)) {
+    const c = line.trim().split(/\s+/);
+    if (c.length >= 6) sizes.set(c.slice(5).join(' '), { total: Number(c[1]) * 1024, avail: Number(c[3]) * 1024 });
+  }
+  const virtual = new Set(['proc', 'sysfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'debugfs', 'tracefs', 'bpf', 'pstore', 'mqueue', 'hugetlbfs', 'configfs', 'fusectl', 'binfmt_misc', 'autofs', 'nsfs', 'devtmpfs', 'rpc_pipefs']);
+  const list: Array<Record<string, unknown>> = [];
+  for (const line of mounts.split('\n')) {
+    const [device, mount, fstype, options] = line.split(' ');
+    if (!mount || virtual.has(fstype!)) continue;
+    const unesc = (s: string) => s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const s = sizes.get(unesc(mount));
+    list.push({ mount: unesc(mount), device: unesc(device!), fstype, options, size_total: s?.total ?? 0, size_available: s?.avail ?? 0, block_size: 4096, uuid: 'N/A' });
+  }
+  f['ansible_mounts'] = list;
+}
+
+export const setupModule: ModuleDefinition<Args> = {
+  name: 'setup',
+  aliases: ['ansible.builtin.setup', 'ansible.legacy.setup', 'gather_facts', 'ansible.builtin.gather_facts', 'ansible.legacy.gather_facts'],
+  runsOn: 'node',
+  schema,
+  async run(ctx) {
+    const on = subsets(ctx.args.gather_subset);
+    let out;
+    try {
+      out = await runNodeScript(ctx, shVars({ a_net: on.has('interfaces'), a_hw: on.has('hardware') }) + SCRIPT, undefined, { timeoutMs: ctx.timeoutMs ?? ctx.args.gather_timeout * 1000 + 5000 });
+    } catch (e) {
+      return moduleFailure(e);
+    }
+    if (out.json['failed']) return { failed: true, msg: out.json['msg'] as string };
+    const b = (n: string) => out.blobs[n]?.toString('utf8') ?? '';
+    const f: Record<string, unknown> = {};
+    const os = kv(b('osrel'));
+    const id = (os['ID'] ?? 'linux').toLowerCase();
+    const likes = (os['ID_LIKE'] ?? '').toLowerCase().split(/\s+/);
+    const version = os['VERSION_ID'] ?? '';
+    Object.assign(f, {
+      ansible_distribution: DIST_NAME[id] ?? os['NAME'] ?? 'Linux',
+      ansible_distribution_version: version,
+      ansible_distribution_major_version: version.split('.')[0] ?? '',
+      ansible_distribution_release: os['VERSION_CODENAME'] ?? '',
+      ansible_distribution_file_variety: undefined,
+      ansible_os_family: OS_FAMILY[id] ?? likes.map((l) => OS_FAMILY[l]).find(Boolean) ?? DIST_NAME[id] ?? 'Linux',
+    });
+    delete f['ansible_distribution_file_variety'];
+    const [system, kernel, kernelVersion, machine, nodename] = b('uname').split('\n');
+    const [hostname, fqdn] = b('host').split('\n');
+    const short = (hostname ?? nodename ?? '').split('.')[0]!;
+    Object.assign(f, {
+      ansible_system: system,
+      ansible_kernel: kernel,
+      ansible_kernel_version: kernelVersion,
+      ansible_machine: machine,
+      ansible_architecture: machine,
+      ansible_userspace_architecture: machine,
+      ansible_nodename: nodename,
+      ansible_hostname: short,
+      ansible_fqdn: fqdn || nodename,
+      ansible_domain: (fqdn ?? '').includes('.') ? fqdn!.slice(fqdn!.indexOf('.') + 1) : '',
+    });
+    const [uname, uid, gid, home, shell] = b('ids').split('\n');
+    Object.assign(f, { ansible_user_id: uname, ansible_user_uid: Number(uid), ansible_user_gid: Number(gid), ansible_user_dir: home, ansible_user_shell: shell ?? '' });
+    const [machineId, bootId, uptime, pid1, systemdDir, pkg] = b('misc').split('\n');
+    Object.assign(f, {
+      ansible_machine_id: machineId ?? '',
+      ansible_boot_id: bootId ?? '',
+      ansible_uptime_seconds: Math.floor(Number(uptime) || 0),
+      ansible_service_mgr: systemdDir === 'systemd' ? 'systemd' : pid1 === 'systemd' ? 'systemd' : pid1 === 'openrc-init' || pid1 === 'init' ? (pid1 === 'init' ? 'sysvinit' : 'openrc') : pid1 || 'service',
+      ansible_pkg_mgr: pkg === 'apt-get' ? 'apt' : pkg || 'unknown',
+    });
+    const d = b('date').trim().split(' ');
+    if (d.length >= 16) {
+      const [Y, m, dd, H, M, S, epoch, tz, off, weekday, wdn, wn, , , , ] = d;
+      const utc = new Date(Number(epoch) * 1000).toISOString();
+      f['ansible_date_time'] = {
+        year: Y, month: m, day: dd, hour: H, minute: M, second: S, epoch, epoch_int: epoch, date: `${Y}-${m}-${dd}`, time: `${H}:${M}:${S}`,
+        iso8601: utc.replace(/\.\d{3}Z$/, 'Z'), iso8601_basic: `${Y}${m}${dd}T${H}${M}${S}000000`, iso8601_basic_short: `${Y}${m}${dd}T${H}${M}${S}`,
+        iso8601_micro: utc.replace(/\.(\d{3})Z$/, '.$1000Z'), tz, tz_dst: tz, tz_offset: off, weekday, weekday_number: wdn, weeknumber: wn,
+      };
+    }
+    const env: Record<string, string> = {};
+    let last: string | undefined;
+    for (const line of b('env').split('\n')) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+      if (m) env[(last = m[1]!)] = m[2]!;
+      else if (last && line) env[last] += '\n' + line;
+    }
+    f['ansible_env'] = env;
+    const resolv = b('resolv');
+    const ns = [...resolv.matchAll(/^nameserver\s+(\S+)/gm)].map((x) => x[1]!);
+    const search = /^search\s+(.*)$/m.exec(resolv)?.[1]?.trim().split(/\s+/);
+    f['ansible_dns'] = { ...(ns.length ? { nameservers: ns } : {}), ...(search ? { search } : {}) };
+    const cmdline: Record<string, string | boolean> = {};
+    for (const tok of b('cmdline').trim().split(/\s+/).filter(Boolean)) {
+      const i = tok.indexOf('=');
+      cmdline[i < 0 ? tok : tok.slice(0, i)] = i < 0 ? true : tok.slice(i + 1);
+    }
+    f['ansible_cmdline'] = cmdline;
+    if (on.has('interfaces')) parseNetwork(b('link'), b('addr'), b('r4'), b('r6'), f);
+    if (on.has('hardware')) parseHardware(b('mem'), b('cpu'), b('mounts'), b('df'), f);
+    if (ctx.args.filter.length) {
+      const res = ctx.args.filter.map((g) => new RegExp('^' + g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$'));
+      for (const k of Object.keys(f)) if (!res.some((r) => r.test(k))) delete f[k];
+    }
+    f['gather_subset'] = ctx.args.gather_subset;
+    f['module_setup'] = true;
+    return { changed: false, ansible_facts: f };
+  },
+};

@@ -1,0 +1,133 @@
+/**
+ * The one write path of copy, template, lineinfile, blockinfile, replace and k3s_config:
+ * compare the sha1 of the wanted content with the node's file, and only when they differ
+ * (backup, write a temp file next to dest, validate, keep the old file's mode/owner, rename).
+ * Then mode/owner/group. One exec; the content travels on stdin.
+ */
+import { createHash } from 'node:crypto';
+import type { FileDiff, ModuleContext, ModuleResult } from '../types.js';
+import { attrVars, SH_ATTRS } from './attrs.js';
+import { moduleFailure, runNodeScript, shVars } from './script.js';
+
+/** Ansible's DIFF max (ansible.cfg max_diff_size default 104448 bytes). */
+export const MAX_DIFF_SIZE = 104448;
+
+export interface WriteOptions {
+  dest: string;
+  /** The wanted content; undefined with remoteSrc. */
+  content?: Buffer;
+  /** Copy this node-side file instead of `content`. */
+  remoteSrc?: string;
+  /** Basename to use when dest is a directory (copy of a file into a dir). */
+  basename?: string;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  backup?: boolean;
+  /** false: leave an existing dest alone. */
+  force?: boolean;
+  /** A command with %s for the temp file, run before the file is put in place. */
+  validate?: string;
+  /** Header for the diff's "after" side (src path or 'dynamically generated'). */
+  afterHeader?: string;
+  /** Create missing parent directories (lineinfile create). */
+  makeParents?: boolean;
+}
+
+const SCRIPT = String.raw`
+ch=; backup=; dest=$a_dest
+if [ -d "$dest" ] && [ ! -L "$dest" ]; then
+  [ -n "$a_base" ] || fail "can not use content with a dir as dest"
+  dest="${'${dest%/}'}/$a_base"
+fi
+case "$dest" in */) [ -n "$a_base" ] && dest="$dest$a_base" ;; esac
+dir=$(dirname "$dest")
+if [ ! -d "$dir" ]; then
+  if [ -n "$a_parents" ]; then [ -n "$a_check" ] || mkdir -p "$dir" || fail "Error creating $dir"
+  else fail "Destination directory $dir does not exist"; fi
+fi
+[ -n "$a_rsrc" ] && { [ -r "$a_rsrc" ] || fail "Source $a_rsrc not found"; a_sum=$(sha1 "$a_rsrc"); }
+existed=; cur=
+if [ -e "$dest" ]; then existed=1; [ -f "$dest" ] && cur=$(sha1 "$dest"); fi
+t=$(mktemp -d) || fail "cannot create a temporary directory"
+trap 'rm -rf "$t"' EXIT
+if [ -n "$existed" ] && [ -z "$a_force" ]; then printf '{"kept":1,"dest":%s}\n' "$(js "$dest")"; exit 0; fi
+if [ "$cur" != "$a_sum" ]; then
+  ch=1
+  if [ -n "$a_diff" ] && [ -n "$existed" ]; then
+    if [ "$(stat -c %s "$dest")" -le ${MAX_DIFF_SIZE} ]; then cp "$dest" "$t/before"; blob before "$t/before"; else toolarge=1; fi
+  fi
+  if [ -z "$a_check" ]; then
+    new=$(mktemp "$dir/.philote.XXXXXX") || fail "cannot create a temporary file in $dir"
+    if [ -n "$a_rsrc" ]; then cp "$a_rsrc" "$new"; else cat > "$new"; fi
+    if [ -n "$a_validate" ]; then
+      vcmd=$(printf '%s' "$a_validate" | sed "s|%s|$new|g")
+      if ! sh -c "$vcmd" >"$t/vo" 2>"$t/ve"; then rm -f "$new"; printf '{"failed":true,"msg":%s,"stdout":%s,"stderr":%s}\n' "$(js "failed to validate")" "$(js "$(cat "$t/vo")")" "$(js "$(cat "$t/ve")")"; exit 0; fi
+    fi
+    if [ -n "$existed" ]; then
+      if [ -n "$a_backup" ]; then backup="$dest.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; cp -p "$dest" "$backup" || fail "backup of $dest failed"; fi
+      set -- $(stat -L -c '%a %u %g' "$dest"); chmod "$1" "$new"; chown "$2:$3" "$new" 2>/dev/null
+    else
+      chmod "$(printf '%o' $(( 0666 & ~0$(umask) )))" "$new"
+    fi
+    mv -f "$new" "$dest" || { rm -f "$new"; fail "Could not replace file $dest"; }
+  fi
+fi
+if [ -e "$dest" ]; then attrs "$dest" 0; elif [ -n "$a_mode" ] || [ -n "$a_owner" ] || [ -n "$a_group" ]; then attr_after_mode=$a_mode; fi
+md5=; [ -z "$a_check" ] && [ -f "$dest" ] && command -v md5sum >/dev/null 2>&1 && md5=$(md5sum < "$dest" | cut -c1-32)
+emit "$(printf '"changed":%s,"dest":%s,"existed":%s,"backup_file":%s,"md5sum":%s,"toolarge":%s,%s' "$([ -n "$ch" ] && echo true || echo false)" "$(js "$dest")" "$([ -n "$existed" ] && echo true || echo false)" "$(js "$backup")" "$(js "$md5")" "$([ -n "$toolarge" ] && echo true || echo false)" "$(pathinfo "$dest")")"
+`.replace('${MAX_DIFF_SIZE}', String(MAX_DIFF_SIZE));
+
+export function sha1(data: Buffer | string): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+/** Write `o.content` (or copy `o.remoteSrc`) to `o.dest` on the node, as copy does. */
+export async function writeFile(ctx: ModuleContext, o: WriteOptions): Promise<ModuleResult> {
+  const vars = {
+    a_dest: o.dest,
+    a_base: o.basename,
+    a_sum: o.content ? sha1(o.content) : '',
+    a_rsrc: o.remoteSrc,
+    a_force: o.force ?? true,
+    a_backup: o.backup ?? false,
+    a_validate: o.validate,
+    a_check: ctx.checkMode,
+    a_diff: ctx.diffMode,
+    a_parents: o.makeParents ?? false,
+    ...attrVars(o),
+  };
+  let out;
+  try {
+    out = await runNodeScript(ctx, shVars(vars) + SH_ATTRS + SCRIPT, o.content ?? '');
+  } catch (e) {
+    return moduleFailure(e);
+  }
+  const j = out.json;
+  if (j['failed']) return { ...j, failed: true, changed: false } as ModuleResult;
+  if (j['kept']) return { changed: false, dest: j['dest'], msg: 'file already exists', src: o.remoteSrc };
+  const res: ModuleResult = { changed: j['changed'] as boolean, dest: j['dest'] as string };
+  const checksum = o.content ? sha1(o.content) : undefined;
+  if (checksum) res['checksum'] = checksum;
+  if (j['md5sum']) res['md5sum'] = j['md5sum'];
+  if (j['backup_file']) res['backup_file'] = j['backup_file'];
+  for (const k of ['state', 'mode', 'owner', 'group', 'uid', 'gid', 'size']) if (j[k] !== undefined) res[k] = j[k];
+  if (ctx.checkMode && o.content) {
+    res['size'] = o.content.length;
+    res['state'] = 'file';
+  }
+  if (o.remoteSrc) res['src'] = o.remoteSrc;
+  if (ctx.diffMode && res.changed) {
+    const diff: FileDiff & Record<string, unknown> = { before_header: res.dest as string, after_header: o.afterHeader ?? 'dynamically generated' };
+    const before = out.blobs['before'];
+    if (j['toolarge']) diff['dst_larger'] = MAX_DIFF_SIZE;
+    else if (before && before.includes(0)) diff['dst_binary'] = 1;
+    else diff.before = before ? before.toString('utf8') : '';
+    if (o.content && o.content.length > MAX_DIFF_SIZE) diff['src_larger'] = MAX_DIFF_SIZE;
+    else if (o.content && o.content.includes(0)) diff['src_binary'] = 1;
+    else if (o.content) diff.after = o.content.toString('utf8');
+    if (diff.before !== undefined && diff.after !== undefined) res.diff = diff;
+    else res.diff = diff;
+  }
+  return res;
+}
