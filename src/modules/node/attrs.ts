@@ -45,14 +45,14 @@ attrs() {
   if [ -n "$a_owner" ]; then
     case "$a_owner" in *[!0-9]*) _cur=$f_owner ;; *) _cur=$f_uid ;; esac
     if [ "$_cur" != "$a_owner" ]; then
-      ch=1; attr_after_owner=$a_owner
+      ch=1; ach=1; attr_after_owner=$a_owner
       if [ -z "$a_check" ]; then chown -h "$a_owner" "$_p" 2>/tmp/.phl_err.$$ || { _e=$(cat /tmp/.phl_err.$$); rm -f /tmp/.phl_err.$$; fail "chown failed: $_e"; }; fi
     fi
   fi
   if [ -n "$a_group" ]; then
     case "$a_group" in *[!0-9]*) _cur=$f_group ;; *) _cur=$f_gid ;; esac
     if [ "$_cur" != "$a_group" ]; then
-      ch=1; attr_after_group=$a_group
+      ch=1; ach=1; attr_after_group=$a_group
       if [ -z "$a_check" ]; then chgrp -h "$a_group" "$_p" 2>/tmp/.phl_err.$$ || { _e=$(cat /tmp/.phl_err.$$); rm -f /tmp/.phl_err.$$; fail "chgrp failed: $_e"; }; fi
     fi
   fi
@@ -60,7 +60,7 @@ attrs() {
     _w=$(wantmode "$f_mode" "$2") || fail "mode must be in octal or symbolic form: $a_mode"
     _w=$(normmode "$_w")
     if [ "$_w" != "$attr_before_mode" ]; then
-      ch=1; attr_after_mode=$_w
+      ch=1; ach=1; attr_after_mode=$_w
       if [ -z "$a_check" ]; then chmod "$_w" "$_p" || fail "chmod failed on $_p"; fi
     fi
   fi

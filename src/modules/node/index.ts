@@ -1,13 +1,17 @@
 /** Registry lines of the node modules: one import and one array entry per module file. */
 import type { AnyModuleDefinition } from '../types.js';
+import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
+import { lineinfileModule } from './lineinfile.js';
 import { rawModule } from './raw.js';
+import { replaceModule } from './replace.js';
 import { scriptModule } from './run-script.js';
 import { setupModule } from './setup.js';
 import { shellModule } from './shell.js';
 import { statModule } from './stat.js';
+import { templateModule } from './template.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
   commandModule,
@@ -18,4 +22,8 @@ export const nodeModules: AnyModuleDefinition[] = [
   copyModule,
   statModule,
   setupModule,
+  templateModule,
+  lineinfileModule,
+  blockinfileModule,
+  replaceModule,
 ];

@@ -35,7 +35,7 @@ export interface WriteOptions {
 }
 
 const SCRIPT = String.raw`
-ch=; backup=; dest=$a_dest
+ch=; ach=; backup=; dest=$a_dest
 if [ -d "$dest" ] && [ ! -L "$dest" ]; then
   [ -n "$a_base" ] || fail "can not use content with a dir as dest"
   dest="${'${dest%/}'}/$a_base"
@@ -75,7 +75,7 @@ if [ "$cur" != "$a_sum" ]; then
 fi
 if [ -e "$dest" ]; then attrs "$dest" 0; elif [ -n "$a_mode" ] || [ -n "$a_owner" ] || [ -n "$a_group" ]; then attr_after_mode=$a_mode; fi
 md5=; [ -z "$a_check" ] && [ -f "$dest" ] && command -v md5sum >/dev/null 2>&1 && md5=$(md5sum < "$dest" | cut -c1-32)
-emit "$(printf '"changed":%s,"dest":%s,"existed":%s,"backup_file":%s,"md5sum":%s,"toolarge":%s,%s' "$([ -n "$ch" ] && echo true || echo false)" "$(js "$dest")" "$([ -n "$existed" ] && echo true || echo false)" "$(js "$backup")" "$(js "$md5")" "$([ -n "$toolarge" ] && echo true || echo false)" "$(pathinfo "$dest")")"
+emit "$(printf '"attrs_changed":%s,"changed":%s,"dest":%s,"existed":%s,"backup_file":%s,"md5sum":%s,"toolarge":%s,%s' "$([ -n "$ach" ] && echo true || echo false)" "$([ -n "$ch" ] && echo true || echo false)" "$(js "$dest")" "$([ -n "$existed" ] && echo true || echo false)" "$(js "$backup")" "$(js "$md5")" "$([ -n "$toolarge" ] && echo true || echo false)" "$(pathinfo "$dest")")"
 `.replace('${MAX_DIFF_SIZE}', String(MAX_DIFF_SIZE));
 
 export function sha1(data: Buffer | string): string {
@@ -84,6 +84,18 @@ export function sha1(data: Buffer | string): string {
 
 /** Write `o.content` (or copy `o.remoteSrc`) to `o.dest` on the node, as copy does. */
 export async function writeFile(ctx: ModuleContext, o: WriteOptions): Promise<ModuleResult> {
+  return (await writeFileDetailed(ctx, o)).result;
+}
+
+/** writeFile plus whether mode/owner/group had to change (the edit modules word their msg with it). */
+export async function writeFileDetailed(ctx: ModuleContext, o: WriteOptions): Promise<{ result: ModuleResult; attrsChanged: boolean }> {
+  const result = await writeFileInner(ctx, o);
+  const attrsChanged = Boolean(result['_attrs_changed']);
+  delete result['_attrs_changed'];
+  return { result, attrsChanged };
+}
+
+async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<ModuleResult> {
   const vars = {
     a_dest: o.dest,
     a_base: o.basename,
@@ -107,6 +119,7 @@ export async function writeFile(ctx: ModuleContext, o: WriteOptions): Promise<Mo
   if (j['failed']) return { ...j, failed: true, changed: false } as ModuleResult;
   if (j['kept']) return { changed: false, dest: j['dest'], msg: 'file already exists', src: o.remoteSrc };
   const res: ModuleResult = { changed: j['changed'] as boolean, dest: j['dest'] as string };
+  if (j['attrs_changed']) res['_attrs_changed'] = true;
   const checksum = o.content ? sha1(o.content) : undefined;
   if (checksum) res['checksum'] = checksum;
   if (j['md5sum']) res['md5sum'] = j['md5sum'];

@@ -1,0 +1,104 @@
+/**
+ * Shared by the text-editing modules (lineinfile, blockinfile, replace, template, k3s_config):
+ * read the node's file (one exec), compute the new text here with JavaScript regexes (close to
+ * Python's `re`), then write through write-file.ts only when the text changed or attributes were
+ * asked for (a second exec). An unchanged file costs one round trip.
+ */
+import type { FileDiff, ModuleContext, ModuleResult } from '../types.js';
+import { argError, moduleFailure, runNodeScript, shVars } from './script.js';
+import { writeFileDetailed } from './write-file.js';
+
+export interface RemoteText {
+  exists: boolean;
+  isdir: boolean;
+  text: string;
+}
+
+export async function readRemoteText(ctx: ModuleContext, path: string): Promise<RemoteText> {
+  const script =
+    shVars({ p: path }) +
+    `if [ -d "$p" ]; then printf '{"isdir":true}\\n'; exit 0; fi
+if [ ! -e "$p" ]; then printf '{"exists":false}\\n'; exit 0; fi
+[ -r "$p" ] || fail "Destination $p is not readable"
+blob text "$p"
+emit '"exists":true'
+`;
+  const out = await runNodeScript(ctx, script);
+  if (out.json['failed']) throw argError(String(out.json['msg']));
+  return { exists: Boolean(out.json['exists']), isdir: Boolean(out.json['isdir']), text: out.blobs['text']?.toString('utf8') ?? '' };
+}
+
+/** Python regex syntax that JavaScript spells differently: named groups and inline flags at the start. */
+export function pyRegex(src: string, extraFlags = ''): RegExp {
+  let flags = extraFlags;
+  let s = src.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(s);
+  if (inline) {
+    s = s.slice(inline[0].length);
+    for (const f of inline[1]!) if ((f === 'i' || f === 'm' || f === 's') && !flags.includes(f)) flags += f;
+  }
+  s = s.replace(/\\A/g, '^').replace(/\\Z/g, '$');
+  try {
+    return new RegExp(s, flags.includes('u') ? flags : flags + 'u');
+  } catch {
+    try {
+      return new RegExp(s, flags);
+    } catch (e) {
+      throw argError(`invalid regular expression '${src}': ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Python's Match.expand: \1, \g<1>, \g<name>, \n, \t, \\ in a replacement template. */
+export function pyExpand(template: string, m: RegExpExecArray | string[]): string {
+  const groups = (m as RegExpExecArray).groups ?? {};
+  return template.replace(/\\(g<(\w+)>|\d{1,2}|n|t|r|\\)/g, (_all, what: string, g: string | undefined) => {
+    if (g !== undefined) return (/^\d+$/.test(g) ? m[Number(g)] : groups[g]) ?? '';
+    if (what === 'n') return '\n';
+    if (what === 't') return '\t';
+    if (what === 'r') return '\r';
+    if (what === '\\') return '\\';
+    return m[Number(what)] ?? '';
+  });
+}
+
+export interface EditWrite {
+  path: string;
+  before: RemoteText;
+  after: string;
+  changed: boolean;
+  msg: string;
+  attrs: { mode?: string; owner?: string; group?: string };
+  backup?: boolean;
+  validate?: string;
+  makeParents?: boolean;
+  /** Ansible's header for content diffs: "<path> (content)". */
+  diffHeader?: string;
+  extra?: Record<string, unknown>;
+}
+
+/** Write the edited text (when changed or attributes asked for) and shape the result as Ansible's edit modules do. */
+export async function finishEdit(ctx: ModuleContext, e: EditWrite): Promise<ModuleResult> {
+  const header = e.diffHeader ?? `${e.path} (content)`;
+  const diff: FileDiff = { before: e.before.text, after: e.after, before_header: header, after_header: header };
+  const needAttrs = e.attrs.mode !== undefined || e.attrs.owner !== undefined || e.attrs.group !== undefined;
+  let res: ModuleResult = { changed: e.changed, msg: e.msg };
+  if (e.changed || (needAttrs && e.before.exists)) {
+    const d = await writeFileDetailed(ctx, {
+      dest: e.path,
+      content: Buffer.from(e.after, 'utf8'),
+      ...e.attrs,
+      backup: e.backup,
+      validate: e.validate,
+      makeParents: e.makeParents,
+    }).catch((x: unknown) => ({ result: moduleFailure(x), attrsChanged: false }));
+    const w = d.result;
+    if (w.failed) return w;
+    const attrsChanged = d.attrsChanged;
+    res = { changed: e.changed || Boolean(w.changed), msg: attrsChanged ? (e.msg ? `${e.msg} and ownership, perms or SE linux context changed` : 'ownership, perms or SE linux context changed') : e.msg };
+    if (w['backup_file']) res['backup'] = w['backup_file'];
+  }
+  if (!('backup' in res)) res['backup'] = '';
+  if (ctx.diffMode) res.diff = [diff, { before_header: `${e.path} (file attributes)`, after_header: `${e.path} (file attributes)` }];
+  return { ...res, ...(e.extra ?? {}) };
+}

@@ -1,0 +1,94 @@
+/**
+ * template: render a Jinja2 template on the controller and write it like copy (ansible.builtin.template).
+ *
+ * Arguments:
+ * - src (required): template file, found in the role's templates/, then the playbook's.  `src: config.yaml.j2`
+ * - dest (required): path on the node (a directory receives basename(src) minus .j2).     `dest: /etc/rancher/k3s/config.yaml`
+ * - mode / owner / group, backup, force, validate: as copy.                                `validate: 'sh -n %s'`
+ * - newline_sequence: \n (default), \r\n or \r.
+ * - trim_blocks / lstrip_blocks / variable_start_string ...: accepted; the engine uses Ansible's defaults.
+ *
+ * Variables available to the template: the task's vars plus ansible_managed ('Ansible managed'
+ * unless set), template_host, template_path, template_fullpath, template_uid, template_run_date,
+ * template_destpath.
+ *
+ * Returns: as copy (dest, checksum, md5sum, size, mode, owner, group, backup_file, diff).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import type { ModuleDefinition } from '../types.js';
+import { bool, str } from './args.js';
+import { attrFields } from './attrs.js';
+import { writeFile } from './write-file.js';
+
+const schema = z
+  .object({
+    src: str,
+    dest: str,
+    backup: bool.default(false),
+    force: bool.default(true),
+    validate: str.optional(),
+    newline_sequence: z.enum(['\n', '\r\n', '\r']).default('\n'),
+    trim_blocks: bool.default(true),
+    lstrip_blocks: bool.default(false),
+    variable_start_string: str.optional(),
+    variable_end_string: str.optional(),
+    block_start_string: str.optional(),
+    block_end_string: str.optional(),
+    comment_start_string: str.optional(),
+    comment_end_string: str.optional(),
+    output_encoding: str.optional(),
+    follow: bool.default(false),
+    ...attrFields,
+  })
+  .strict();
+type Args = z.infer<typeof schema>;
+
+export const templateModule: ModuleDefinition<Args> = {
+  name: 'template',
+  aliases: ['ansible.builtin.template', 'ansible.legacy.template'],
+  runsOn: 'node',
+  schema,
+  async run(ctx) {
+    const a = ctx.args;
+    const path = ctx.findFile('templates', a.src);
+    if (!path) return { failed: true, changed: false, msg: `Could not find or access '${a.src}'` };
+    let text: string;
+    let mtime: Date;
+    try {
+      text = await readFile(path, 'utf8');
+      mtime = (await stat(path)).mtime;
+    } catch {
+      return { failed: true, changed: false, msg: `Could not find or access '${a.src}'` };
+    }
+    const extra = {
+      template_host: hostname(),
+      template_path: path,
+      template_fullpath: path,
+      template_destpath: a.dest,
+      template_uid: userInfo().username,
+      template_run_date: mtime.toISOString(),
+    };
+    const vars = Object.create(ctx.vars) as Record<string, unknown>;
+    Object.assign(vars, extra);
+    if (!('ansible_managed' in ctx.vars)) vars['ansible_managed'] = 'Ansible managed';
+    let out = ctx.templar.renderText(text, { vars, searchPaths: [path.replace(/\/[^/]*$/, '')] });
+    if (a.newline_sequence !== '\n') out = out.replace(/\n/g, a.newline_sequence);
+    const res = await writeFile(ctx, {
+      dest: a.dest,
+      content: Buffer.from(out, 'utf8'),
+      basename: basename(a.src).replace(/\.j2$/, ''),
+      mode: a.mode === 'preserve' ? undefined : a.mode,
+      owner: a.owner,
+      group: a.group,
+      backup: a.backup,
+      force: a.force,
+      validate: a.validate,
+      afterHeader: path,
+    });
+    if (!res.failed) res['src'] = path;
+    return res;
+  },
+};
