@@ -163,3 +163,11 @@ describe('serial, run_once, until, tags, meta', () => {
     expect(out.results('v')['h1']!.result['msg']).toBe('fact extra');
   });
 });
+
+describe('gather_facts', () => {
+  it('runs setup first, facts become ansible_facts and ansible_* vars', async () => {
+    const { out } = await run([play([task('debug', { msg: '{{ ansible_facts.hostname == ansible_hostname }}' }, { name: 'x' })], { gather_facts: true })]);
+    expect(out.order()[0]).toMatch(/^Gathering Facts:h\d:ok$/);
+    expect(out.results('x')['h1']!.result['msg']).toBe(true);
+  });
+});
