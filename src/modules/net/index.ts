@@ -1,4 +1,7 @@
 /** Registry lines of the net modules: one import and one array entry per module file. */
 import type { AnyModuleDefinition } from '../types.js';
+import { iptablesChainsModule } from './iptables-chains.js';
+import { ipLinkModule } from './ip-link.js';
+import { ipRouteModule } from './ip-route.js';
 
-export const netModules: AnyModuleDefinition[] = [];
+export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule];
