@@ -6,12 +6,15 @@ import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
 import { lineinfileModule } from './lineinfile.js';
 import { rawModule } from './raw.js';
+import { rebootModule } from './reboot.js';
 import { replaceModule } from './replace.js';
 import { scriptModule } from './run-script.js';
 import { setupModule } from './setup.js';
 import { shellModule } from './shell.js';
 import { statModule } from './stat.js';
 import { templateModule } from './template.js';
+import { waitForConnectionModule } from './wait-for-connection.js';
+import { waitForModule } from './wait-for.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
   commandModule,
@@ -26,4 +29,7 @@ export const nodeModules: AnyModuleDefinition[] = [
   lineinfileModule,
   blockinfileModule,
   replaceModule,
+  rebootModule,
+  waitForModule,
+  waitForConnectionModule,
 ];
