@@ -4,6 +4,7 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
+import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { rawModule } from './raw.js';
 import { rebootModule } from './reboot.js';
@@ -32,4 +33,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   rebootModule,
   waitForModule,
   waitForConnectionModule,
+  k3sConfigModule,
 ];
