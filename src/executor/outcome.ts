@@ -100,10 +100,12 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
         run.output.emit({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list` });
         continue;
       }
+      // A run_once task notifies for every host of the batch, as Ansible does.
       for (const hd of hs) {
-        if (!host.notified.has(hd)) {
-          host.notified.add(hd);
-          run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: host.name });
+        for (const t of targets) {
+          if (t.notified.has(hd)) continue;
+          t.notified.add(hd);
+          run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: t.name });
         }
       }
     }

@@ -15,6 +15,7 @@ import { orderHosts, splitBatches } from './batches.js';
 import type { HostRun, PlayRun, RunContext, Scope } from './context.js';
 import { toBool } from './connection-spec.js';
 import { dispatchTask, flushHandlers, runItems } from './items-runner.js';
+import { promptedVars } from './vars-prompt.js';
 
 function playHosts(run: RunContext, play: Play): string[] {
   const t = run.templar;
@@ -83,7 +84,9 @@ function flatHandlers(items: TaskItem[]): TaskItem[] {
   return out;
 }
 
-export async function runPlay(run: RunContext, play: Play): Promise<void> {
+export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
+  let play = givenPlay;
+  if (play.vars_prompt?.length) play = { ...play, vars: { ...(play.vars ?? {}), ...(await promptedVars(play, run.vm.extraVars)) } };
   // ansible_play_hosts_all keeps inventory order; `order:` only changes the run order.
   const inInventoryOrder = playHosts(run, play);
   const all = orderHosts(inInventoryOrder, play.order);

@@ -171,3 +171,12 @@ describe('gather_facts', () => {
     expect(out.results('x')['h1']!.result['msg']).toBe(true);
   });
 });
+
+describe('vars_prompt without a terminal', () => {
+  it('takes -e values and defaults, fails clearly otherwise', async () => {
+    const prompts = [{ name: 'a', prompt: 'A?', default: 'da' }, { name: 'b', prompt: 'B?' }];
+    const { out } = await run([play([task('debug', { msg: '{{ a }}-{{ b }}' }, { name: 'v' })], { vars_prompt: prompts })], { extraVars: { b: 'eb' } });
+    expect(out.results('v')['h1']!.result['msg']).toBe('da-eb');
+    if (!process.stdin.isTTY) await expect(run([play([], { vars_prompt: prompts })])).rejects.toThrow(/stdin is not a terminal/);
+  });
+});
