@@ -205,7 +205,7 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   const role = task.role ?? scope.role;
   let args: Record<string, unknown>;
   try {
-    const rendered = templar.render(task.args, { vars, location: task.loc });
+    const rendered = templar.render(withModuleDefaults(scope, task), { vars, location: task.loc });
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
   } catch (e) {
@@ -301,6 +301,18 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     if (timer) clearTimeout(timer);
     run.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** module_defaults of the play/blocks/task (inner wins), under the task's own arguments. */
+function withModuleDefaults(scope: Scope, task: Task): unknown {
+  const layers = [...scope.chain.map((c) => c.module_defaults), task.module_defaults].filter((m) => m !== undefined);
+  if (!layers.length || typeof task.args !== 'object' || task.args === null) return task.args;
+  const names = new Set([task.action, task.actionAsWritten, `ansible.builtin.${task.action}`, `ansible.legacy.${task.action}`]);
+  const merged: Record<string, unknown> = {};
+  for (const md of layers) {
+    for (const [mod, defaults] of Object.entries(md)) if (names.has(mod) && defaults && typeof defaults === 'object') Object.assign(merged, defaults);
+  }
+  return Object.keys(merged).length ? { ...merged, ...task.args } : task.args;
 }
 
 /** Resolve `loop:` / `with_<lookup>:` to the list of items. */

@@ -180,3 +180,12 @@ describe('vars_prompt without a terminal', () => {
     if (!process.stdin.isTTY) await expect(run([play([], { vars_prompt: prompts })])).rejects.toThrow(/stdin is not a terminal/);
   });
 });
+
+describe('module_defaults', () => {
+  it('fills arguments the task leaves out, task arguments win', async () => {
+    const md = { module_defaults: { debug: { msg: 'from defaults' } } };
+    const { out } = await run([play([task('debug', {}, { name: 'd' }), task('debug', { msg: 'own' }, { name: 'o' })], md)]);
+    expect(out.results('d')['h1']!.result['msg']).toBe('from defaults');
+    expect(out.results('o')['h1']!.result['msg']).toBe('own');
+  });
+});
