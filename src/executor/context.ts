@@ -75,6 +75,8 @@ export interface Scope {
   halted: Array<Set<HostRun>>;
   /** The innermost block body with a rescue section, if any: failures there are rescued. */
   rescueFrame?: Set<HostRun>;
+  /** Hosts halted by an outer rescue frame while inside this block: they still run its always section. */
+  exempt?: Set<HostRun>;
   /** Hosts allowed to run although failed (inside always sections): host → failEpoch when allowed. */
   allowFailed?: Map<HostRun, number>;
   /** In a handler flush. */
@@ -86,7 +88,7 @@ export interface Scope {
 export function isRunnable(h: HostRun, scope: Scope, pr: PlayRun): boolean {
   if (pr.ended || pr.batchEnded || h.unreachable || h.ended) return false;
   if (h.failEpoch !== 0 && scope.allowFailed?.get(h) !== h.failEpoch) return false;
-  for (const s of scope.halted) if (s.has(h)) return false;
+  for (const s of scope.halted) if (s.has(h) && !scope.exempt?.has(h)) return false;
   return true;
 }
 

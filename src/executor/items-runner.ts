@@ -50,7 +50,10 @@ async function runBlock(pr: PlayRun, block: Block, hosts: HostRun[], scope: Scop
   if (block.always.length && !pr.ended && !pr.run.signal.aborted) {
     const allow = new Map(scope.allowFailed ?? []);
     for (const h of entered) if (h.failEpoch !== 0 && h.failEpoch !== epochAtEntry.get(h)) allow.set(h, h.failEpoch);
-    await runItems(pr, block.always, entered, { ...base, allowFailed: allow });
+    // A host that failed here and is headed for an outer rescue runs this always section first.
+    const exempt = new Set(scope.exempt ?? []);
+    for (const h of entered) if (scope.halted.some((s) => s.has(h))) exempt.add(h);
+    await runItems(pr, block.always, entered, { ...base, allowFailed: allow, exempt });
   }
 }
 

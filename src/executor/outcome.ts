@@ -138,6 +138,7 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
     if (scope.rescueFrame) {
       stats.bump(h.name, 'rescued');
       scope.rescueFrame.add(h);
+      scope.exempt?.delete(h);
       pr.run.vm.setNonPersistent(h.name, { ansible_failed_task: taskAsVar(task, info), ansible_failed_result: r });
     } else {
       stats.bump(h.name, 'failures');

@@ -189,3 +189,15 @@ describe('module_defaults', () => {
     expect(out.results('o')['h1']!.result['msg']).toBe('own');
   });
 });
+
+describe('nested always before outer rescue', () => {
+  it('runs the inner always, then the outer rescue, for a host that failed inside', async () => {
+    const inner = block([task('fail', {}, { name: 'boom', when: ["inventory_hostname == 'h1'"] })], { always: [task('debug', {}, { name: 'inner always' })] });
+    const outer = block([inner, task('debug', {}, { name: 'outer next' })], { rescue: [task('debug', {}, { name: 'outer rescue' })] });
+    const { out, summary } = await run([play([outer])]);
+    const h1 = out.order().filter((l) => l.includes(':h1:'));
+    expect(h1).toEqual(['boom:h1:failed', 'inner always:h1:ok', 'outer rescue:h1:ok']);
+    expect(summary.stats['h1']).toMatchObject({ rescued: 1, failures: 0 });
+    expect(Object.keys(out.results('outer next')).sort()).toEqual(['h2', 'h3']);
+  });
+});
