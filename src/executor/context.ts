@@ -24,6 +24,9 @@ export interface RunContext {
   signal: AbortSignal;
   /** Hosts that failed or were unreachable in earlier plays: Ansible leaves them out of later plays. */
   deadHosts: Set<string>;
+  /** Hosts failed / unreachable in this run (Ansible's TQM sets): they decide the exit code. */
+  failedHosts: Set<string>;
+  unreachableHosts: Set<string>;
   /** --start-at-task: false until the named task is reached. */
   startReached: boolean;
   taskIds: WeakMap<object, string>;

@@ -49,6 +49,8 @@ async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<Run
     queue: new PQueue({ concurrency: Math.max(1, options.forks || 5) }),
     signal: options.signal ?? new AbortController().signal,
     deadHosts: new Set(),
+    failedHosts: new Set(),
+    unreachableHosts: new Set(),
     startReached: !options.startAtTask,
     taskIds: new WeakMap(),
     nextId: 0,
@@ -61,8 +63,8 @@ async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<Run
 
 function exitCode(ctx: RunContext): number {
   if (ctx.signal.aborted) return 99;
-  if (ctx.stats.anyUnreachable()) return 4;
-  if (ctx.stats.anyFailures()) return 2;
+  if (ctx.unreachableHosts.size) return 4;
+  if (ctx.failedHosts.size) return 2;
   return 0;
 }
 

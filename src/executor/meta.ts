@@ -55,13 +55,13 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
         pr.batchEnded = true;
         break;
       case 'clear_host_errors':
+        // As in ansible-core 2.14: the hosts are no longer counted as failed (exit code,
+        // later plays), but a host that already left this play does not come back.
         for (const x of pr.hosts.values()) {
-          if (x.failEpoch !== 0) {
-            x.failEpoch = 0;
-            run.deadHosts.delete(x.name);
-          }
+          run.deadHosts.delete(x.name);
+          run.failedHosts.delete(x.name);
+          run.unreachableHosts.delete(x.name);
         }
-        refreshActive(pr);
         break;
       case 'clear_facts':
         for (const x of hosts) run.vm.clearFacts(x.name);

@@ -15,6 +15,7 @@ let failCounter = 0;
 export function markFailed(pr: PlayRun, h: HostRun): void {
   h.failEpoch = ++failCounter;
   pr.run.deadHosts.add(h.name);
+  pr.run.failedHosts.add(h.name);
 }
 
 /** Ansible's serialisation of the failed task for ansible_failed_task. */
@@ -100,13 +101,11 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
         run.output.emit({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list` });
         continue;
       }
-      // A run_once task notifies for every host of the batch, as Ansible does.
+      // Only the host that ran the task is notified, run_once included (ansible-core 2.14).
       for (const hd of hs) {
-        for (const t of targets) {
-          if (t.notified.has(hd)) continue;
-          t.notified.add(hd);
-          run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: t.name });
-        }
+        if (host.notified.has(hd)) continue;
+        host.notified.add(hd);
+        run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: host.name });
       }
     }
   }
@@ -125,6 +124,7 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
       stats.bump(h.name, 'unreachable');
       h.unreachable = true;
       pr.run.deadHosts.add(h.name);
+      pr.run.unreachableHosts.add(h.name);
     }
     return;
   }
