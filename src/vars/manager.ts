@@ -259,8 +259,9 @@ export class VariableManager {
     vars['ansible_skip_tags'] = o.skipTags;
     vars['ansible_forks'] = o.forks ?? 5;
     const dirs = this.inventory.sourceDirs;
+    // inventory_file/inventory_dir come per host from the inventory; fall back to its first source.
     if (dirs.length) {
-      vars['inventory_dir'] = dirs[0];
+      if (vars['inventory_dir'] === undefined) vars['inventory_dir'] = dirs[0];
       vars['ansible_inventory_sources'] = dirs;
     }
     if (scope) {
