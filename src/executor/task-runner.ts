@@ -321,7 +321,9 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
   if (task.loopWith) {
     const lookup = await loadLookupForLoop();
     if (!lookup) throw new PhiloteError('internal', `with_${task.loopWith} needs the template engine's lookups`, { location: task.loc });
-    const terms = templar.render(task.loop, { vars, location: task.loc });
+    // As listify_lookup_plugin_terms: a single term (e.g. "start=1 end=3") becomes a one-item list.
+    const rendered = templar.render(task.loop, { vars, location: task.loc });
+    const terms = Array.isArray(rendered) ? rendered : [rendered];
     return lookup(task.loopWith, terms, { vars, location: task.loc });
   }
   const items = templar.render(task.loop, { vars, location: task.loc });
