@@ -132,7 +132,7 @@ interface Invocation {
 
 /** One module call (one loop item), with until/retries and changed_when/failed_when. */
 async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefined): Promise<ModuleResult> {
-  const { pr, task, scope } = inv;
+  const { pr, task } = inv;
   const templar = pr.run.templar;
   const until = task.until === undefined ? undefined : Array.isArray(task.until) ? task.until : [task.until];
   // ansible-core 2.14 makes `retries` attempts in all (at least one; 3 by default).
@@ -183,7 +183,6 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
       result.msg ??= 'Retries exceeded';
     }
   }
-  void scope;
   return result;
 }
 
