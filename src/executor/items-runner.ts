@@ -81,7 +81,8 @@ export function refreshActive(pr: PlayRun): void {
     const h = pr.hosts.get(n);
     return h && h.failEpoch === 0 && !h.unreachable;
   });
-  pr.scope.activeHosts.splice(0, pr.scope.activeHosts.length, ...active);
+  // A new array each time: results may hold the old one (a rendered "{{ ansible_play_hosts }}").
+  pr.scope.activeHosts = active;
 }
 
 export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], scope: Scope): Promise<void> {

@@ -21,8 +21,7 @@ function playHosts(run: RunContext, play: Play): string[] {
   const t = run.templar;
   const vars = { ...run.vm.extraVars };
   const pattern = Array.isArray(play.hosts) ? play.hosts.map((p) => String(t.render(p, { vars }))) : String(t.render(play.hosts, { vars }));
-  const names = run.vm.inventory.selectHosts(pattern, run.options.limit).map((h) => h.name);
-  return names.filter((n) => !run.deadHosts.has(n));
+  return run.vm.inventory.selectHosts(pattern, run.options.limit).map((h) => h.name);
 }
 
 /** vars_files for one host: entries may be templated and a list means "first that exists". */
@@ -88,14 +87,16 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   let play = givenPlay;
   if (play.vars_prompt?.length) play = { ...play, vars: { ...(play.vars ?? {}), ...(await promptedVars(play, run.vm.extraVars)) } };
   // ansible_play_hosts_all keeps inventory order; `order:` only changes the run order.
+  // Hosts that failed in earlier plays stay in ansible_play_hosts_all but do not run.
   const inInventoryOrder = playHosts(run, play);
-  const all = orderHosts(inInventoryOrder, play.order);
+  const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order);
   const id = `play-${++run.nextId}`;
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });
-  if (!all.length) {
+  if (!inInventoryOrder.length) {
     run.output.emit({ type: 'no_hosts_matched', play: play.name });
     return;
   }
+  if (!all.length) return; // every host failed in an earlier play
   const scope: PlayScope = {
     play,
     hostsAll: inInventoryOrder,
@@ -128,8 +129,8 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   for (const batch of batches) {
     if (pr.ended || run.signal.aborted) break;
     pr.batchEnded = false;
-    scope.batch.splice(0, scope.batch.length, ...batch);
-    scope.activeHosts.splice(0, scope.activeHosts.length, ...batch);
+    scope.batch = [...batch];
+    scope.activeHosts = [...batch];
     const bh = batch.map((n) => hosts.get(n)!);
     const base: Scope = { chain: [play], halted: [] };
     if (gather) {

@@ -114,6 +114,8 @@ export class StubTemplar implements Templar {
   }
   evaluate(expression: string, ctx: TemplateContext): unknown {
     const js = expression
+      .replace(/(\S+) not in (\[[^\]]*\]|\w+)/g, '!$2.includes($1)')
+      .replace(/(\S+) in (\[[^\]]*\]|\w+)/g, '$2.includes($1)')
       .replace(/\b([\w.]+) is not defined\b/g, '(typeof $1 === "undefined")')
       .replace(/\b([\w.]+) is defined\b/g, '(typeof $1 !== "undefined")')
       .replace(/\b(\w+) is failed\b/g, '(!!$1.failed)')

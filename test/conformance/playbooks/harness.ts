@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPlaybook } from '../../../src/executor/index.js';
+import { runPlaybook, runPlays } from '../../../src/executor/index.js';
+import type { ExecutorDeps } from '../../../src/executor/index.js';
+import type { Play } from '../../../src/playbook/types.js';
 import type { RunOptions } from '../../../src/executor/types.js';
 import { loadInventory } from '../../../src/inventory/index.js';
 import type { OutputSink, RunEvent } from '../../../src/output/events.js';
@@ -140,7 +142,11 @@ class Collector implements OutputSink {
   async close(): Promise<void> {}
 }
 
-export async function runPhilote(file: string, args: CaseArgs = {}): Promise<Outcome> {
+/**
+ * Run philote on a playbook file, or (`plays`) on hand-built plays with injected parts:
+ * the executor-level differential test uses that to check execution semantics on its own.
+ */
+export async function runPhilote(file: string, args: CaseArgs = {}, hand?: { plays: Play[]; deps: ExecutorDeps }): Promise<Outcome> {
   const inventory = await loadInventory([INVENTORY]);
   const out = new Collector();
   const options: RunOptions = {
@@ -163,7 +169,7 @@ export async function runPhilote(file: string, args: CaseArgs = {}): Promise<Out
   if (args.skipTags) options.skipTags = args.skipTags;
   const outcome: Outcome = { exitCode: -1, hosts: {}, stats: {} };
   try {
-    const summary = await runPlaybook(options);
+    const summary = hand ? await runPlays(hand.plays, options, hand.deps) : await runPlaybook(options);
     outcome.exitCode = summary.exitCode;
     outcome.stats = summary.stats as unknown as Record<string, Record<string, number>>;
   } catch (e) {
