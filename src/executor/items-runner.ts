@@ -77,7 +77,8 @@ function startAtTaskAllows(pr: PlayRun, task: Task, scope: Scope): boolean {
 
 /** Refresh ansible_play_hosts after failures: the active hosts of the batch. */
 export function refreshActive(pr: PlayRun): void {
-  const active = pr.scope.batch.filter((n) => {
+  // ansible_play_hosts: every host of the play (all batches) not failed or unreachable.
+  const active = pr.scope.hostsAll.filter((n) => {
     const h = pr.hosts.get(n);
     return h && h.failEpoch === 0 && !h.unreachable;
   });

@@ -100,7 +100,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   const scope: PlayScope = {
     play,
     hostsAll: inInventoryOrder,
-    activeHosts: [...all],
+    activeHosts: inInventoryOrder.filter((n) => !run.deadHosts.has(n)),
     batch: [...all],
     varsFilesFor: makeVarsFiles(run, play),
     roleNames: rolesOf(play).map((r) => r.name),
@@ -130,7 +130,6 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     if (pr.ended || run.signal.aborted) break;
     pr.batchEnded = false;
     scope.batch = [...batch];
-    scope.activeHosts = [...batch];
     const bh = batch.map((n) => hosts.get(n)!);
     const base: Scope = { chain: [play], halted: [] };
     if (gather) {

@@ -156,7 +156,8 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
     }
     if (task.failed_when) {
       try {
-        const f = task.failed_when.some((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+        // A list of conditions is ANDed, like every conditional keyword.
+        const f = task.failed_when.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
         result.failed_when_result = f;
         result.failed = f;
         if (!f) delete result.msg_failed;

@@ -125,7 +125,8 @@ export class StubTemplar implements Templar {
       .replace(/\bnot\b/g, '!')
       .replace(/\bTrue\b/g, 'true')
       .replace(/\bFalse\b/g, 'false');
-    const vars = ctx.vars;
+    // py(list): Python's repr of a list of strings, as Jinja prints it inside text.
+    const vars: Record<string, unknown> = { py: (l: string[]) => `[${l.map((x) => `'${x}'`).join(', ')}]`, String, ...ctx.vars };
     const scope = new Proxy(vars, {
       has: (t, k) => typeof k === 'string' && k in t,
       get: (t, k) => {

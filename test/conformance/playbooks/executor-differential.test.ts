@@ -134,6 +134,47 @@ const HAND: Record<string, Play[]> = {
       any_errors_fatal: true,
     }),
   ],
+  '20-serial.yml': [
+    p('serial batches', 'all', [debug('batch', '{{ ansible_play_batch }}'), debug('play hosts', '{{ py(ansible_play_hosts) }} {{ py(ansible_play_hosts_all) }}')], { serial: 2 }),
+  ],
+  '21-serial-list.yml': [p('serial list and percentage', 'all', [debug('batch', "{{ ansible_play_batch.join(',') }}")], { serial: [1, '50%'] })],
+  '22-run-once.yml': [
+    p('run_once', 'all', [
+      debug('once', 'ran on {{ inventory_hostname }}', { run_once: true, register: 'once_result' }),
+      debug('everyone sees it', '{{ once_result.msg }}'),
+      t('set_fact once', 'set_fact', { shared: 'from {{ inventory_hostname }}' }, { run_once: true }),
+      debug('shared fact', '{{ shared }}'),
+    ]),
+  ],
+  '28-until-retries.yml': [
+    p('until and retries', 'h1,h2', [
+      t('counter start', 'set_fact', { n: 0 }),
+      debug('retry until attempts reach 3', 'attempt', { register: 'r', until: '(r.attempts || 0) >= 3', retries: 5, delay: 0 }),
+      debug('attempts', '{{ String(r.attempts) }}'),
+      debug('retry exhausted', 'never-true', { register: 'r2', until: 'false', retries: 2, delay: 0, ignore_errors: true }),
+      debug('exhausted attempts', "{{ r2.attempts }} {{ r2.failed ? 'T' + 'rue' : 'F' + 'alse' }}"),
+    ]),
+  ],
+  '29-failed-changed-when.yml': [
+    p('failed_when and changed_when', 'all', [
+      debug('changed_when true', 'c', { changed_when: [true] }),
+      debug('changed_when using result', '{{ inventory_hostname }}', { register: 'res', changed_when: ["res.msg == 'h2'"] }),
+      debug('failed_when on result', '{{ inventory_hostname }}', { register: 'res2', failed_when: ["res2.msg in ['h3']"], ignore_errors: true }),
+      fail('failed_when false hides a failure', 'hidden', { failed_when: [false] }),
+      debug('failed_when list is AND', 'x', { failed_when: ["inventory_hostname == 'h4'", false] }),
+      debug('after', 'after'),
+    ]),
+  ],
+  '37-no-log.yml': [
+    p('no_log hides results', 'h1', [
+      debug('secret', 's3cret', { no_log: true, register: 's' }),
+      debug('registered value is intact', '{{ s.msg }}'),
+      debug('secret loop', '{{ item }}', { loop: ['a', 'b'], no_log: true }),
+    ]),
+  ],
+  '43-throttle-order.yml': [
+    p('order and throttle', 'all', [debug('throttled', '{{ inventory_hostname }}', { throttle: 1 }), debug('play hosts order', '{{ ansible_play_hosts_all }}')], { order: 'reverse_inventory' }),
+  ],
 };
 
 const failures = new Map<string, string[]>();
