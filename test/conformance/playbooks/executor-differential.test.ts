@@ -175,7 +175,82 @@ const HAND: Record<string, Play[]> = {
   '43-throttle-order.yml': [
     p('order and throttle', 'all', [debug('throttled', '{{ inventory_hostname }}', { throttle: 1 }), debug('play hosts order', '{{ ansible_play_hosts_all }}')], { order: 'reverse_inventory' }),
   ],
+  '02-when-chains.yml': [
+    p(
+      'when strings, lists and booleans',
+      'all',
+      [
+        debug('string condition', 'web', { when: ["'web' in group_names"] }),
+        debug('list condition (AND)', 'both', { when: ['enabled', 'count > 2', "inventory_hostname != 'h4'"] }),
+        debug('bare false', 'never', { when: [false] }),
+        debug('bare true', 'always', { when: [true] }),
+        debug('defined test', 'port', { when: ['web_port is defined'] }),
+        debug('or / not', 'either', { when: ["not enabled or (typeof db_role !== 'undefined' ? db_role : '') == 'replica'"] }),
+      ],
+      { vars: { enabled: true, count: 3 } },
+    ),
+  ],
+  '10-nested-blocks.yml': [
+    p('nested blocks with inherited when and vars', 'all', [
+      blk(
+        [
+          debug(undefined, '{{ where }}'),
+          blk([debug('inner task', '{{ where }}'), fail('inner fail', 'inner-fail', { when: ["inventory_hostname == 'h2'"] })], {
+            name: 'inner',
+            vars: { where: 'inner' },
+            rescue: [debug('inner rescue', 'inner rescued on {{ inventory_hostname }}', { failed_when: ["inventory_hostname == 'h2'"] })],
+          }),
+        ],
+        { name: 'outer', vars: { where: 'outer' }, when: ["inventory_hostname != 'h4'"], rescue: [debug('outer rescue', 'outer rescued')] },
+      ),
+      debug('end', 'end'),
+    ]),
+  ],
+  '16-extra-vars-like.yml': [
+    p('vars_files and lists of alternatives', 'all', [debug('common', '{{ common_value }}'), debug('per host or default', '{{ host_value }}')], {
+      vars_files: ['vars/common.yml', ['vars/{{ inventory_hostname }}.yml', 'vars/default.yml']],
+    }),
+  ],
+  '17-include-vars.yml': [
+    p(
+      'include_vars file, name and dir',
+      'h1,h4',
+      [
+        t('load file', 'include_vars', { _raw_params: 'vars/common.yml' }),
+        debug('include_vars beats play vars', '{{ common_value }}'),
+        t('load under a name', 'include_vars', { file: 'vars/default.yml', name: 'loaded' }),
+        debug(undefined, '{{ loaded.host_value }}'),
+        t('load dir', 'include_vars', { dir: 'vars/dir' }),
+        debug(undefined, '{{ d1 }} {{ d2 }}'),
+      ],
+      { vars: { common_value: 'play-level' } },
+    ),
+  ],
+  '38-add-host-group-by.yml': [
+    p('add_host and group_by', 'all', [
+      t('group by role', 'group_by', { key: "kind_{{ typeof db_role !== 'undefined' ? db_role : 'web' }}" }),
+      t('add a host', 'add_host', { name: 'h9', groups: ['added'], ansible_connection: 'local', marker: 'new' }, { run_once: true }),
+    ]),
+    p('use the dynamic groups', 'kind_primary:kind_replica', [debug('in dynamic group', '{{ group_names }}')]),
+    p('use the added host', 'added', [debug('added host vars', '{{ marker }}')]),
+  ],
+  '44-set-stats.yml': [
+    p('set_stats and ping', 'h1,h2', [
+      t('stats', 'set_stats', { data: { migrated: 1 } }),
+      t('ping', 'ping', {}),
+      t('ping data', 'ping', { data: 'hi' }, { register: 'p' }),
+      debug(undefined, '{{ p.ping }}'),
+    ]),
+  ],
 };
+
+const notifier = { name: 'notifier', path: join(CASES, 'roles/notifier'), defaults: {}, vars: {}, params: {}, id: 'notifier-1' };
+HAND['45-handler-from-role.yml'] = [
+  p('handlers notified from roles', 'h1', [debug('notify role handler by name', 'x', { changed_when: [true], notify: ['role handler'] })], {
+    roles: [blk([debug('role change', 'role-change', { changed_when: [true], notify: ['role handler'], role: notifier })], { role: notifier, implicit: true })],
+    handlers: [handler('role handler', 'handled in {{ role_name }}', { role: notifier })],
+  }),
+];
 
 const failures = new Map<string, string[]>();
 
