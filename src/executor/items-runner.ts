@@ -207,7 +207,12 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     if (status === 'failed') {
       run.stats.bump(h.name, 'failures');
       markFailed(pr, h);
-    } else run.stats.bump(h.name, status === 'skipped' ? 'skipped' : 'ok');
+    } else if (status === 'skipped') run.stats.bump(h.name, 'skipped');
+    else {
+      // A looped include counts one ok per included item, as ansible-core does.
+      const items = Array.isArray(result['results']) ? (result['results'] as ModuleResult[]).filter((r) => !r.skipped).length : 1;
+      run.stats.bump(h.name, 'ok', Math.max(1, items));
+    }
   }
   // One run per distinct (file, parameters), in first-seen order, for the hosts that share it.
   const groups = new Map<string, IncludeEntry[]>();

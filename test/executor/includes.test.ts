@@ -39,7 +39,8 @@ describe('dynamic includes', () => {
     const inner = out.events.flatMap((e) => (e.type === 'host_result' && e.task.name === 'inner' ? [`${e.host}:${String(e.result.msg)}`] : []));
     expect(inner.sort()).toEqual(['h1:w-1', 'h1:w-2', 'h2:w-1', 'h2:w-2']);
     expect(out.results('inc')['h3']!.status).toBe('skipped');
-    expect(summary.stats['h1']).toMatchObject({ ok: 3, skipped: 0 });
+    // One ok per included item (2) plus the two inner tasks, as ansible-core counts.
+    expect(summary.stats['h1']).toMatchObject({ ok: 4, skipped: 0 });
   });
 
   it('a missing include file fails the host', async () => {

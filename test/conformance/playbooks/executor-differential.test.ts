@@ -7,9 +7,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Block, Play, Task, TaskItem } from '../../../src/playbook/types.js';
+import type { Block, IncludeItem, Play, PlaybookLoader, Task, TaskItem } from '../../../src/playbook/types.js';
 import { StubTemplar } from '../../executor/helpers.js';
 import { CASES, compare, runAnsible, runPhilote } from './harness.js';
+import type { CaseArgs } from './harness.js';
 
 const loc = { file: 'hand.yml', line: 1, column: 1 };
 type Extra = Partial<Task>;
@@ -252,6 +253,99 @@ HAND['45-handler-from-role.yml'] = [
   }),
 ];
 
+HAND['01-debug-basics.yml'] = [
+  p(
+    'debug msg and var',
+    'all',
+    [
+      debug(undefined, '{{ greeting }} {{ inventory_hostname }}'),
+      t(undefined, 'debug', { var: 'nested.b.c' }),
+      t(undefined, 'debug', { var: 'nested.a' }),
+      t('list message', 'debug', { msg: ['{{ greeting }}', '{{ inventory_hostname_short }}'] }),
+      t('undefined var shows a marker', 'debug', { var: 'does_not_exist' }),
+    ],
+    { vars: { greeting: 'hello', nested: { a: [1, 2, 3], b: { c: 'deep' } } } },
+  ),
+];
+HAND['03-loops.yml'] = [
+  p('loop, with_items, loop_control', 'h1,h2', [
+    debug('loop over list', 'item {{ item }}', { loop: ['a', 'b', 'c'] }),
+    debug('with_items flattens', '{{ item }}', { loop: [1, 2, 3] }),
+    debug('loop_var and index_var', '{{ idx }}={{ pkg }}', { loop: ['x', 'y'], loop_control: { loop_var: 'pkg', index_var: 'idx' } }),
+    debug('label', '{{ item.name }}', { loop: [{ name: 'one', v: 1 }, { name: 'two', v: 2 }], loop_control: { label: '{{ item.name }}' } }),
+    debug('loop with when per item', '{{ item }}', { loop: [1, 2, 3, 4], when: ['item % 2 == 0'] }),
+    debug('empty loop', 'none', { loop: [] }),
+  ]),
+];
+HAND['18-tags.yml'] = [
+  p('tags', 'h1,h3', [
+    debug('web task', 'web', { tags: ['web'] }),
+    debug('db task', 'db', { tags: ['db'] }),
+    debug('always task', 'always', { tags: ['always'] }),
+    debug('never task', 'never', { tags: ['never'] }),
+    debug('untagged', 'untagged'),
+    blk([debug('inherits common', 'inherited'), debug('own tag too', 'own', { tags: ['extra'] })], { name: 'tagged block', tags: ['common'] }),
+  ]),
+];
+HAND['19-skip-tags.yml'] = [
+  p('skip tags', 'h2', [
+    debug('fast', 'fast', { tags: ['fast'] }),
+    debug('slow', 'slow', { tags: ['slow'] }),
+    blk([debug('in slow block', 'x')], { name: 'slow block', tags: ['slow'] }),
+    debug('plain', 'plain'),
+    debug('never unless asked', 'never', { tags: ['never', 'debug'] }),
+  ]),
+];
+HAND['25-import-when.yml'] = [
+  p('when on import applies to each imported task', 'h1,h3', [
+    t('set flag', 'set_fact', { flag: true }),
+    blk([debug('first imported', "flag is {{ flag ? 'T' + 'rue' : 'F' + 'alse' }}"), t('flip flag on h1', 'set_fact', { flag: false }, { when: ["inventory_hostname == 'h1'"] }), debug('second imported', 'second')], {
+      when: ['flag'],
+      implicit: true,
+    }),
+  ]),
+];
+HAND['39-check-mode.yml'] = [p('check_mode task override', 'h1', [debug('check mode var', '{{ ansible_check_mode }}'), debug('task in check mode', '{{ ansible_check_mode }}', { check_mode: true })])];
+HAND['42-environment.yml'] = [p('environment keyword and variable', 'h1', [debug('task env', '{{ environment }}', { environment: { TASK_LEVEL: 'task' } })], { environment: { PLAY_LEVEL: 'play' } })];
+
+/** include_tasks files of cases/tasks, rebuilt by hand. */
+const TASK_FILES: Record<string, TaskItem[]> = {
+  'tasks/greet.yml': [debug('greet', 'hello {{ who }}')],
+  'tasks/item.yml': [debug('per item', 'item {{ item }}')],
+  'tasks/tagged.yml': [debug('inside untagged', 'inside'), debug('inside tagged', 'inside-tagged', { tags: ['inc'] })],
+};
+const memoryLoader: PlaybookLoader = {
+  loadPlaybook: async () => ({ file: '', plays: [] }),
+  loadIncludedTasks: async (file) => TASK_FILES[file] ?? Promise.reject(new Error(`no ${file}`)),
+  loadIncludedRole: async () => Promise.reject(new Error('no roles')),
+};
+const inc = (name: string, args: Record<string, unknown>, extra: Partial<IncludeItem> = {}): IncludeItem => ({
+  kind: 'include',
+  action: 'include_tasks',
+  actionAsWritten: 'include_tasks',
+  name,
+  args,
+  loc,
+  baseDir: CASES,
+  ...extra,
+});
+HAND['24-include-tasks.yml'] = [
+  p('include_tasks and import_tasks', 'all', [
+    blk([debug('greet', 'hello {{ who }}')], { name: 'static import', vars: { who: 'imported' }, implicit: true }),
+    inc('dynamic include', { _raw_params: 'tasks/greet.yml' }, { vars: { who: 'included' } }),
+    inc('include with when', { _raw_params: 'tasks/greet.yml' }, { when: ["'db' in group_names"], vars: { who: 'db-only' } }),
+    inc('include in loop', { _raw_params: 'tasks/item.yml' }, { loop: ['x', 'y'] }),
+  ]),
+];
+HAND['46-include-tags.yml'] = [
+  p('tags on a dynamic include apply to the include only', 'h1', [
+    inc('tagged include', { _raw_params: 'tasks/tagged.yml' }, { tags: ['inc'] }),
+    inc('include with apply', { file: 'tasks/tagged.yml', apply: { tags: 'inc' } }, { tags: ['inc'] }),
+    blk(TASK_FILES['tasks/tagged.yml']!, { name: 'tagged import', tags: ['inc'], implicit: true }),
+  ]),
+];
+const ARGS: Record<string, CaseArgs> = { '18-tags.yml': { tags: ['web', 'common'] }, '19-skip-tags.yml': { skipTags: ['slow'] }, '46-include-tags.yml': { tags: ['inc'] } };
+
 const failures = new Map<string, string[]>();
 
 describe.skipIf(!existsSync('/usr/bin/ansible-playbook'))('executor semantics against ansible-playbook (hand-built plays)', () => {
@@ -264,7 +358,8 @@ describe.skipIf(!existsSync('/usr/bin/ansible-playbook'))('executor semantics ag
 
   it.each(Object.keys(HAND))('%s', async (file) => {
     expect(existsSync(join(CASES, file))).toBe(true);
-    const [ansible, philote] = await Promise.all([runAnsible(file), runPhilote(file, {}, { plays: HAND[file]!, deps: { templar: new StubTemplar() } })]);
+    const args = ARGS[file] ?? {};
+    const [ansible, philote] = await Promise.all([runAnsible(file, args), runPhilote(file, args, { plays: HAND[file]!, deps: { templar: new StubTemplar(), loader: memoryLoader } })]);
     const diffs = compare(ansible, philote);
     if (diffs.length) failures.set(file, diffs);
     expect(diffs).toEqual([]);
