@@ -344,6 +344,68 @@ HAND['46-include-tags.yml'] = [
     blk(TASK_FILES['tasks/tagged.yml']!, { name: 'tagged import', tags: ['inc'], implicit: true }),
   ]),
 ];
+const PY_BOOL = (e: string) => `(${e}) ? 'T' + 'rue' : 'F' + 'alse'`;
+const dflt = (v: string, d: string) => `(typeof ${v.split(/[.[]/)[0]} !== 'undefined' && ${v} !== undefined ? ${v} : ${d})`;
+HAND['51-free-localhost.yml'] = [
+  p('free strategy', 'all', [debug('one', 'one {{ inventory_hostname }}'), fail('fail h2', 'free-fail', { when: ["inventory_hostname == 'h2'"] }), debug('two', 'two')], { strategy: 'free' }),
+  p('implicit localhost', 'localhost', [debug('local', '{{ inventory_hostname }} {{ py(group_names) }}'), debug('delegate in a loop', '{{ item }}', { delegate_to: '{{ item }}', loop: ['h1', 'localhost'] })]),
+];
+HAND['30-ignore-errors.yml'] = [
+  p('ignore_errors', 'all', [
+    fail('fail but ignore', 'ignored', { ignore_errors: true, register: 'f' }),
+    debug('result is failed', `{{ ${PY_BOOL('f.failed')} }} {{ f.msg }}`),
+    fail('ignore with a template', 'maybe', { ignore_errors: "{{ inventory_hostname != 'h4' }}" }),
+    debug('survivors', 'alive'),
+  ]),
+];
+HAND['23-delegate-localhost.yml'] = [
+  p('delegate_to localhost aliases', 'h1,h2', [
+    debug('delegated debug', 'for {{ inventory_hostname }}', { delegate_to: 'localhost' }),
+    debug('delegate to another host', '{{ inventory_hostname }}', { delegate_to: 'h3' }),
+    t('delegated set_fact with delegate_facts', 'set_fact', { got_delegated: 'yes' }, { delegate_to: 'h4', delegate_facts: true, run_once: true }),
+    debug('h4 got it', `{{ hostvars['h4'].got_delegated === true ? 'T' + 'rue' : 'no' }} {{ ${dflt('got_delegated', "'no'")} }}`),
+  ]),
+];
+HAND['07-register-set-fact.yml'] = [
+  p('register and set_fact', 'all', [
+    debug('register a debug', 'r-{{ inventory_hostname }}', { register: 'r' }),
+    debug('use it', `{{ r.msg }} failed={{ ${PY_BOOL('r.failed')} }} changed={{ ${PY_BOOL('r.changed')} }}`),
+    t('set facts', 'set_fact', { a: 1, b: '{{ r.msg.toUpperCase() }}', flag: 'yes' }),
+    debug('show facts', `{{ a + 1 }} {{ b }} {{ ${PY_BOOL('flag')} }}`),
+    t('set_fact k=v', 'set_fact', { kv: 'hello', other: 'world' }),
+    debug(undefined, '{{ kv }} {{ other }}'),
+    t('cacheable', 'set_fact', { cached: 42, cacheable: true }),
+    debug(undefined, '{{ cached }} {{ ansible_facts.cached }}'),
+  ]),
+];
+HAND['15-precedence.yml'] = [
+  p(
+    'variable precedence',
+    'all',
+    [
+      debug('play beats inventory', '{{ level }}'),
+      debug('task vars beat play vars', '{{ shadow }}', { vars: { shadow: 'task' } }),
+      blk([debug('block var', '{{ shadow }}'), debug('task beats block', '{{ shadow }}', { vars: { shadow: 'task-in-block' } })], { name: 'block vars', vars: { shadow: 'block' } }),
+      t('set_fact beats play vars', 'set_fact', { shadow: 'fact' }),
+      debug('fact wins over task vars', '{{ shadow }}', { vars: { shadow: 'task' } }),
+      debug('inventory host var', `{{ ${dflt('web_port', "'none'")} }} {{ ${dflt('db_role', "'none'")} }}`),
+    ],
+    { vars: { level: 'play', play_only: 'p', shadow: 'play' } },
+  ),
+];
+HAND['48-loop-failures.yml'] = [
+  p(
+    'loop items that fail',
+    'h1,h2',
+    [
+      fail('one item fails', 'bad {{ item }}', { when: ['item == 2'], loop: [1, 2, 3], ignore_errors: true, register: 'lf' }),
+      debug('aggregate', `{{ ${PY_BOOL('lf.failed')} }} {{ lf.msg }} [{{ lf.results.map((r) => r.skipped ? 'T' + 'rue' : 'F' + 'alse').join(', ') }}]`),
+      debug('loop notifies once', '{{ item }}', { loop: ['a', 'b'], changed_when: [true], notify: ['once'] }),
+      debug('run_once notifies all', 'r', { changed_when: [true], run_once: true, notify: ['ro'] }),
+    ],
+    { handlers: [handler('once', 'handled-once'), handler('ro', 'ro on {{ inventory_hostname }}')] },
+  ),
+];
 const ARGS: Record<string, CaseArgs> = { '18-tags.yml': { tags: ['web', 'common'] }, '19-skip-tags.yml': { skipTags: ['slow'] }, '46-include-tags.yml': { tags: ['inc'] } };
 
 const failures = new Map<string, string[]>();
