@@ -208,8 +208,8 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
       run.stats.bump(h.name, 'failures');
       markFailed(pr, h);
     } else if (status === 'skipped') run.stats.bump(h.name, 'skipped');
-    else {
-      // A looped include counts one ok per included item, as ansible-core does.
+    else if (inc.action === 'include_tasks') {
+      // A looped include counts one ok per included item; include_role is not counted (ansible-core 2.14).
       const items = Array.isArray(result['results']) ? (result['results'] as ModuleResult[]).filter((r) => !r.skipped).length : 1;
       run.stats.bump(h.name, 'ok', Math.max(1, items));
     }

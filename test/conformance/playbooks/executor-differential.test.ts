@@ -406,6 +406,41 @@ HAND['48-loop-failures.yml'] = [
     { handlers: [handler('once', 'handled-once'), handler('ro', 'ro on {{ inventory_hostname }}')] },
   ),
 ];
+const role = (name: string, id: string, defaults: Record<string, unknown> = {}, vars: Record<string, unknown> = {}, params: Record<string, unknown> = {}) => ({
+  name,
+  path: join(CASES, 'roles', name),
+  defaults,
+  vars,
+  params,
+  id,
+});
+const base = role('base', 'base-1', { base_value: 'b' });
+const baseBlock = () => blk([debug('base task', 'base {{ base_value }}', { role: base })], { role: base, implicit: true });
+const greeterTasks = (r: ReturnType<typeof role>) => [debug('greet', '{{ greeting }} from {{ role_name }}', { role: r }), debug('internal', '{{ greeter_internal }}', { role: r })];
+const greeter1 = role('greeter', 'greeter-1', { greeting: 'hello' }, { greeter_internal: 'internal-value' });
+const greeter2 = role('greeter', 'greeter-2', { greeting: 'hello' }, { greeter_internal: 'internal-value' }, { greeting: 'bonjour' });
+HAND['26-roles.yml'] = [
+  p('roles with defaults, vars, params and deps', 'h1,h2', [debug('role vars visible in play', '{{ greeter_internal }}'), debug('role default visible in play', '{{ greeting }}')], {
+    roles: [baseBlock(), blk(greeterTasks(greeter1), { role: greeter1, implicit: true }), baseBlock(), blk(greeterTasks(greeter2), { role: greeter2, implicit: true })],
+  }),
+];
+const counter = role('counter', 'counter-1', { counter_start: 10 });
+const greeter3 = role('greeter', 'greeter-3', { greeting: 'hello' }, { greeter_internal: 'internal-value' });
+const roleLoader: PlaybookLoader = {
+  ...memoryLoader,
+  loadIncludedRole: async (args) => {
+    if (args.name === 'greeter') return { role: greeter3, block: blk([baseBlock(), ...greeterTasks(greeter3)], { role: greeter3 }), handlers: [] };
+    return { role: counter, block: blk([debug('count', 'count from {{ counter_start }}', { role: counter })], { role: counter }), handlers: [] };
+  },
+};
+HAND['27-include-role.yml'] = [
+  p('include_role and import_role', 'h3', [
+    blk([debug('base task', 'base {{ base_value }}', { role: base })], { name: 'import role', role: base, implicit: true }),
+    { ...inc('include role', { name: 'greeter' }, { vars: { greeting: 'hola' } }), action: 'include_role', actionAsWritten: 'include_role' },
+    { ...inc('include role tasks_from', { name: 'counter', tasks_from: 'count' }), action: 'include_role', actionAsWritten: 'include_role' },
+    debug('default of included role after include', `{{ ${dflt('counter_start', "'no' + 't visible'")} }}`),
+  ]),
+];
 const ARGS: Record<string, CaseArgs> = { '18-tags.yml': { tags: ['web', 'common'] }, '19-skip-tags.yml': { skipTags: ['slow'] }, '46-include-tags.yml': { tags: ['inc'] } };
 
 const failures = new Map<string, string[]>();
@@ -421,7 +456,7 @@ describe.skipIf(!existsSync('/usr/bin/ansible-playbook'))('executor semantics ag
   it.each(Object.keys(HAND))('%s', async (file) => {
     expect(existsSync(join(CASES, file))).toBe(true);
     const args = ARGS[file] ?? {};
-    const [ansible, philote] = await Promise.all([runAnsible(file, args), runPhilote(file, args, { plays: HAND[file]!, deps: { templar: new StubTemplar(), loader: memoryLoader } })]);
+    const [ansible, philote] = await Promise.all([runAnsible(file, args), runPhilote(file, args, { plays: HAND[file]!, deps: { templar: new StubTemplar(), loader: roleLoader } })]);
     const diffs = compare(ansible, philote);
     if (diffs.length) failures.set(file, diffs);
     expect(diffs).toEqual([]);
