@@ -441,6 +441,30 @@ HAND['27-include-role.yml'] = [
     debug('default of included role after include', `{{ ${dflt('counter_start', "'no' + 't visible'")} }}`),
   ]),
 ];
+HAND['05-loop-extended.yml'] = [
+  p('loop_control extended', 'h1', [
+    debug('extended loop info', `{{ ansible_loop.index }}/{{ ansible_loop.length }} first={{ ${PY_BOOL('ansible_loop.first')} }} last={{ ${PY_BOOL('ansible_loop.last')} }} rev={{ ansible_loop.revindex }}`, {
+      loop: ['a', 'b', 'c'],
+      loop_control: { extended: true },
+    }),
+    debug('previtem and nextitem', "{{ ansible_loop.previtem ?? '-' }} {{ ansible_loop.nextitem ?? '-' }}", { loop: ['a', 'b', 'c'], loop_control: { extended: true } }),
+    debug('nested data loop', '{{ item[0] }}-{{ item[1] }}', { loop: [['x', 1], ['x', 2], ['y', 1], ['y', 2]] }),
+  ]),
+];
+HAND['35-assert.yml'] = [
+  p(
+    'assert',
+    'all',
+    [
+      t('passes', 'assert', { that: ['n > 3', "typeof n === 'number'"] }),
+      t('success message', 'assert', { that: 'n == 5', success_msg: 'five' }),
+      t('fails on db', 'assert', { that: "'web' in group_names", fail_msg: '{{ inventory_hostname }} is not web' }, { ignore_errors: true, register: 'a' }),
+      debug('assertion details', `{{ a.assertion ?? '' }} {{ a.evaluated_to === undefined ? '' : ${PY_BOOL('a.evaluated_to')} }}`),
+      t('quiet', 'assert', { that: true, quiet: true }),
+    ],
+    { vars: { n: 5 } },
+  ),
+];
 const ARGS: Record<string, CaseArgs> = { '18-tags.yml': { tags: ['web', 'common'] }, '19-skip-tags.yml': { skipTags: ['slow'] }, '46-include-tags.yml': { tags: ['inc'] } };
 
 const failures = new Map<string, string[]>();
