@@ -465,6 +465,11 @@ HAND['35-assert.yml'] = [
     { vars: { n: 5 } },
   ),
 ];
+HAND['52-handler-chain.yml'] = [
+  p('handlers notifying handlers', 'h1', [debug('start', 'start', { changed_when: [true], notify: ['second'] })], {
+    handlers: [handler('first', 'first'), handler('second', 'second', { changed_when: [true], notify: ['first', 'third'] }), handler('third', 'third')],
+  }),
+];
 const ARGS: Record<string, CaseArgs> = { '18-tags.yml': { tags: ['web', 'common'] }, '19-skip-tags.yml': { skipTags: ['slow'] }, '46-include-tags.yml': { tags: ['inc'] } };
 
 const failures = new Map<string, string[]>();
