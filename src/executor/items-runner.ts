@@ -277,4 +277,3 @@ export async function flushHandlers(pr: PlayRun, hosts: HostRun[], scope: Scope)
   }
 }
 
-export type { Block };
