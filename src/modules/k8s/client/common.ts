@@ -1,0 +1,51 @@
+/**
+ * Argument fragments and helpers shared by the k8s modules.
+ */
+import { z } from 'zod';
+import { PhiloteError } from '../../../errors.js';
+import type { ModuleContext, ModuleResult } from '../../types.js';
+import { authFields, type AuthArgs } from './auth.js';
+import { getClient, KubeApiError, type KubeClient } from './client.js';
+
+export { authFields };
+
+/** A bool as Ansible accepts it (yes/no/true/false/1/0, any case). */
+export const bool = z.union([
+  z.boolean(),
+  z
+    .string()
+    .refine((s) => ['yes', 'no', 'true', 'false', 'on', 'off', '1', '0', 'y', 'n', 't', 'f'].includes(s.trim().toLowerCase()), { message: 'is not a valid boolean' })
+    .transform((s) => ['yes', 'true', 'on', '1', 'y', 't'].includes(s.trim().toLowerCase())),
+  z.number().transform((n) => n !== 0),
+]);
+
+export const int = z.coerce.number().int();
+
+/** wait, wait_sleep (5), wait_timeout (120), wait_condition {type, status (true), reason}. */
+export const waitFields = {
+  wait: bool.optional(),
+  wait_sleep: int.optional(),
+  wait_timeout: int.optional(),
+  wait_condition: z
+    .object({
+      type: z.string().optional(),
+      status: z.union([z.boolean(), z.string()]).optional(),
+      reason: z.string().optional(),
+    })
+    .nullish(),
+};
+
+/** One list of strings from a list or a single string (Ansible's type='list'). */
+export const strList = z.union([z.array(z.coerce.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
+
+/** The run-wide client for a task's auth arguments and environment. */
+export function clientFor(ctx: ModuleContext<AuthArgs>): KubeClient {
+  return getClient(ctx.args, ctx.environment);
+}
+
+/** A failed result from an error: API errors keep their status and reason, as kubernetes.core's fail_json. */
+export function failure(e: unknown, prefix = ''): ModuleResult {
+  if (e instanceof KubeApiError) return { failed: true, changed: false, msg: prefix + e.message, status: e.status, reason: e.reason };
+  if (e instanceof PhiloteError) throw e;
+  return { failed: true, changed: false, msg: prefix + (e instanceof Error ? e.message : String(e)) };
+}
