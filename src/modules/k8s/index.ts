@@ -4,10 +4,22 @@ import { k8sModule } from './k8s.js';
 import { k8sInfoModule } from './k8s_info.js';
 import { k8sDrainModule } from './k8s_drain.js';
 import { k8sRolloutModule } from './k8s_rollout.js';
+import { k8sScaleModule } from './k8s_scale.js';
+import { k8sJsonPatchModule } from './k8s_json_patch.js';
+import { k8sLogModule } from './k8s_log.js';
+import { k8sClusterInfoModule } from './k8s_cluster_info.js';
+import { helmModule } from './helm.js';
+import { helmRepositoryModule } from './helm_repository.js';
 
 export const k8sModules: AnyModuleDefinition[] = [
   k8sModule,
   k8sInfoModule,
   k8sDrainModule,
   k8sRolloutModule,
+  k8sScaleModule,
+  k8sJsonPatchModule,
+  k8sLogModule,
+  k8sClusterInfoModule,
+  helmModule,
+  helmRepositoryModule,
 ];

@@ -96,8 +96,9 @@ export class KubeClient {
       text = await resp.body.text();
     } catch (e) {
       if (e instanceof PhiloteError) throw e;
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? (e as Error).message;
+      // node-fetch's FetchError carries the system error code (ECONNREFUSED, ENOTFOUND, ...)
+      const err = e as { code?: string; cause?: { code?: string }; message?: string };
+      const detail = err.code ?? err.cause?.code ?? err.message ?? String(e);
       throw new PhiloteError('kube', `cannot reach the Kubernetes API at ${this.server} (${detail}) while trying to ${describe(info)}`, { cause: e });
     }
     if (status >= 200 && status < 300) {
