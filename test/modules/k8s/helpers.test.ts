@@ -173,3 +173,26 @@ describe('auth', () => {
     expect(() => buildKubeConfig(resolveAuthSpec({ kubeconfig, context: 'zzz' }, { HOME: dir }))).toThrow(/context 'zzz' not found/);
   });
 });
+
+describe('node inventory', async () => {
+  const { nodesToInventory } = await import('../../../src/modules/k8s/inventory.js');
+  it('groups control plane and workers, roles and labels; ansible_host from InternalIP', () => {
+    const node = (name: string, ip: string, labels: Record<string, string>) => ({
+      metadata: { name, labels },
+      status: { addresses: [{ type: 'Hostname', address: name }, { type: 'InternalIP', address: ip }], conditions: [{ type: 'Ready', status: 'True' }] },
+      spec: { podCIDR: '10.42.0.0/24' },
+    });
+    const inv = nodesToInventory([
+      node('node2', '10.0.0.12', { 'kubernetes.io/os': 'linux' }),
+      node('node1', '10.0.0.11', { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true', 'kubernetes.io/os': 'linux' }),
+    ]);
+    expect(inv.hosts.map((h) => [h.name, h.vars['ansible_host'], h.vars['k8s_ready']])).toEqual([
+      ['node1', '10.0.0.11', true],
+      ['node2', '10.0.0.12', true],
+    ]);
+    expect(inv.groups['control_plane']).toEqual(['node1']);
+    expect(inv.groups['workers']).toEqual(['node2']);
+    expect(inv.groups['role_master']).toEqual(['node1']);
+    expect(inv.groups['label_kubernetes_io_os_linux']).toEqual(['node1', 'node2']);
+  });
+});
