@@ -182,8 +182,12 @@ function applyOverrides(kc: KubeConfig, spec: AuthSpec): KubeConfig {
     ...(spec.validate_certs !== undefined ? { skipTLSVerify: !spec.validate_certs } : {}),
     ...(spec.ca_cert ? { caFile: spec.ca_cert, caData: undefined } : {}),
   };
+  // A plain-http server (a local proxy, the lab simulator) has no TLS to verify; client-node
+  // refuses http:// unless skipTLSVerify is set, where kubectl and the Python client accept it.
+  const plainHttp = c.server.startsWith('http://') && !c.skipTLSVerify;
+  if (plainHttp) (c as { skipTLSVerify: boolean }).skipTLSVerify = true;
   const overridesUser = spec.api_key || spec.username || spec.client_cert || spec.client_key || spec.impersonate_user;
-  if (c === cluster && !overridesUser) return kc;
+  if (!plainHttp && !overridesUser && c.server === cluster.server && c.skipTLSVerify === cluster.skipTLSVerify && c.caFile === cluster.caFile) return kc;
   const u: User = {
     ...user,
     ...(spec.api_key ? { token: spec.api_key.replace(/^Bearer\s+/i, ''), exec: undefined, authProvider: undefined } : {}),
