@@ -1,0 +1,153 @@
+// Differential test: the same task list is run by ansible-core with kubernetes.core 2.4
+// (/usr/bin/ansible-playbook -c local, K8S_AUTH_KUBECONFIG pointing at a simulator) and by
+// philote's modules (against a second simulator started with the same seed), and the outcomes
+// are compared task by task: changed/failed and the key result fields (method, object names and
+// data, resources found, api_found, drain messages). Skipped without the simulator or ansible.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { ModuleResult } from '../../../src/modules/types.js';
+import { call } from './ctx.js';
+import { simAvailable, startSim } from './sim.js';
+
+const ANSIBLE = '/usr/bin/ansible-playbook';
+const haveAnsible = existsSync(ANSIBLE) && existsSync('/usr/lib/python3/dist-packages/kubernetes');
+
+interface Task {
+  module: string;
+  args: Record<string, unknown>;
+}
+
+const cm = (name: string, data: Record<string, string>, labels?: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'diff', ...(labels ? { labels } : {}) },
+  data,
+});
+
+const crd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'ippools.crd.projectcalico.org' },
+  spec: {
+    group: 'crd.projectcalico.org',
+    scope: 'Cluster',
+    names: { kind: 'IPPool', plural: 'ippools', singular: 'ippool', listKind: 'IPPoolList' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+  },
+};
+
+/** The scenario: namespace, configmaps (create, no-op, update, absent), CRD then CR, info, drain steps. */
+function scenario(node: string): Task[] {
+  return [
+    { module: 'kubernetes.core.k8s', args: { kind: 'Namespace', name: 'diff' } },
+    { module: 'kubernetes.core.k8s', args: { kind: 'Namespace', name: 'diff' } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('one', { a: '1' }, { app: 'x' }) } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('one', { a: '1' }, { app: 'x' }) } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('one', { a: '2' }, { app: 'x' }) } },
+    { module: 'kubernetes.core.k8s', args: { definition: [cm('two', { b: '1' }, { app: 'x' }), cm('three', {}, { app: 'y' })] } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('patched-only', { a: '1' }), state: 'patched' } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'ConfigMap', namespace: 'diff', label_selectors: ['app=x'] } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'IPPool', api_version: 'crd.projectcalico.org/v1' } },
+    { module: 'kubernetes.core.k8s', args: { definition: crd, wait: true, wait_condition: { type: 'Established' }, wait_timeout: 30, wait_sleep: 1 } },
+    { module: 'kubernetes.core.k8s', args: { definition: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16', vxlanMode: 'Always' } } } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'IPPool', api_version: 'crd.projectcalico.org/v1' } },
+    { module: 'kubernetes.core.k8s', args: { kind: 'ConfigMap', namespace: 'diff', label_selectors: ['app=x'], state: 'absent' } },
+    { module: 'kubernetes.core.k8s', args: { kind: 'ConfigMap', namespace: 'diff', name: 'one', state: 'absent' } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'Node', name: node } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'Pod', field_selectors: [`spec.nodeName=${node}`] } },
+    { module: 'kubernetes.core.k8s_drain', args: { name: node, state: 'cordon' } },
+    { module: 'kubernetes.core.k8s_drain', args: { name: node, state: 'cordon' } },
+    { module: 'kubernetes.core.k8s_drain', args: { name: node, delete_options: { ignore_daemonsets: true, delete_emptydir_data: true, force: true, wait_timeout: 30, wait_sleep: 1 } } },
+    { module: 'kubernetes.core.k8s_drain', args: { name: node, state: 'uncordon' } },
+    { module: 'kubernetes.core.k8s_drain', args: { name: node, state: 'uncordon' } },
+  ];
+}
+
+/** Generated pod names (rs hash, random suffix) differ between two simulators: compare their stem. */
+function podName(x: Record<string, any>): string {
+  const n = String(x['metadata']?.name);
+  return x['kind'] === 'Pod' && x['metadata']?.generateName ? n.replace(/(-[a-z0-9]{6,10})?-[a-z0-9]{5}$/, '-*') : n;
+}
+
+/** What must agree between ansible-core and philote for one task. */
+function outcome(r: ModuleResult): Record<string, unknown> {
+  const o: Record<string, unknown> = { changed: Boolean(r.changed), failed: Boolean(r.failed) };
+  if (r.failed) return o;
+  if ('method' in r) o['method'] = r['method'];
+  const result = r['result'];
+  if (typeof result === 'string') o['result'] = result;
+  else if (result && typeof result === 'object') {
+    const obj = result as Record<string, any>;
+    if (Array.isArray(obj['results'])) o['results'] = obj['results'].map((x: ModuleResult) => ({ changed: x.changed, method: x['method'], name: (x['result'] as any)?.metadata?.name }));
+    else if (obj['metadata']) {
+      o['name'] = obj['metadata'].name;
+      if (obj['data']) o['data'] = obj['data'];
+    }
+  }
+  if ('api_found' in r) o['api_found'] = r['api_found'];
+  if (Array.isArray(r['resources'])) o['resources'] = (r['resources'] as Array<Record<string, any>>).map((x) => `${x['kind']}/${x['metadata']?.namespace ?? ''}/${podName(x)}`).sort();
+  return o;
+}
+
+function runAnsible(tasks: Task[], kubeconfig: string): Promise<ModuleResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-ansible-'));
+  const out = join(dir, 'out.json');
+  const play = [
+    {
+      hosts: 'localhost',
+      gather_facts: false,
+      tasks: [
+        ...tasks.map((t, i) => ({ name: `t${i}`, [t.module]: t.args, register: `r${i}`, ignore_errors: true })),
+        { name: 'dump', 'ansible.builtin.copy': { content: `{{ [${tasks.map((_, i) => `r${i}`).join(', ')}] | to_json }}`, dest: out } },
+      ],
+    },
+  ];
+  writeFileSync(join(dir, 'play.yml'), stringify(play));
+  const env: Record<string, string> = {
+    PATH: '/usr/bin:/bin',
+    HOME: dir,
+    K8S_AUTH_KUBECONFIG: kubeconfig,
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    ANSIBLE_LOCALHOST_WARNING: 'false',
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false',
+    ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'),
+    ANSIBLE_REMOTE_TEMP: join(dir, 'tmp'),
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_DEPRECATION_WARNINGS: 'false',
+  };
+  return new Promise((resolve, reject) => {
+    execFile(ANSIBLE, ['-i', 'localhost,', '-c', 'local', join(dir, 'play.yml')], { env, cwd: dir, timeout: 150_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (!existsSync(out)) return reject(new Error(`ansible-playbook produced no results (${err?.message})\n${stdout}\n${stderr}`));
+      resolve(JSON.parse(readFileSync(out, 'utf8')) as ModuleResult[]);
+    });
+  });
+}
+
+describe.skipIf(!simAvailable || !haveAnsible)('differential: kubernetes.core (ansible-core) vs philote on the simulator', () => {
+  it('gives the same outcomes task by task', async () => {
+    const simA = await startSim({ seed: 7 });
+    const simB = await startSim({ seed: 7 });
+    try {
+      const nodes = ((await call('k8s_info', { kind: 'Node', kubeconfig: simB.kubeconfigPath }))['resources'] as Array<Record<string, any>>).map((n) => n['metadata'].name).sort();
+      const tasks = scenario(nodes[nodes.length - 1]!);
+      const theirs = await runAnsible(tasks, simA.kubeconfigPath);
+      const ours: ModuleResult[] = [];
+      for (const t of tasks) {
+        try {
+          ours.push(await call(t.module, t.args, { environment: { K8S_AUTH_KUBECONFIG: simB.kubeconfigPath } }));
+        } catch (e) {
+          ours.push({ failed: true, msg: (e as Error).message });
+        }
+      }
+      const rows = tasks.map((t, i) => ({ task: i, module: t.module, ansible: outcome(theirs[i]!), philote: outcome(ours[i]!) }));
+      for (const row of rows) expect({ task: row.task, module: row.module, outcome: row.philote }).toEqual({ task: row.task, module: row.module, outcome: row.ansible });
+    } finally {
+      await simA.close();
+      await simB.close();
+    }
+  }, 180_000);
+});
