@@ -71,6 +71,7 @@ export class KubeClient {
   readonly server: string;
   private readonly gvCache = new Map<string, ApiResource[] | null>();
   private groupsCache: string[] | undefined;
+  private agent: ReturnType<RequestContext['getAgent']>;
 
   constructor(kc: KubeConfig) {
     this.kc = kc;
@@ -91,6 +92,13 @@ export class KubeClient {
     let text: string;
     try {
       await this.kc.applySecurityAuthentication(rc);
+      // client-node builds a fresh agent per request; reuse the first one with keep-alive so
+      // a run talks to the API over a few warm connections (idle sockets are unref'd by Node).
+      if (!this.agent) {
+        this.agent = rc.getAgent();
+        if (this.agent) (this.agent as { keepAlive?: boolean }).keepAlive = true;
+      }
+      if (this.agent) rc.setAgent(this.agent);
       const resp = await http.send(rc).toPromise();
       status = resp.httpStatusCode;
       text = await resp.body.text();
