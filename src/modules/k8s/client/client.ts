@@ -99,7 +99,15 @@ export class KubeClient {
         if (this.agent) (this.agent as { keepAlive?: boolean }).keepAlive = true;
       }
       if (this.agent) rc.setAgent(this.agent);
-      const resp = await http.send(rc).toPromise();
+      let resp;
+      try {
+        resp = await http.send(rc).toPromise();
+      } catch (e) {
+        // A kept-alive socket the server closed meanwhile: a GET is safe to send again.
+        const code = (e as { code?: string }).code;
+        if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw e;
+        resp = await http.send(rc).toPromise();
+      }
       status = resp.httpStatusCode;
       text = await resp.body.text();
     } catch (e) {
