@@ -1,0 +1,176 @@
+/**
+ * The playbook loader: files → Playbook (plays with import_playbook flattened, roles and
+ * static imports expanded), and the run-time half used by the executor for include_tasks
+ * and include_role. Everything is parsed before anything runs, so every mistake in the
+ * static part of a playbook is reported up front with its location.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { PhiloteError, type SourceLocation } from '../errors.js';
+import { IMPORT_PLAYBOOK_KEYWORDS, asConditions, asString, asTags, asVars, fail, unknownKeyword } from './keywords.js';
+import type { ParseContext } from './parse-context.js';
+import { parsePlay, type PlayParseHooks } from './play.js';
+import { expandRole, parseRoleEntry, type RoleFiles } from './roles.js';
+import { includeFileArg, includeOriginOf, isMapping, parseTaskList, taskFileCandidates } from './task.js';
+import type { Block, IncludeItem, Play, Playbook, PlaybookLoader, RoleInstance, TaskItem } from './types.js';
+import { keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
+import { asBool } from './keywords.js';
+
+export interface LoaderOptions {
+  /** roles_path from ansible.cfg / ANSIBLE_ROLES_PATH, searched after <playbook dir>/roles. */
+  rolesPath: string[];
+}
+
+const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+
+export class Loader implements PlaybookLoader, PlayParseHooks {
+  readonly rolesPath: string[];
+
+  constructor(opts: LoaderOptions) {
+    this.rolesPath = opts.rolesPath;
+  }
+
+  async loadPlaybook(file: string): Promise<Playbook> {
+    return this.loadPlaybookSync(file);
+  }
+
+  loadPlaybookSync(file: string): Playbook {
+    const abs = resolve(file);
+    return { file, plays: this.readPlays(abs, []) };
+  }
+
+  private readPlays(file: string, stack: string[], importLoc?: SourceLocation): Play[] {
+    if (stack.includes(file)) fail(`import_playbook loop: ${[...stack, file].join(' -> ')}`, importLoc);
+    if (!isFile(file)) fail(`Could not find or access '${file}'`, importLoc);
+    const data = readYamlFile(file);
+    const loc = locationOf(data) ?? { file, line: 1, column: 1 };
+    if (data === null || data === undefined) fail('Empty playbook, nothing to do', loc);
+    if (!Array.isArray(data)) fail(`A playbook must be a list of plays, got a ${isMapping(data) ? 'dict' : typeof data} instead`, loc);
+    const plays: Play[] = [];
+    const dir = dirname(file);
+    for (const entry of data) {
+      if (!isMapping(entry)) fail(`playbook entries must be either valid plays or 'import_playbook' statements, got ${JSON.stringify(entry)}`, loc);
+      const importKey = Object.keys(entry).find((k) => k === 'import_playbook' || k === 'ansible.builtin.import_playbook' || k === 'ansible.legacy.import_playbook' || k === 'include');
+      if (importKey) plays.push(...this.importPlaybook(entry, importKey, dir, [...stack, file]));
+      else plays.push(parsePlay(entry, file, dir, this));
+    }
+    return plays;
+  }
+
+  private importPlaybook(entry: Record<string, unknown>, key: string, dir: string, stack: string[]): Play[] {
+    const loc = locationOf(entry) ?? { file: stack[stack.length - 1]!, line: 1, column: 1 };
+    const at = (k: string) => keyLocationOf(entry, k) ?? loc;
+    if (key === 'include') fail("'include' for playbooks was removed; use 'import_playbook'", at(key), "did you mean 'import_playbook'?");
+    for (const k of Object.keys(entry)) {
+      if (!(IMPORT_PLAYBOOK_KEYWORDS as readonly string[]).includes(k)) unknownKeyword(k, 'PlaybookInclude', IMPORT_PLAYBOOK_KEYWORDS, at(k));
+    }
+    const name = asString(key, entry[key], at(key)).trim();
+    if (name.includes('{{')) fail('import_playbook with a template in the file name is not supported by philote', at(key));
+    const target = isAbsolute(name) ? name : join(dir, name);
+    const plays = this.readPlays(target, stack, at(key));
+    const when = entry['when'] !== undefined ? asConditions('when', entry['when'], at('when')) : [];
+    const tags = entry['tags'] !== undefined ? asTags(entry['tags'], at('tags')) : [];
+    const vars = entry['vars'] !== undefined ? asVars(entry['vars'], at('vars')) : {};
+    for (const p of plays) {
+      // As PlaybookInclude.load_data: the import's vars win, tags are added, `when` guards every task.
+      if (Object.keys(vars).length) p.vars = { ...(p.vars ?? {}), ...vars };
+      if (tags.length) p.tags = [...new Set([...(p.tags ?? []), ...tags])];
+      if (when.length) p.when = [...when, ...(p.when ?? [])];
+    }
+    return plays;
+  }
+
+  // ---- parse contexts ----------------------------------------------------------------
+
+  playContext(file: string, playbookDir: string): ParseContext {
+    return this.makeContext({ file, dir: dirname(file), playbookDir, handlers: false, importStack: [file], roleHandlers: [] });
+  }
+
+  contextFor(file: string, role: RoleInstance, tasksDir: string, handlers: boolean, parent: ParseContext): ParseContext {
+    return this.makeContext({
+      file,
+      dir: dirname(file),
+      playbookDir: parent.playbookDir,
+      role: { instance: role, tasksDir },
+      handlers,
+      importStack: [...parent.importStack, file],
+      roleHandlers: parent.roleHandlers,
+    });
+  }
+
+  private makeContext(base: Omit<ParseContext, 'importRole' | 'importTasks'>): ParseContext {
+    return {
+      ...base,
+      importTasks: (name, ctx) => this.importTasks(name, ctx),
+      importRole: (args, ctx, wrapper) => this.importRole(args, ctx, wrapper),
+    };
+  }
+
+  private findTaskFile(name: string, ctx: { dir: string; roleTasksDir?: string; playbookDir: string }, loc: SourceLocation | undefined): string {
+    const candidates = taskFileCandidates(name, ctx.dir, ctx.roleTasksDir, ctx.playbookDir);
+    const hit = candidates.find(isFile);
+    if (!hit) fail(`Could not find or access '${name}' (looked in ${candidates.join(', ')})`, loc);
+    return hit;
+  }
+
+  private importTasks(name: string, ctx: ParseContext): TaskItem[] {
+    const loc = undefined;
+    if (name.includes('{{') || name.includes('{%')) {
+      throw new PhiloteError('parse', `import_tasks with a template in its file name ('${name}') is not supported by philote; use include_tasks`, { location: loc });
+    }
+    const file = this.findTaskFile(name, { dir: ctx.dir, roleTasksDir: ctx.role?.tasksDir, playbookDir: ctx.playbookDir }, loc);
+    if (ctx.importStack.includes(file)) fail(`import_tasks loop: ${[...ctx.importStack, file].join(' -> ')}`, loc);
+    const inner: ParseContext = { ...ctx, file, dir: dirname(file), importStack: [...ctx.importStack, file] };
+    return parseTaskList(readYamlFile(file), inner, `'${name}'`, { file, line: 1, column: 1 });
+  }
+
+  private roleFiles(args: Record<string, unknown>, loc: SourceLocation): RoleFiles {
+    const files: RoleFiles = {};
+    for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'] as const) {
+      if (args[k] !== undefined && args[k] !== null) files[k] = asString(k, args[k], loc);
+    }
+    if (args['allow_duplicates'] !== undefined) files.allow_duplicates = asBool('allow_duplicates', args['allow_duplicates'], loc);
+    return files;
+  }
+
+  private importRole(args: Record<string, unknown>, ctx: ParseContext, wrapper: Block): Block {
+    const loc = wrapper.loc;
+    const name = asString('name', args['name'] ?? args['_raw_params'], loc);
+    if (name.includes('{{')) fail(`import_role with a template in the role name ('${name}') is not supported by philote; use include_role`, loc);
+    const entry = parseRoleEntry(name, loc);
+    entry.loc = loc;
+    entry.params = { ...(wrapper.vars ?? {}) };
+    const expanded = expandRole(entry, this.roleFiles(args, loc), ctx, this, ctx.role?.instance.path);
+    if (!ctx.roleHandlers.some((h) => h.role?.id === expanded.role.id)) ctx.roleHandlers.push(...expanded.handlers);
+    // The wrapper carries the import's keywords; the role block inside carries the role.
+    wrapper.block = [expanded.block];
+    return wrapper;
+  }
+
+  // ---- run time ----------------------------------------------------------------------
+
+  async loadIncludedTasks(file: string, from: IncludeItem): Promise<TaskItem[]> {
+    const origin = includeOriginOf(from);
+    const roleTasksDir = origin?.roleTasksDir ?? (from.role ? join(from.role.path, 'tasks') : undefined);
+    const playbookDir = origin?.playbookDir ?? from.baseDir;
+    const path = this.findTaskFile(file, { dir: from.baseDir, roleTasksDir, playbookDir }, from.loc);
+    const stack = origin?.importStack ?? [];
+    const ctx = this.makeContext({ file: path, dir: dirname(path), playbookDir, handlers: false, importStack: [...stack, path], roleHandlers: [] });
+    if (from.role && roleTasksDir) ctx.role = { instance: from.role, tasksDir: roleTasksDir };
+    return parseTaskList(readYamlFile(path), ctx, `'${file}'`, { file: path, line: 1, column: 1 });
+  }
+
+  async loadIncludedRole(
+    args: { name: string; tasks_from?: string; vars_from?: string; defaults_from?: string; handlers_from?: string },
+    from: IncludeItem,
+  ): Promise<{ role: RoleInstance; block: Block; handlers: TaskItem[] }> {
+    const origin = includeOriginOf(from);
+    const playbookDir = origin?.playbookDir ?? from.baseDir;
+    const ctx = this.makeContext({ file: from.loc.file, dir: from.baseDir, playbookDir, handlers: false, importStack: origin?.importStack ?? [], roleHandlers: [] });
+    const entry = parseRoleEntry(args.name, from.loc);
+    entry.loc = from.loc;
+    const rawArgs = args as Record<string, unknown>;
+    const expanded = expandRole(entry, this.roleFiles(rawArgs, from.loc), ctx, this, from.role?.path);
+    return { role: expanded.role, block: expanded.block, handlers: [...expanded.handlers, ...ctx.roleHandlers] };
+  }
+}

@@ -1,0 +1,28 @@
+/** What the task-list parser needs to know about where it is reading from. */
+import type { Block, RoleInstance, TaskItem } from './types.js';
+
+export interface RoleOrigin {
+  instance: RoleInstance;
+  /** The role's tasks/ (or handlers/) directory, where relative imports are looked up last. */
+  tasksDir: string;
+}
+
+export interface ParseContext {
+  /** File being read. */
+  file: string;
+  /** Directory of the file being read: the first place relative imports are looked up. */
+  dir: string;
+  /** Directory of the playbook that owns the play (playbook_dir). */
+  playbookDir: string;
+  role?: RoleOrigin;
+  /** Reading a `handlers:` list. */
+  handlers: boolean;
+  /** Files being imported, to refuse import cycles. */
+  importStack: string[];
+  /** Handlers brought by statically imported roles; they join the play's handlers. */
+  roleHandlers: TaskItem[];
+  /** Expands `import_role` (set by the loader). */
+  importRole(args: Record<string, unknown>, ctx: ParseContext, entry: Block): Block;
+  /** Loads and parses a task file for `import_tasks` (set by the loader). */
+  importTasks(path: string, ctx: ParseContext): TaskItem[];
+}

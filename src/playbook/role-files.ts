@@ -1,0 +1,41 @@
+/** Finding roles on disk and the main/tasks_from/vars_from files inside them, as Ansible does. */
+import { existsSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import type { SourceLocation } from '../errors.js';
+import { fail } from './keywords.js';
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+
+/**
+ * Role search order of ansible 2.14 (RoleDefinition._load_role_path): <playbook dir>/roles,
+ * roles_path, the depending role's own directory (for meta dependencies), the playbook dir,
+ * then the name as a path.
+ */
+export function findRole(
+  name: string,
+  playbookDir: string,
+  rolesPath: string[],
+  parentRolePath: string | undefined,
+  loc: SourceLocation | undefined,
+): { name: string; path: string } {
+  const searched = [join(playbookDir, 'roles'), ...rolesPath];
+  if (parentRolePath) searched.push(parentRolePath);
+  searched.push(playbookDir);
+  for (const dir of searched) {
+    const p = resolve(dir, name);
+    if (isDir(p)) return { name, path: p };
+  }
+  const asPath = isAbsolute(name) ? name : resolve(playbookDir, name);
+  if (isDir(asPath)) return { name: basename(asPath), path: asPath };
+  fail(`the role '${name}' was not found in ${searched.join(':')}`, loc);
+}
+
+/** `<role>/<sub>/<name>` with Ansible's extensions ('', .yml, .yaml, .json); undefined when absent. */
+export function roleFile(rolePath: string, sub: string, name: string): string | undefined {
+  const base = join(rolePath, sub, name);
+  for (const ext of ['', '.yml', '.yaml', '.json']) {
+    if (isFile(base + ext)) return base + ext;
+  }
+  return undefined;
+}

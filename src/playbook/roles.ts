@@ -1,0 +1,138 @@
+/**
+ * Expands a role (from `roles:`, a meta dependency, import_role or include_role) into an
+ * implicit Block: its dependencies' blocks first, then its tasks, every item tagged with
+ * the RoleInstance. Keywords written on the role entry (when, tags, become...) sit on the
+ * block so that they apply to all of the role's tasks, dependencies included.
+ */
+import { dirname, join } from 'node:path';
+import type { SourceLocation } from '../errors.js';
+import { readInheritable } from './inheritable.js';
+import { ROLE_ENTRY_KEYWORDS, asBool, asString, fail } from './keywords.js';
+import type { ParseContext } from './parse-context.js';
+import { findRole, roleFile } from './role-files.js';
+import { isMapping, parseTaskList } from './task.js';
+import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
+import { keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
+
+/** A role reference as written: name, params and the keywords that apply to its tasks. */
+export interface RoleEntry {
+  name: string;
+  params: Record<string, unknown>;
+  keywords: InheritableKeywords;
+  loc: SourceLocation;
+}
+
+export interface RoleFiles {
+  tasks_from?: string;
+  vars_from?: string;
+  defaults_from?: string;
+  handlers_from?: string;
+  allow_duplicates?: boolean;
+}
+
+export interface ExpandedRole {
+  role: RoleInstance;
+  block: Block;
+  handlers: TaskItem[];
+}
+
+const ENTRY_KEYS = new Set<string>(ROLE_ENTRY_KEYWORDS);
+
+/** `- common`, `- role: common`, `- name: common`, `- {role: x, param: 1, tags: [a]}`. */
+export function parseRoleEntry(entry: unknown, fallback: SourceLocation): RoleEntry {
+  const loc = locationOf(entry) ?? fallback;
+  if (typeof entry === 'string') return { name: entry.trim(), params: {}, keywords: {}, loc };
+  if (!isMapping(entry)) fail(`role definitions must contain a role name, got a ${Array.isArray(entry) ? 'list' : typeof entry}`, loc);
+  const nameValue = entry['role'] ?? entry['name'];
+  if (nameValue === undefined || nameValue === null) fail('role definitions must contain a role name', loc);
+  const name = asString('role', nameValue, keyLocationOf(entry, 'role' in entry ? 'role' : 'name')).trim();
+  const params: Record<string, unknown> = {};
+  const kw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entry)) {
+    if (k === 'role' || k === 'name') continue;
+    if (ENTRY_KEYS.has(k)) kw[k] = v;
+    else params[k] = v;
+  }
+  const keywords: InheritableKeywords = {};
+  readInheritable(kw, keywords, loc);
+  // readInheritable looks up key locations on the map it is given; keep the entry's.
+  return { name, params, keywords, loc };
+}
+
+function readDict(file: string | undefined, what: string): Record<string, unknown> {
+  if (!file) return {};
+  const data = readYamlFile(file);
+  if (data === null || data === undefined) return {};
+  if (!isMapping(data)) fail(`the ${what} file must contain a dictionary of variables`, locationOf(data) ?? { file, line: 1, column: 1 });
+  return data;
+}
+
+export interface RoleExpander {
+  rolesPath: string[];
+  /** Builds the context for reading a task/handler file of a role. */
+  contextFor(file: string, role: RoleInstance, tasksDir: string, handlers: boolean, parent: ParseContext): ParseContext;
+}
+
+let duplicateCounter = 0;
+
+/** Loads a role and its dependencies. `stack` holds the role paths being expanded, to stop cycles. */
+export function expandRole(
+  entry: RoleEntry,
+  files: RoleFiles,
+  parent: ParseContext,
+  expander: RoleExpander,
+  parentRolePath: string | undefined,
+  stack: string[] = [],
+): ExpandedRole {
+  const found = findRole(entry.name, parent.playbookDir, expander.rolesPath, parentRolePath ? dirname(parentRolePath) : undefined, entry.loc);
+  if (stack.includes(found.path)) {
+    fail(`the role '${found.name}' depends on itself (${[...stack, found.path].map((p) => p.split('/').pop()).join(' -> ')})`, entry.loc);
+  }
+  const metaFile = roleFile(found.path, 'meta', 'main');
+  const meta = readDict(metaFile, 'meta/main');
+  const allowDuplicates = files.allow_duplicates ?? (meta['allow_duplicates'] !== undefined ? asBool('allow_duplicates', meta['allow_duplicates'], keyLocationOf(meta, 'allow_duplicates')) : false);
+  const pick = (sub: string, from: string | undefined, what: string): string | undefined => {
+    const f = roleFile(found.path, sub, from ?? 'main');
+    if (from !== undefined && !f) fail(`Could not find specified file in role: ${sub}/${from}`, entry.loc);
+    void what;
+    return f;
+  };
+  const defaultsFile = pick('defaults', files.defaults_from, 'defaults');
+  const varsFile = pick('vars', files.vars_from, 'vars');
+  const tasksFile = pick('tasks', files.tasks_from, 'tasks');
+  const handlersFile = pick('handlers', files.handlers_from, 'handlers');
+  const idParts = [found.path, JSON.stringify(entry.params), files.tasks_from ?? '', files.vars_from ?? '', files.defaults_from ?? '', files.handlers_from ?? ''];
+  if (allowDuplicates) idParts.push(`dup${++duplicateCounter}`);
+  const role: RoleInstance = {
+    name: found.name,
+    path: found.path,
+    defaults: readDict(defaultsFile, 'defaults'),
+    vars: readDict(varsFile, 'vars'),
+    params: entry.params,
+    id: idParts.join('|'),
+  };
+  const inner = [...stack, found.path];
+  const depBlocks: Block[] = [];
+  const handlers: TaskItem[] = [];
+  const deps = meta['dependencies'];
+  if (deps !== undefined && deps !== null) {
+    const depsLoc = keyLocationOf(meta, 'dependencies') ?? { file: metaFile ?? found.path, line: 1, column: 1 };
+    if (!Array.isArray(deps)) fail('role dependencies must be a list', depsLoc);
+    for (const d of deps) {
+      const depEntry = parseRoleEntry(d, depsLoc);
+      const dep = expandRole(depEntry, {}, parent, expander, found.path, inner);
+      depBlocks.push(dep.block);
+      handlers.push(...dep.handlers);
+    }
+  }
+  const tasksDir = join(found.path, 'tasks');
+  const tasks = tasksFile
+    ? parseTaskList(readYamlFile(tasksFile), expander.contextFor(tasksFile, role, tasksDir, false, parent), `tasks of role '${found.name}'`, { file: tasksFile, line: 1, column: 1 })
+    : [];
+  if (handlersFile) {
+    const hctx = expander.contextFor(handlersFile, role, join(found.path, 'handlers'), true, parent);
+    handlers.push(...parseTaskList(readYamlFile(handlersFile), hctx, `handlers of role '${found.name}'`, { file: handlersFile, line: 1, column: 1 }));
+  }
+  const block: Block = { ...entry.keywords, kind: 'block', loc: entry.loc, block: [...depBlocks, ...tasks], rescue: [], always: [], implicit: true, role };
+  return { role, block, handlers };
+}

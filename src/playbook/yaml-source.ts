@@ -1,0 +1,130 @@
+/**
+ * Reads a YAML file the way Ansible does (YAML 1.1: yes/no are booleans, duplicate keys
+ * allowed, last wins) into plain JS values, and remembers where every mapping, list and
+ * mapping key came from so later errors can point at file:line:column.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { PhiloteError, type SourceLocation } from '../errors.js';
+
+const nodeLocations = new WeakMap<object, SourceLocation>();
+const keyLocations = new WeakMap<object, Map<string, SourceLocation>>();
+
+/** Where a mapping or list parsed by this module started. */
+export function locationOf(value: unknown): SourceLocation | undefined {
+  return value !== null && typeof value === 'object' ? nodeLocations.get(value) : undefined;
+}
+
+/** Where the key `key` of a parsed mapping was written (falls back to the mapping itself). */
+export function keyLocationOf(map: object, key: string): SourceLocation | undefined {
+  return keyLocations.get(map)?.get(key) ?? nodeLocations.get(map);
+}
+
+/** Copies the recorded location of `from` to a new object built from it. */
+export function copyLocation<T extends object>(to: T, from: object): T {
+  const loc = nodeLocations.get(from);
+  if (loc) nodeLocations.set(to, loc);
+  const keys = keyLocations.get(from);
+  if (keys) keyLocations.set(to, keys);
+  return to;
+}
+
+export function setLocation(value: object, loc: SourceLocation): void {
+  nodeLocations.set(value, loc);
+}
+
+class Converter {
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+    private readonly doc: Document,
+  ) {}
+
+  loc(node: Node | null | undefined): SourceLocation {
+    const offset = node?.range?.[0] ?? 0;
+    const p = this.lines.linePos(offset);
+    return { file: this.file, line: p.line, column: p.col };
+  }
+
+  convert(node: unknown, depth = 0): unknown {
+    if (depth > 200) throw new PhiloteError('parse', 'YAML nesting is too deep (recursive alias?)', { location: this.loc(node as Node) });
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return this.convert(node.resolve(this.doc), depth + 1);
+    if (isScalar(node)) return node.value === undefined ? null : node.value;
+    if (isSeq(node)) {
+      const out: unknown[] = [];
+      nodeLocations.set(out, this.loc(node));
+      for (const item of node.items) out.push(this.convert(item, depth + 1));
+      return out;
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      const keys = new Map<string, SourceLocation>();
+      nodeLocations.set(out, this.loc(node));
+      keyLocations.set(out, keys);
+      const merged: Array<Record<string, unknown>> = [];
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const rawKey = isScalar(keyNode) ? keyNode.value : this.convert(keyNode, depth + 1);
+        const key = rawKey === null || rawKey === undefined ? 'null' : typeof rawKey === 'object' ? JSON.stringify(rawKey) : String(rawKey);
+        if (key === '<<' && !(isScalar(keyNode) && keyNode.type !== 'PLAIN')) {
+          // YAML merge key: explicit keys of this mapping win over merged ones.
+          const v = this.convert(pair.value, depth + 1);
+          for (const m of Array.isArray(v) ? v : [v]) if (m && typeof m === 'object') merged.push(m as Record<string, unknown>);
+          continue;
+        }
+        keys.set(key, this.loc(keyNode));
+        out[key] = this.convert(pair.value, depth + 1);
+      }
+      for (const m of merged) {
+        for (const [k, v] of Object.entries(m)) {
+          if (!(k in out)) {
+            out[k] = v;
+            const kl = keyLocations.get(m)?.get(k);
+            if (kl) keys.set(k, kl);
+          }
+        }
+      }
+      return out;
+    }
+    // Pairs or unknown node kinds: let the library convert them.
+    return (node as { toJS?: (d: Document) => unknown }).toJS?.(this.doc) ?? null;
+  }
+}
+
+/** Parses YAML text; `file` is used for locations only. Returns null for an empty document. */
+export function parseYaml(text: string, file: string): unknown {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, version: '1.1', uniqueKeys: false, prettyErrors: false, strict: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const first = list[0];
+  if (!first) return null;
+  for (const d of list) {
+    const err = d.errors[0];
+    if (err) {
+      const p = lines.linePos(err.pos[0]);
+      throw new PhiloteError('parse', `Syntax Error while loading YAML: ${err.message.split('\n')[0]}`, {
+        location: { file, line: p.line, column: p.col },
+      });
+    }
+  }
+  if (list.length > 1 && list.slice(1).some((d) => d.contents !== null)) {
+    const second = list[1]!;
+    const p = lines.linePos(second.range[0]);
+    throw new PhiloteError('parse', 'expected a single document in the stream, but found another document', {
+      location: { file, line: p.line, column: p.col },
+    });
+  }
+  return new Converter(file, lines, first as Document).convert(first.contents);
+}
+
+/** Reads and parses a YAML file. Errors name the file. */
+export function readYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new PhiloteError('parse', `Could not find or access '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  return parseYaml(text, file);
+}
