@@ -17,7 +17,7 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'playbooks');
 const haveAnsible = existsSync(ANSIBLE);
 
 async function ansible(args: string[]): Promise<string> {
-  const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_ROLES_PATH: join(FIXTURES, 'no-such-roles-dir'), ANSIBLE_DEPRECATION_WARNINGS: 'False' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_ROLES_PATH: join(FIXTURES, 'no-such-roles-dir'), ANSIBLE_DEPRECATION_WARNINGS: 'False' };
   delete env['ANSIBLE_CONFIG'];
   const { stdout } = await run(ANSIBLE, args, { cwd: FIXTURES, env });
   return stdout;
