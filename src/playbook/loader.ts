@@ -101,7 +101,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
   private makeContext(base: Omit<ParseContext, 'importRole' | 'importTasks'>): ParseContext {
     return {
       ...base,
-      importTasks: (name, ctx) => this.importTasks(name, ctx),
+      importTasks: (name, ctx, loc) => this.importTasks(name, ctx, loc),
       importRole: (args, ctx, wrapper) => this.importRole(args, ctx, wrapper),
     };
   }
@@ -113,8 +113,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     return hit;
   }
 
-  private importTasks(name: string, ctx: ParseContext): TaskItem[] {
-    const loc = undefined;
+  private importTasks(name: string, ctx: ParseContext, loc: SourceLocation): TaskItem[] {
     if (name.includes('{{') || name.includes('{%')) {
       throw new PhiloteError('parse', `import_tasks with a template in its file name ('${name}') is not supported by philote; use include_tasks`, { location: loc });
     }

@@ -1,4 +1,5 @@
 /** What the task-list parser needs to know about where it is reading from. */
+import type { SourceLocation } from '../errors.js';
 import type { Block, RoleInstance, TaskItem } from './types.js';
 
 export interface RoleOrigin {
@@ -24,5 +25,5 @@ export interface ParseContext {
   /** Expands `import_role` (set by the loader). */
   importRole(args: Record<string, unknown>, ctx: ParseContext, entry: Block): Block;
   /** Loads and parses a task file for `import_tasks` (set by the loader). */
-  importTasks(path: string, ctx: ParseContext): TaskItem[];
+  importTasks(path: string, ctx: ParseContext, loc: SourceLocation): TaskItem[];
 }

@@ -6,7 +6,7 @@ import type { ParseContext } from './parse-context.js';
 import { expandRole, parseRoleEntry, type RoleExpander } from './roles.js';
 import { isMapping, parseTaskList } from './task.js';
 import type { Block, Play, TaskItem } from './types.js';
-import { keyLocationOf, locationOf } from './yaml-source.js';
+import { itemLocationOf, keyLocationOf, locationOf } from './yaml-source.js';
 
 const ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
 
@@ -113,8 +113,8 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
   if (opt('roles')) {
     const roles = data['roles'];
     if (!Array.isArray(roles)) fail('A malformed role declaration was encountered: roles must be a list', at('roles'));
-    for (const r of roles) {
-      const entry = parseRoleEntry(r, at('roles'));
+    for (const [i, r] of roles.entries()) {
+      const entry = parseRoleEntry(r, itemLocationOf(roles, i) ?? at('roles'));
       const expanded = expandRole(entry, {}, ctx, hooks, undefined);
       play.roles.push(expanded.block);
       if (!seenRoleIds.has(expanded.role.id)) {

@@ -12,7 +12,7 @@ import type { ParseContext } from './parse-context.js';
 import { findRole, roleFile } from './role-files.js';
 import { isMapping, parseTaskList } from './task.js';
 import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
-import { keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
+import { itemLocationOf, keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
 
 /** A role reference as written: name, params and the keywords that apply to its tasks. */
 export interface RoleEntry {
@@ -118,8 +118,8 @@ export function expandRole(
   if (deps !== undefined && deps !== null) {
     const depsLoc = keyLocationOf(meta, 'dependencies') ?? { file: metaFile ?? found.path, line: 1, column: 1 };
     if (!Array.isArray(deps)) fail('role dependencies must be a list', depsLoc);
-    for (const d of deps) {
-      const depEntry = parseRoleEntry(d, depsLoc);
+    for (const [i, d] of deps.entries()) {
+      const depEntry = parseRoleEntry(d, itemLocationOf(deps, i) ?? depsLoc);
       const dep = expandRole(depEntry, {}, parent, expander, found.path, inner);
       depBlocks.push(dep.block);
       handlers.push(...dep.handlers);

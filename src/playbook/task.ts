@@ -6,7 +6,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { didYouMean, type SourceLocation } from '../errors.js';
-import { isExecutorAction, resolveModule, suggestModule } from '../modules/registry.js';
+import { EXECUTOR_ACTIONS, allModules, isExecutorAction, resolveModule, suggestModule } from '../modules/registry.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
 import { readInheritable } from './inheritable.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, TASK_KEYWORDS, asBoolish, asConditions, asIntish, asString, asStringList, fail, unknownKeyword } from './keywords.js';
@@ -150,7 +150,8 @@ function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, loc: Sour
     const kl = keyLocationOf(ds, key) ?? loc;
     const known = knownAction(key);
     if (!known) {
-      const hint = didYouMean(key, validKeys) ?? suggestModule(key);
+      // One pool so the closest wins: 'debugg' → debug (module), 'registr' → register (keyword).
+      const hint = didYouMean(key, [...allModules().keys(), ...EXECUTOR_ACTIONS, ...validKeys]);
       if (key === 'listen' && !ctx.handlers) fail(`'listen' is only valid on handlers`, kl);
       fail(`couldn't resolve module/action '${key}'. This often indicates a misspelling, missing collection, or incorrect module path.`, kl, hint);
     }
@@ -273,7 +274,7 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
     common(wrapper);
     if (c === 'import_tasks') {
       const file = includeFileArg(action.args, action.written, loc);
-      wrapper.block = ctx.importTasks(file, ctx);
+      wrapper.block = ctx.importTasks(file, ctx, loc);
       return wrapper;
     }
     return ctx.importRole(action.args, ctx, wrapper);

@@ -9,6 +9,7 @@ import { PhiloteError, type SourceLocation } from '../errors.js';
 
 const nodeLocations = new WeakMap<object, SourceLocation>();
 const keyLocations = new WeakMap<object, Map<string, SourceLocation>>();
+const itemLocations = new WeakMap<object, SourceLocation[]>();
 
 /** Where a mapping or list parsed by this module started. */
 export function locationOf(value: unknown): SourceLocation | undefined {
@@ -18,6 +19,11 @@ export function locationOf(value: unknown): SourceLocation | undefined {
 /** Where the key `key` of a parsed mapping was written (falls back to the mapping itself). */
 export function keyLocationOf(map: object, key: string): SourceLocation | undefined {
   return keyLocations.get(map)?.get(key) ?? nodeLocations.get(map);
+}
+
+/** Where item `index` of a parsed list was written (falls back to the list itself). */
+export function itemLocationOf(list: unknown[], index: number): SourceLocation | undefined {
+  return itemLocations.get(list)?.[index] ?? nodeLocations.get(list);
 }
 
 /** Copies the recorded location of `from` to a new object built from it. */
@@ -53,8 +59,13 @@ class Converter {
     if (isScalar(node)) return node.value === undefined ? null : node.value;
     if (isSeq(node)) {
       const out: unknown[] = [];
+      const items: SourceLocation[] = [];
       nodeLocations.set(out, this.loc(node));
-      for (const item of node.items) out.push(this.convert(item, depth + 1));
+      itemLocations.set(out, items);
+      for (const item of node.items) {
+        items.push(this.loc(item as Node));
+        out.push(this.convert(item, depth + 1));
+      }
       return out;
     }
     if (isMap(node)) {

@@ -1,0 +1,187 @@
+/** Every mistake the loader refuses: message, file:line:column, and the "did you mean" hint. */
+import { describe, expect, it } from 'vitest';
+import { loadError, playWith } from './helpers.js';
+
+describe('load-time errors', () => {
+  it('unknown play keyword, with a hint', () => {
+    const e = loadError({ 'site.yml': '- hosts: all\n  gather_fact: no\n  tasks: []\n' });
+    expect(e.message).toBe("'gather_fact' is not a valid attribute for a Play");
+    expect(e.location).toMatchObject({ line: 2, column: 3 });
+    expect(e.location?.file).toMatch(/site\.yml$/);
+    expect(e.hint).toBe("did you mean 'gather_facts'?");
+  });
+
+  it('unknown module, with a hint', () => {
+    const e = loadError(playWith('    - name: x\n      debugg: msg=1\n'));
+    expect(e.message).toMatch(/^couldn't resolve module\/action 'debugg'/);
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+    expect(e.hint).toBe("did you mean 'debug'?");
+  });
+
+  it('misspelt task keyword next to a module suggests the keyword', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      registr: out\n'));
+    expect(e.message).toMatch(/couldn't resolve module\/action 'registr'/);
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+    expect(e.hint).toBe("did you mean 'register'?");
+  });
+
+  it('two modules in one task', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      copy: src=a dest=b\n'));
+    expect(e.message).toBe('conflicting action statements: debug, copy');
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+  });
+
+  it('a task without a module', () => {
+    const e = loadError(playWith('    - name: nothing\n      when: true\n'));
+    expect(e.message).toBe('no module/action detected in task.');
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('wrong type of when', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      when: {a: 1}\n'));
+    expect(e.message).toMatch(/^the field 'when' has an invalid value \(dict \{"a":1\}\)/);
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+  });
+
+  it('wrong type of retries', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      until: x\n      retries: abc\n'));
+    expect(e.message).toMatch(/^the field 'retries' has an invalid value \(string "abc"\): expected an integer/);
+    expect(e.location).toMatchObject({ line: 5, column: 7 });
+  });
+
+  it('wrong type of become', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      become: maybe\n'));
+    expect(e.message).toMatch(/'become' has an invalid value/);
+    expect(e.location).toMatchObject({ line: 4 });
+  });
+
+  it('unknown block keyword', () => {
+    const e = loadError(playWith('    - block:\n        - debug: msg=1\n      rescues:\n        - debug: msg=2\n'));
+    expect(e.message).toBe("'rescues' is not a valid attribute for a Block");
+    expect(e.location).toMatchObject({ line: 5, column: 7 });
+    expect(e.hint).toBe("did you mean 'rescue'?");
+  });
+
+  it('unknown loop_control key', () => {
+    const e = loadError(playWith('    - debug: msg={{ item }}\n      loop: [1]\n      loop_control:\n        loopvar: x\n'));
+    expect(e.message).toBe("'loopvar' is not a valid attribute for a LoopControl");
+    expect(e.hint).toBe("did you mean 'loop_var'?");
+    expect(e.location).toMatchObject({ line: 6, column: 9 });
+  });
+
+  it('loop and with_items together', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      loop: [1]\n      with_items: [2]\n'));
+    expect(e.message).toBe("the 'loop' and 'with_items' keywords cannot be used together");
+    expect(e.location).toMatchObject({ line: 5 });
+  });
+
+  it('async is refused clearly', () => {
+    const e = loadError(playWith('    - command: sleep 100\n      async: 120\n      poll: 0\n'));
+    expect(e.message).toMatch(/'async' is not supported by philote yet/);
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+  });
+
+  it('extra free-form params on a module that takes none', () => {
+    const e = loadError(playWith('    - ping: hello\n'));
+    expect(e.message).toMatch(/^this task 'ping' has extra params, which is only allowed in the following modules: command, shell/);
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('action and local_action together', () => {
+    const e = loadError(playWith('    - action: debug msg=1\n      local_action: debug msg=2\n'));
+    expect(e.message).toBe('action and local_action are mutually exclusive');
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+  });
+
+  it('an unknown module argument, validated at load time', () => {
+    const e = loadError(playWith('    - name: make dir\n      file:\n        path: /tmp/x\n        stat: directory\n'));
+    expect(e.message).toBe('file: Unsupported parameters for (file) module: stat');
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+    expect(e.hint).toBe("did you mean 'state'?");
+  });
+
+  it('a wrong module argument value, validated at load time', () => {
+    const e = loadError(playWith('    - file: path=/tmp/x state=folder\n'));
+    expect(e.message).toMatch(/^file: argument 'state' of module file: .*\(got "folder"\)$/);
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('templated arguments are left for run time', () => {
+    expect(() => loadError(playWith('    - file: path=/tmp/x state={{ s }}\n'))).toThrow('expected a parse error');
+  });
+
+  it('a missing required argument is left for run time (module_defaults may add it)', () => {
+    expect(() => loadError(playWith('    - copy: {content: x}\n'))).toThrow('expected a parse error');
+  });
+
+  it('import_tasks of a missing file', () => {
+    const e = loadError(playWith('    - import_tasks: nope.yml\n'));
+    expect(e.message).toMatch(/^Could not find or access 'nope\.yml'/);
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('loops on import_tasks', () => {
+    const e = loadError({ ...playWith('    - import_tasks: t.yml\n      loop: [1]\n'), 't.yml': '- debug: msg=1\n' });
+    expect(e.message).toBe("You cannot use loops on 'import_tasks' statements. You should use 'include_tasks' instead.");
+  });
+
+  it('an import_tasks cycle', () => {
+    const e = loadError({ ...playWith('    - import_tasks: a.yml\n'), 'a.yml': '- import_tasks: b.yml\n', 'b.yml': '- import_tasks: a.yml\n' });
+    expect(e.message).toMatch(/^import_tasks loop: .*a\.yml -> .*b\.yml -> .*a\.yml$/);
+    expect(e.location).toMatchObject({ line: 1, column: 3 });
+    expect(e.location?.file).toMatch(/b\.yml$/);
+  });
+
+  it('a role that does not exist', () => {
+    const e = loadError({ 'site.yml': '- hosts: all\n  roles:\n    - comon\n', 'roles/common/tasks/main.yml': '- debug: msg=1\n' });
+    expect(e.message).toMatch(/^the role 'comon' was not found in .*\/roles:/);
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('a role that depends on itself', () => {
+    const e = loadError({
+      'site.yml': '- hosts: all\n  roles: [a]\n',
+      'roles/a/meta/main.yml': 'dependencies: [b]\n',
+      'roles/b/meta/main.yml': 'dependencies: [a]\n',
+    });
+    expect(e.message).toBe("the role 'a' depends on itself (a -> b -> a)");
+  });
+
+  it('a play without hosts', () => {
+    const e = loadError({ 'site.yml': '- name: x\n  tasks: []\n' });
+    expect(e.message).toBe("the field 'hosts' is required but was not set");
+    expect(e.location).toMatchObject({ line: 1, column: 3 });
+  });
+
+  it('a playbook that is not a list', () => {
+    const e = loadError({ 'site.yml': 'hosts: all\n' });
+    expect(e.message).toBe('A playbook must be a list of plays, got a dict instead');
+  });
+
+  it('YAML syntax errors carry their position', () => {
+    const e = loadError(playWith('    - debug:\n        msg: "unterminated\n'));
+    expect(e.message).toMatch(/^Syntax Error while loading YAML/);
+    expect(e.location?.line).toBeGreaterThanOrEqual(4);
+  });
+
+  it('listen outside handlers', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      listen: x\n'));
+    expect(e.message).toBe("'listen' is only valid on handlers");
+  });
+
+  it('register must be a variable name', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      register: my-var\n'));
+    expect(e.message).toBe("'my-var' is not a valid variable name for register");
+  });
+
+  it('unbalanced quotes in k=v', () => {
+    const e = loadError(playWith('    - debug: msg="oops\n'));
+    expect(e.message).toMatch(/^failed at splitting arguments, either an unbalanced jinja2 block or quotes/);
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('userMessage puts the location first and the hint last', () => {
+    const e = loadError(playWith('    - debugg: msg=1\n'));
+    expect(e.userMessage()).toMatch(/site\.yml:3:7: couldn't resolve module\/action 'debugg'.*\(did you mean 'debug'\?\)$/);
+  });
+});
