@@ -84,7 +84,10 @@ export function expandRole(
   parentRolePath: string | undefined,
   stack: string[] = [],
 ): ExpandedRole {
-  const found = findRole(entry.name, parent.playbookDir, expander.rolesPath, parentRolePath ? dirname(parentRolePath) : undefined, entry.loc);
+  // Role names are templated with play-level vars in Ansible; playbook_dir is the one that matters in practice.
+  const roleName = entry.name.replace(/\{\{\s*playbook_dir\s*\}\}/g, parent.playbookDir);
+  if (roleName.includes('{{')) fail(`a role name with a template ('${entry.name}') is only supported by include_role in philote`, entry.loc);
+  const found = findRole(roleName, parent.playbookDir, expander.rolesPath, parentRolePath ? dirname(parentRolePath) : undefined, entry.loc);
   if (stack.includes(found.path)) {
     fail(`the role '${found.name}' depends on itself (${[...stack, found.path].map((p) => p.split('/').pop()).join(' -> ')})`, entry.loc);
   }

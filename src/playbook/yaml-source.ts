@@ -4,7 +4,7 @@
  * mapping key came from so later errors can point at file:line:column.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
 import { PhiloteError, type SourceLocation } from '../errors.js';
 
 const nodeLocations = new WeakMap<object, SourceLocation>();
@@ -56,7 +56,11 @@ class Converter {
     if (depth > 200) throw new PhiloteError('parse', 'YAML nesting is too deep (recursive alias?)', { location: this.loc(node as Node) });
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return this.convert(node.resolve(this.doc), depth + 1);
-    if (isScalar(node)) return node.value === undefined ? null : node.value;
+    if (isScalar(node)) {
+      // Dates stay as written: templating a PyYAML date prints it as 2001-12-14.
+      if (node.value instanceof Date) return typeof node.source === 'string' ? node.source : node.value.toISOString().slice(0, 10);
+      return node.value === undefined ? null : node.value;
+    }
     if (isSeq(node)) {
       const out: unknown[] = [];
       const items: SourceLocation[] = [];
@@ -103,10 +107,34 @@ class Converter {
   }
 }
 
+/**
+ * The yaml package's 1.1 schema is wider than PyYAML's, which Ansible uses: PyYAML reads
+ * y/n/Y/N as strings, and a float needs a dot (and a signed exponent): `1e3` is a string.
+ */
+const PYYAML_TESTS: Array<[string, string | undefined, RegExp]> = [
+  ['tag:yaml.org,2002:bool', 'true', /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/],
+  ['tag:yaml.org,2002:bool', 'false', /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/],
+  ['tag:yaml.org,2002:float', 'EXP', /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*[eE][-+][0-9]+|\.[0-9_]+[eE][-+][0-9]+)$/],
+  ['tag:yaml.org,2002:float', '', /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/],
+];
+
+function pyyamlTags(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== 'object' || !('test' in t) || !t.test) return t;
+    for (const [tag, which, test] of PYYAML_TESTS) {
+      if (t.tag !== tag) continue;
+      if (tag.endsWith(':bool') && t.test.test(which === 'true' ? 'true' : 'false')) return { ...t, test };
+      if (tag.endsWith(':float') && which === 'EXP' && t.format === 'EXP') return { ...t, test };
+      if (tag.endsWith(':float') && which === '' && !t.format && t.test.test('1.5')) return { ...t, test };
+    }
+    return t;
+  });
+}
+
 /** Parses YAML text; `file` is used for locations only. Returns null for an empty document. */
 export function parseYaml(text: string, file: string): unknown {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, version: '1.1', uniqueKeys: false, prettyErrors: false, strict: false });
+  const docs = parseAllDocuments(text, { lineCounter: lines, version: '1.1', customTags: pyyamlTags, uniqueKeys: false, prettyErrors: false, strict: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const first = list[0];
   if (!first) return null;

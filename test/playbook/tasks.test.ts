@@ -96,8 +96,8 @@ describe('keyword normalisation', () => {
   });
 
   it('YAML 1.1 scalars as Ansible reads them', () => {
-    const t = task('    - debug:\n        msg: [yes, off, 0755, 1e3, ~]\n');
-    expect(t.args['msg']).toEqual([true, false, 493, 1000, null]);
+    const t = task('    - debug:\n        msg: [yes, off, 0755, 1.0e+3, ~, y, n, 1e3, 2024-01-02]\n');
+    expect(t.args['msg']).toEqual([true, false, 493, 1000, null, 'y', 'n', '1e3', '2024-01-02']);
   });
 
   it('every item keeps its file:line:column', () => {
