@@ -1,0 +1,34 @@
+/** Runs every controller in a fixed order each tick, so the same inputs give the same cluster. */
+import type { Ctx } from './context.js';
+import { syncDaemonSets } from './daemonsets.js';
+import { syncDeployments } from './deployments.js';
+import { syncGarbage } from './gc.js';
+import { syncNodes } from './nodes.js';
+import { syncPdbs } from './pdbs.js';
+import { syncPods } from './pods.js';
+import { syncReplicaSets } from './replicasets.js';
+import { syncStatefulSets } from './statefulsets.js';
+
+export type { Ctx, LabNode } from './context.js';
+
+const STEPS: Array<[string, (c: Ctx) => void]> = [
+  ['nodes', syncNodes],
+  ['garbage', syncGarbage],
+  ['deployments', syncDeployments],
+  ['replicasets', syncReplicaSets],
+  ['daemonsets', syncDaemonSets],
+  ['statefulsets', syncStatefulSets],
+  ['pods', syncPods],
+  ['pdbs', syncPdbs],
+];
+
+export function tick(ctx: Ctx, log?: (m: string) => void): void {
+  for (const [name, step] of STEPS) {
+    try {
+      step(ctx);
+    } catch (e) {
+      // A controller error must not stop the others (a real controller would retry too).
+      log?.(`controller ${name}: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Scheduler and kubelet in one: binds pending pods to Ready, schedulable nodes that match their
+ * nodeSelector / required node affinity (cordoned nodes are skipped unless the pod tolerates
+ * node.kubernetes.io/unschedulable, as DaemonSet pods do), then after startDelayMs on a Ready
+ * node marks them Running/Ready with an IP (see ../cni.ts). Pods on a node that went NotReady
+ * keep running but lose Ready, as the node lifecycle controller would report them.
+ */
+import { agentTakesOver, allocateIp, ANNOTATION, isCiliumAgent, nodeCni, nodePodCidr } from '../cni.js';
+import { matchesSelector, type LabelSelector } from '../selectors.js';
+import type { KObject } from '../types.js';
+import { alive, nodeReady, spec, status, SYS, type Ctx } from './context.js';
+
+type PodSpec = {
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  hostNetwork?: boolean;
+  tolerations?: Array<{ key?: string; operator?: string; effect?: string }>;
+  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchExpressions?: LabelSelector['matchExpressions']; matchFields?: Array<{ key: string; operator: string; values?: string[] }> }> } } };
+  containers?: Array<{ name: string; image?: string }>;
+};
+
+export function nodeMatches(pod: PodSpec, node: KObject): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(pod.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms?.length) {
+    const ok = terms.some((t) => {
+      const exprOk = !t.matchExpressions?.length || matchesSelector({ matchExpressions: t.matchExpressions }, labels);
+      const fieldsOk = (t.matchFields ?? []).every((f) => f.key !== 'metadata.name' || (f.operator === 'In' ? (f.values ?? []).includes(node.metadata.name!) : !(f.values ?? []).includes(node.metadata.name!)));
+      return exprOk && fieldsOk;
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const tolerates = (pod: PodSpec, key: string): boolean => (pod.tolerations ?? []).some((t) => (t.operator === 'Exists' && !t.key) || t.key === key);
+
+export function schedulable(pod: PodSpec, node: KObject): boolean {
+  if (!nodeReady(node) && !tolerates(pod, 'node.kubernetes.io/unreachable')) return false;
+  if (spec<{ unschedulable?: boolean }>(node).unschedulable && !tolerates(pod, 'node.kubernetes.io/unschedulable')) return false;
+  return nodeMatches(pod, node);
+}
+
+export function syncPods(ctx: Ctx): void {
+  const nodes = ctx.api.store.list(ctx.t.nodes);
+  const pods = ctx.api.store.list(ctx.t.pods);
+  const load = new Map<string, number>();
+  for (const p of pods) {
+    const n = spec<PodSpec>(p).nodeName;
+    if (n && alive(p)) load.set(n, (load.get(n) ?? 0) + 1);
+  }
+  const now = Date.now();
+  for (const pod of pods) {
+    if (!alive(pod)) continue;
+    const ps = spec<PodSpec>(pod);
+    if (!ps.nodeName) {
+      const candidates = nodes.filter((n) => schedulable(ps, n)).sort((a, b) => (load.get(a.metadata.name!) ?? 0) - (load.get(b.metadata.name!) ?? 0) || a.metadata.name!.localeCompare(b.metadata.name!));
+      const target = candidates[0];
+      if (!target) {
+        const st = status<{ conditions?: Array<{ type: string }> }>(pod);
+        if (!(st.conditions ?? []).some((c) => c.type === 'PodScheduled')) {
+          ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, status: { ...st, phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: `0/${nodes.length} nodes are available.`, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } }, { ...SYS, subresource: 'status' });
+        }
+        continue;
+      }
+      load.set(target.metadata.name!, (load.get(target.metadata.name!) ?? 0) + 1);
+      // Binding: the scheduler sets spec.nodeName through pods/binding; we write it directly.
+      ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, spec: { ...ps, nodeName: target.metadata.name } }, { ...SYS, fieldManager: 'default-scheduler' });
+      continue;
+    }
+    const node = nodes.find((n) => n.metadata.name === ps.nodeName);
+    const ready = nodeReady(node);
+    const st = status<{ phase?: string; conditions?: Array<{ type: string; status: string }> }>(pod);
+    if (st.phase === 'Pending' && ready && node && now - Date.parse(pod.metadata.creationTimestamp ?? '') >= ctx.startDelayMs) start(ctx, pod, node, nodes.indexOf(node));
+    else if (st.phase === 'Running') {
+      const podReady = (st.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      if (podReady !== ready) setReady(ctx, pod, ready);
+    }
+  }
+}
+
+const ts = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+function readyConds(ready: boolean): object[] {
+  const s = ready ? 'True' : 'False';
+  return [
+    { type: 'PodReadyToStartContainers', status: 'True', lastProbeTime: null, lastTransitionTime: ts() },
+    { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: ts() },
+    { type: 'Ready', status: s, lastProbeTime: null, lastTransitionTime: ts() },
+    { type: 'ContainersReady', status: s, lastProbeTime: null, lastTransitionTime: ts() },
+    { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: ts() },
+  ];
+}
+
+function start(ctx: Ctx, pod: KObject, node: KObject, index: number): void {
+  const ps = spec<PodSpec>(pod);
+  const hostIP = ((node['status'] as { addresses?: Array<{ type: string; address: string }> }).addresses ?? []).find((a) => a.type === 'InternalIP')?.address ?? '';
+  let podIP = hostIP;
+  if (isCiliumAgent(pod)) {
+    // The agent decides at start whether it takes over the node's CNI (../cni.ts).
+    const takes = agentTakesOver(ctx.api, node);
+    pod = ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, metadata: { ...pod.metadata, annotations: { ...(pod.metadata.annotations ?? {}), [ANNOTATION]: takes ? 'cilium' : 'none' } } }, { ...SYS, fieldManager: 'cilium-agent' });
+    if (takes) nodePodCidr(ctx.api, 'cilium', node, index);
+  }
+  if (!ps.hostNetwork) {
+    const cidr = nodePodCidr(ctx.api, nodeCni(ctx.api, node.metadata.name!, ctx.baseCni), node, index);
+    podIP = cidr ? allocateIp(ctx.api, cidr) : '';
+  }
+  const startedAt = ts();
+  ctx.api.update(
+    ctx.t.pods,
+    pod.metadata.namespace,
+    pod.metadata.name!,
+    {
+      ...pod,
+      status: {
+        phase: 'Running',
+        conditions: readyConds(true),
+        hostIP,
+        hostIPs: [{ ip: hostIP }],
+        ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+        startTime: startedAt,
+        qosClass: 'BestEffort',
+        containerStatuses: (ps.containers ?? []).map((c) => ({
+          name: c.name,
+          image: c.image ?? '',
+          imageID: `${c.image ?? ''}@sha256:0`,
+          containerID: `containerd://${c.name}${pod.metadata.uid}`.slice(0, 76),
+          ready: true,
+          started: true,
+          restartCount: 0,
+          state: { running: { startedAt } },
+        })),
+      },
+    },
+    { ...SYS, subresource: 'status', fieldManager: 'k3s-kubelet' },
+  );
+}
+
+function setReady(ctx: Ctx, pod: KObject, ready: boolean): void {
+  const st = status<{ conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ ready: boolean }> }>(pod);
+  const conditions = (st.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: ready ? 'True' : 'False', lastTransitionTime: ts() } : c));
+  const containerStatuses = (st.containerStatuses ?? []).map((c) => ({ ...c, ready }));
+  ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, status: { ...st, conditions, containerStatuses } }, { ...SYS, subresource: 'status' });
+}
