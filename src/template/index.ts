@@ -1,0 +1,216 @@
+/**
+ * The template engine: Jinja2 as Ansible 2.14 uses it (trim_blocks, StrictUndefined-like
+ * undefined, Ansible filters/tests/lookups, and its "native types" conversion of rendered strings).
+ *
+ * Usage:
+ *   const templar = createTemplar();
+ *   templar.render('{{ base }}/x', { vars: { base: '/srv' } })   // '/srv/x'
+ *   templar.render('{{ [1, 2] }}', ctx)                          // [1, 2]
+ *   templar.evaluateConditional('x is defined and x > 1', ctx)   // boolean
+ *   runLookupForLoop('items', [[1, 2], 3], ctx)                  // with_items: [1, 2, 3]
+ */
+import { PhiloteError, UndefinedVariableError } from '../errors.js';
+import type { Expr, Stmt } from './compile/ast.js';
+import { parseExpression, parseTemplate } from './compile/parser.js';
+import { TemplateSyntaxError } from './compile/syntax-error.js';
+import { TemplateRuntimeError } from './runtime/env.js';
+import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
+import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
+import { isDict, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
+import { getLookup } from './lookups/index.js';
+import { OMIT, type Templar, type TemplateContext } from './types.js';
+
+export { OMIT } from './types.js';
+
+const TEMPLATED = /\{\{|\{%|\{#/;
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
+const CACHE_LIMIT = 20000;
+
+const templateCache = new Map<string, Stmt[]>();
+const exprCache = new Map<string, Expr>();
+
+function compileTemplate(text: string): Stmt[] {
+  let t = templateCache.get(text);
+  if (!t) {
+    t = parseTemplate(text);
+    if (templateCache.size > CACHE_LIMIT) templateCache.clear();
+    templateCache.set(text, t);
+  }
+  return t;
+}
+
+function compileExpression(text: string): Expr {
+  let e = exprCache.get(text);
+  if (!e) {
+    e = parseExpression(text);
+    if (exprCache.size > CACHE_LIMIT) exprCache.clear();
+    exprCache.set(text, e);
+  }
+  return e;
+}
+
+/** Ansible's ansible_eval_concat: a rendered string that looks like a list/dict/bool becomes one. */
+function nativeFromString(out: string): unknown {
+  if (out.startsWith('{') || out.startsWith('[') || out === 'True' || out === 'False') {
+    const v = literalEval(out);
+    if (v !== NOT_LITERAL) return toPlain(v);
+  }
+  return out;
+}
+
+function finalizeValue(v: unknown): unknown {
+  if (v instanceof Undefined) throw new UndefinedUse(v);
+  if (v === OMIT) return OMIT;
+  if (typeof v === 'string') return nativeFromString(v);
+  if (v === null) return '';
+  if (typeof v === 'boolean') return v;
+  if (Array.isArray(v) || isDict(v)) {
+    // The value round-trips through str() and literal_eval in Ansible; for literal data that is the identity.
+    return toPlain(v);
+  }
+  return pyStr(v);
+}
+
+const hooks: Hooks = {
+  renderValue: (value, ev) => renderDeep(value, ev),
+  renderText: (text, ev, extra) => {
+    const sub = extra ? new Evaluator(ev.ctx, hooks, extra) : ev;
+    const out: string[] = [];
+    sub.run(compileTemplate(text), out);
+    return out.join('');
+  },
+};
+
+function renderString(text: string, ev: Evaluator): unknown {
+  if (!TEMPLATED.test(text)) return text;
+  const single = SINGLE_VAR.exec(text);
+  if (single && single[1] && single[1] in ev.ctx.vars) {
+    const raw = ev.ctx.vars[single[1]];
+    if (raw === null || typeof raw === 'number' || typeof raw === 'boolean') return raw;
+  }
+  const body = compileTemplate(text);
+  if (body.length === 1 && body[0]!.t === 'output') {
+    return finalizeValue(ev.eval(body[0].expr, new Frame()));
+  }
+  const out: string[] = [];
+  ev.run(body, out);
+  return nativeFromString(out.join(''));
+}
+
+function renderDeep(value: unknown, ev: Evaluator): unknown {
+  if (typeof value === 'string') return renderString(value, ev);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out: unknown[] = [];
+    for (const x of value) {
+      const r = renderDeep(x, ev);
+      if (r !== x) changed = true;
+      if (r === OMIT) continue;
+      out.push(r);
+    }
+    return changed ? out : value;
+  }
+  if (isDict(value)) {
+    let changed = false;
+    const out: Dict = {};
+    for (const [k, x] of Object.entries(value)) {
+      const rk = TEMPLATED.test(k) ? pyStr(renderString(k, ev)) : k;
+      const r = renderDeep(x, ev);
+      if (r !== x || rk !== k) changed = true;
+      if (r === OMIT) continue;
+      out[rk] = r;
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
+/** Turn internal failures into PhiloteErrors that name the template and the location. */
+function wrapErrors<T>(text: string, ctx: TemplateContext, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw toPhiloteError(e, text, ctx);
+  }
+}
+
+export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): Error {
+  if (e instanceof PhiloteError) return e;
+  if (e instanceof UndefinedUse) return new UndefinedVariableError(e.undef.name, e.undef.message, ctx.location);
+  if (e instanceof TemplateSyntaxError) {
+    return new PhiloteError('template', `template error while templating string: ${e.reason}. String: ${text}`, { location: ctx.location, cause: e });
+  }
+  if (e instanceof TemplateRuntimeError || e instanceof PyTypeError) {
+    return new PhiloteError('template', `${e.message}. String: ${text}`, { location: ctx.location, cause: e });
+  }
+  if (e instanceof RangeError && /call stack/.test(e.message)) {
+    return new PhiloteError('template', `recursive loop detected in template string: ${text}`, { location: ctx.location, cause: e });
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return new PhiloteError('template', `Unexpected templating type error occurred on (${text}): ${msg}`, { location: ctx.location, cause: e });
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value : pyStr(toPlain(value));
+}
+
+class AnsibleTemplar implements Templar {
+  isTemplated(text: string): boolean {
+    return TEMPLATED.test(text);
+  }
+
+  render(value: unknown, ctx: TemplateContext): unknown {
+    if (typeof value === 'string' && !TEMPLATED.test(value)) return value;
+    if (value === null || (typeof value !== 'string' && typeof value !== 'object')) return value;
+    return wrapErrors(typeof value === 'string' ? value : describe(value), ctx, () => renderDeep(value, new Evaluator(ctx, hooks)));
+  }
+
+  renderText(text: string, ctx: TemplateContext): string {
+    if (!TEMPLATED.test(text)) return text;
+    return wrapErrors(text, ctx, () => hooks.renderText(text, new Evaluator(ctx, hooks)));
+  }
+
+  evaluate(expression: string, ctx: TemplateContext): unknown {
+    return wrapErrors(expression, ctx, () => {
+      const v = new Evaluator(ctx, hooks).eval(compileExpression(expression), new Frame());
+      if (v instanceof Undefined) throw new UndefinedUse(v);
+      return toPlain(v);
+    });
+  }
+
+  evaluateConditional(condition: string | boolean, ctx: TemplateContext): boolean {
+    if (typeof condition === 'boolean') return condition;
+    if (condition === null || condition === undefined) return true;
+    let cond: unknown = condition;
+    if (typeof cond !== 'string') return truthy(cond);
+    if (TEMPLATED.test(cond)) {
+      cond = this.render(cond, ctx);
+      if (typeof cond !== 'string' || cond === '') return truthy(cond);
+    }
+    const text = cond as string;
+    return wrapErrors(text, ctx, () => {
+      const v = new Evaluator(ctx, hooks).eval(compileExpression(text), new Frame());
+      return truthy(v);
+    });
+  }
+}
+
+export function createTemplar(): Templar {
+  return new AnsibleTemplar();
+}
+
+/**
+ * Run a lookup for a `with_<name>` loop and return the items, as Ansible's TaskExecutor does:
+ * string terms are templated first and wrapped in a list; the plugin's list is the loop.
+ */
+export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateContext): unknown[] {
+  const text = typeof terms === 'string' ? terms : describe(terms);
+  return wrapErrors(text, ctx, () => {
+    const ev = new Evaluator(ctx, hooks);
+    let t = renderDeep(terms, ev);
+    if (t === null || t === undefined) t = [];
+    if (!Array.isArray(t)) t = [t];
+    const out = getLookup(name)(ev, t as unknown[], {});
+    return out.map((x) => toPlain(x));
+  });
+}

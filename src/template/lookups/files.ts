@@ -1,0 +1,177 @@
+/** Lookups that read the controller: file, template, fileglob, first_found, lines, pipe, password, ini, csvfile. */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { LookupFn } from './index.js';
+import { TemplateRuntimeError } from '../runtime/env.js';
+import { isDict, num, pyIter, pyStr, truthy, type Dict } from '../runtime/values.js';
+import { findFile } from './search.js';
+
+function sh(cmd: string): string {
+  try {
+    return execFileSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { status?: number };
+    throw new TemplateRuntimeError(`lookup_plugin.pipe(${cmd}) returned ${err.status ?? -1}`);
+  }
+}
+
+/** Splits "name key=value key2='x y'" into the first word and its options (Ansible's parse_kv). */
+export function parseKv(term: string): { first: string; opts: Dict } {
+  const parts = term.match(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g) ?? [];
+  const opts: Dict = {};
+  const free: string[] = [];
+  for (const p of parts) {
+    const i = p.indexOf('=');
+    if (i > 0 && /^\w+$/.test(p.slice(0, i))) opts[p.slice(0, i)] = p.slice(i + 1).replace(/^(['"])(.*)\1$/, '$2');
+    else free.push(p.replace(/^(['"])(.*)\1$/, '$2'));
+  }
+  return { first: free.join(' '), opts };
+}
+
+const PASSWORD_CHARSETS: Record<string, string> = {
+  ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  octdigits: '01234567',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+  letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+};
+
+function passwordChars(spec: unknown): string {
+  const names = spec === undefined ? ['ascii_letters', 'digits', '.,:-_'] : Array.isArray(spec) ? spec.map(pyStr) : pyStr(spec).split(',');
+  return [...new Set(names.map((n) => PASSWORD_CHARSETS[n] ?? n).join(''))].join('');
+}
+
+function randomPassword(chars: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += chars[crypto.randomInt(chars.length)];
+  return out;
+}
+
+function readIni(file: string, section: string, key: string, isRegex: boolean, type: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const out: string[] = [];
+  let cur = type === 'properties' ? 'java_properties' : '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const sec = /^\[(.+)\]$/.exec(line);
+    if (sec) {
+      cur = sec[1]!;
+      continue;
+    }
+    if (cur !== section) continue;
+    const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const k = m[1]!.trim();
+    if (isRegex ? new RegExp(key).test(k) : k === key) out.push(m[2]!);
+  }
+  return out;
+}
+
+export const FILE_LOOKUPS: Record<string, LookupFn> = {
+  file: (s, terms, k) =>
+    terms.map((t) => {
+      const f = findFile(s.ctx, pyStr(t), 'files');
+      if (!f) throw new TemplateRuntimeError(`could not locate file in lookup: ${pyStr(t)}`);
+      let text = fs.readFileSync(f, 'utf8');
+      if (truthy(k['rstrip'] ?? true)) text = text.replace(/\s+$/, '');
+      if (truthy(k['lstrip'] ?? false)) text = text.replace(/^\s+/, '');
+      return text;
+    }),
+  template: (s, terms, k) =>
+    terms.map((t) => {
+      const f = findFile(s.ctx, pyStr(t), 'templates');
+      if (!f) throw new TemplateRuntimeError(`the template file ${pyStr(t)} could not be found for the lookup`);
+      const extra = isDict(k['template_vars']) ? k['template_vars'] : undefined;
+      return s.renderText(fs.readFileSync(f, 'utf8'), extra);
+    }),
+  fileglob: (s, terms) =>
+    terms.flatMap((t) => {
+      const term = pyStr(t);
+      const dirs = path.isAbsolute(term) ? [path.dirname(term)] : (s.ctx.searchPaths?.length ? s.ctx.searchPaths : [process.cwd()]).flatMap((b) => [path.join(b, 'files', path.dirname(term)), path.join(b, path.dirname(term))]);
+      const re = new RegExp('^' + path.basename(term).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+      for (const d of dirs) {
+        let names: string[];
+        try {
+          names = fs.readdirSync(d).sort();
+        } catch {
+          continue;
+        }
+        const hits = names.filter((n) => re.test(n)).map((n) => path.join(d, n)).filter((p) => fs.statSync(p).isFile());
+        if (hits.length) return hits;
+      }
+      return [];
+    }),
+  first_found: (s, terms, k) => {
+    let files: string[] = [];
+    let paths: string[] = [];
+    let skip = truthy(k['skip'] ?? false);
+    const addSpec = (t: unknown): void => {
+      if (isDict(t)) {
+        files.push(...pyIter(t['files'] ?? []).map(pyStr));
+        paths.push(...pyIter(t['paths'] ?? []).map(pyStr));
+        if (t['skip'] !== undefined) skip = truthy(t['skip']);
+      } else if (Array.isArray(t)) t.forEach(addSpec);
+      else files.push(...pyStr(t).split(/[,;]/).map((x) => x.trim()).filter(Boolean));
+    };
+    terms.forEach(addSpec);
+    if (k['files']) files = [...files, ...pyIter(k['files']).map(pyStr)];
+    if (k['paths']) paths = [...paths, ...pyIter(k['paths']).map(pyStr)];
+    const candidates = paths.length ? files.flatMap((f) => paths.map((p) => path.join(p, f))) : files;
+    for (const c of candidates) {
+      const found = findFile(s.ctx, c, 'files');
+      if (found) return [path.resolve(found)];
+    }
+    if (skip) return [];
+    throw new TemplateRuntimeError('No file was found when using first_found.');
+  },
+  lines: (_s, terms) => terms.flatMap((t) => sh(pyStr(t)).split('\n').filter((l, i, a) => i < a.length - 1 || l !== '')),
+  pipe: (_s, terms) => terms.map((t) => sh(pyStr(t)).replace(/\s+$/, '')),
+  password: (s, terms, k) =>
+    terms.map((t) => {
+      const { first, opts } = parseKv(pyStr(t));
+      const o = { ...opts, ...k };
+      const length = num(o['length'] ?? 20);
+      const chars = passwordChars(o['chars']);
+      if (first === '/dev/null') return randomPassword(chars, length);
+      const file = path.isAbsolute(first) ? first : path.join(s.ctx.searchPaths?.[0] ?? process.cwd(), first);
+      if (fs.existsSync(file)) {
+        const content = fs.readFileSync(file, 'utf8').replace(/\s+$/, '');
+        return content.split(' salt=')[0]!;
+      }
+      const pw = randomPassword(chars, length);
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(file, pw + '\n', { mode: 0o600 });
+      return pw;
+    }),
+  ini: (s, terms, k) =>
+    terms.flatMap((t) => {
+      const { first, opts } = parseKv(pyStr(t));
+      const o = { ...k, ...opts };
+      const file = findFile(s.ctx, pyStr(o['file'] ?? 'ansible.ini'), 'files');
+      if (!file) throw new TemplateRuntimeError(`Could not find file ${pyStr(o['file'] ?? 'ansible.ini')}`);
+      const hits = readIni(file, pyStr(o['section'] ?? 'global'), first, truthy(o['re'] ?? false), pyStr(o['type'] ?? 'ini'));
+      if (!hits.length) return o['default'] === undefined ? [''] : [o['default']];
+      return truthy(o['re'] ?? false) ? hits : [hits[0]!];
+    }),
+  csvfile: (s, terms, k) =>
+    terms.map((t) => {
+      const { first, opts } = parseKv(pyStr(t));
+      const o = { ...k, ...opts };
+      const file = findFile(s.ctx, pyStr(o['file'] ?? 'ansible.csv'), 'files');
+      if (!file) throw new TemplateRuntimeError(`Could not find file ${pyStr(o['file'] ?? 'ansible.csv')}`);
+      let delim = pyStr(o['delimiter'] ?? 'TAB');
+      if (delim === 'TAB' || delim === '\\t') delim = '\t';
+      const col = num(o['col'] ?? 1);
+      for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+        const cells = line.split(delim).map((c) => c.replace(/^"(.*)"$/, '$1'));
+        if (cells[0] === first) return cells[col] ?? null;
+      }
+      return o['default'] ?? null;
+    }),
+};

@@ -1,0 +1,31 @@
+/** The registries of filters, tests and globals, and the state they can call back into. */
+import type { TemplateContext } from '../types.js';
+import type { Dict } from './values.js';
+
+/** What a filter, test, lookup or global can use from the running evaluation. */
+export interface EvalState {
+  readonly ctx: TemplateContext;
+  callFilter(name: string, value: unknown, args: unknown[], kwargs?: Dict): unknown;
+  callTest(name: string, value: unknown, args: unknown[], kwargs?: Dict): boolean;
+  /** Look a variable up (lazily templated), or an Undefined. */
+  lookupVar(name: string): unknown;
+  /** Render a whole template text with extra variables (template lookup, include). */
+  renderText(text: string, extraVars?: Dict): string;
+  /** Template a raw value with the usual native-type rules. */
+  renderValue(value: unknown): unknown;
+  /** Python-style attribute/item access, as `a.b` does. */
+  getAttr(obj: unknown, name: string): unknown;
+}
+
+export type FilterFn = (s: EvalState, value: unknown, args: unknown[], kwargs: Dict) => unknown;
+export type TestFn = (s: EvalState, value: unknown, args: unknown[], kwargs: Dict) => boolean;
+export type GlobalFn = (s: EvalState, args: unknown[], kwargs: Dict) => unknown;
+
+/** Filters and tests are looked up without their collection prefix (ansible.builtin.to_json → to_json). */
+export function shortName(name: string): string {
+  const i = name.lastIndexOf('.');
+  return i < 0 ? name : name.slice(i + 1);
+}
+
+/** Raised for a filter/test/lookup failure with Ansible's wording; becomes a 'template' PhiloteError. */
+export class TemplateRuntimeError extends Error {}
