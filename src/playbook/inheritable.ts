@@ -2,7 +2,7 @@
 import type { SourceLocation } from '../errors.js';
 import type { InheritableKeywords } from './types.js';
 import {
-  asBoolish, asConditions, asDict, asEnvironment, asIntish, asModuleDefaults, asString, asStringList, asTags, asVars, fail,
+  asBoolish, asConditions, asEnvironment, asIntish, asModuleDefaults, asString, asStringList, asTags, asVars, fail,
 } from './keywords.js';
 import { keyLocationOf } from './yaml-source.js';
 
@@ -40,5 +40,4 @@ export function readInheritable(ds: Record<string, unknown>, target: Inheritable
       default: fail(`internal: unhandled keyword ${key}`, loc);
     }
   }
-  void asDict;
 }

@@ -4,7 +4,7 @@
  * known tasks are listed, as Ansible does: include_* appear as one task, rescue and always
  * sections are not walked, implicit meta tasks are left out.
  */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { PhiloteError } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { Loader } from './loader.js';
@@ -125,10 +125,21 @@ async function playHeader(play: Play, idx: number, opts: ListingOptions, render:
   return { header, hostList: patterns };
 }
 
+/**
+ * ansible-playbook prints a playbook path as typed. Callers that only have a resolved path
+ * should pass `playbookNames`; without it, a path under cwd is shown relative to it (the
+ * usual way people type it).
+ */
+function displayName(p: string, cwd: string): string {
+  if (!isAbsolute(p)) return p;
+  const rel = relative(cwd, p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
 async function loadAll(opts: ListingOptions): Promise<Array<{ name: string; plays: Play[] }>> {
   const loader = new Loader({ rolesPath: opts.rolesPath ?? [] });
   const cwd = opts.cwd ?? process.cwd();
-  return opts.playbooks.map((p, i) => ({ name: opts.playbookNames?.[i] ?? p, plays: loader.loadPlaybookSync(resolve(cwd, p)).plays }));
+  return opts.playbooks.map((p, i) => ({ name: opts.playbookNames?.[i] ?? displayName(p, cwd), plays: loader.loadPlaybookSync(resolve(cwd, p)).plays }));
 }
 
 /** `--syntax-check`: loads everything (throwing PhiloteError 'parse' on a mistake) and prints the playbook names. */

@@ -64,9 +64,8 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
   }
   for (const key of Object.keys(data)) {
     if (!(PLAY_KEYWORDS as readonly string[]).includes(key)) {
-      const hint = key === 'when' ? "plays have no 'when'; put it on the tasks, a block, or the import_playbook" : undefined;
+      if (key === 'when') fail("'when' is not a valid attribute for a Play", at(key), "put it on the tasks, a block, a role or the import_playbook");
       unknownKeyword(key, 'Play', PLAY_KEYWORDS, at(key));
-      void hint;
     }
   }
   if (!('hosts' in data)) fail("the field 'hosts' is required but was not set", loc);

@@ -6,7 +6,8 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { didYouMean, type SourceLocation } from '../errors.js';
-import { EXECUTOR_ACTIONS, allModules, isExecutorAction, resolveModule, suggestModule } from '../modules/registry.js';
+import { isExecutorAction, resolveModule } from '../modules/registry.js';
+import { unknownAction } from './module-hints.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
 import { readInheritable } from './inheritable.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, TASK_KEYWORDS, asBoolish, asConditions, asIntish, asString, asStringList, fail, unknownKeyword } from './keywords.js';
@@ -150,10 +151,9 @@ function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, loc: Sour
     const kl = keyLocationOf(ds, key) ?? loc;
     const known = knownAction(key);
     if (!known) {
-      // One pool so the closest wins: 'debugg' → debug (module), 'registr' → register (keyword).
-      const hint = didYouMean(key, [...allModules().keys(), ...EXECUTOR_ACTIONS, ...validKeys]);
       if (key === 'listen' && !ctx.handlers) fail(`'listen' is only valid on handlers`, kl);
-      fail(`couldn't resolve module/action '${key}'. This often indicates a misspelling, missing collection, or incorrect module path.`, kl, hint);
+      const { message, hint } = unknownAction(key, validKeys);
+      fail(message, kl, hint);
     }
     if (found) fail(`conflicting action statements: ${found.written}, ${key}`, kl);
     found = { written: key, args: newStyleArgs(ds[key], known.canonical, kl), key };
@@ -162,7 +162,8 @@ function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, loc: Sour
   const kl = keyLocationOf(ds, found.key) ?? loc;
   const known = knownAction(found.written);
   if (!known) {
-    fail(`couldn't resolve module/action '${found.written}'. This often indicates a misspelling, missing collection, or incorrect module path.`, kl, suggestModule(found.written));
+    const { message, hint } = unknownAction(found.written, []);
+    fail(message, kl, hint);
   }
   // `args:` supplies defaults that the module's own arguments override.
   let args: Record<string, unknown> = {};

@@ -185,3 +185,27 @@ describe('load-time errors', () => {
     expect(e.userMessage()).toMatch(/site\.yml:3:7: couldn't resolve module\/action 'debugg'.*\(did you mean 'debug'\?\)$/);
   });
 });
+
+describe('unknown module messages', () => {
+  it('an Ansible module philote has not implemented says so', () => {
+    const e = loadError(playWith('    - ansible.builtin.uri: url=http://x\n'));
+    expect(e.message).toBe("the module 'ansible.builtin.uri' exists in Ansible but is not implemented by philote yet");
+    expect(e.hint).toBeUndefined();
+  });
+  it('a misspelt FQCN suggests the FQCN', () => {
+    const e = loadError(playWith('    - ansible.builtin.debugg: msg=1\n'));
+    expect(e.hint).toBe("did you mean 'ansible.builtin.debug'?");
+  });
+  it('a misspelt collection module suggests within its collection', () => {
+    const e = loadError(playWith('    - kubernetes.core.k8s_inf: {kind: Node}\n'));
+    expect(e.hint).toBe("did you mean 'kubernetes.core.k8s_info'?");
+  });
+  it('an unknown collection module', () => {
+    const e = loadError(playWith('    - acme.widgets.frobnicate: {}\n'));
+    expect(e.message).toBe("the module 'acme.widgets.frobnicate' is not implemented by philote (no module of that name in its registry)");
+  });
+  it('no far-fetched hints', () => {
+    const e = loadError(playWith('    - zzzqqq: {}\n'));
+    expect(e.hint).toBeUndefined();
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Messages for a task key that names no module philote knows. A real Ansible module that
+ * philote has not implemented gets a message saying so, rather than a "misspelling" hint.
+ */
+import { EXECUTOR_ACTIONS, allModules } from '../modules/registry.js';
+
+/** ansible.builtin modules and actions of ansible-core 2.14. */
+const ANSIBLE_BUILTIN = new Set([
+  'add_host', 'apt', 'apt_key', 'apt_repository', 'assemble', 'assert', 'async_status', 'blockinfile', 'command', 'copy',
+  'cron', 'debconf', 'debug', 'dnf', 'dpkg_selections', 'expect', 'fail', 'fetch', 'file', 'find', 'gather_facts',
+  'get_url', 'getent', 'git', 'group', 'group_by', 'hostname', 'import_playbook', 'import_role', 'import_tasks', 'include',
+  'include_role', 'include_tasks', 'include_vars', 'iptables', 'known_hosts', 'lineinfile', 'meta', 'package',
+  'package_facts', 'pause', 'ping', 'pip', 'raw', 'reboot', 'replace', 'rpm_key', 'script', 'service', 'service_facts',
+  'set_fact', 'set_stats', 'setup', 'shell', 'slurp', 'stat', 'subversion', 'systemd', 'systemd_service', 'sysvinit',
+  'tempfile', 'template', 'unarchive', 'uri', 'user', 'validate_argument_spec', 'wait_for', 'wait_for_connection', 'yum',
+  'yum_repository',
+]);
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate within a distance that grows with the word (1 for short words). */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(1, Math.floor(word.length / 4));
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestScore) {
+      bestScore = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestScore <= limit ? best : undefined;
+}
+
+export interface UnknownActionMessage {
+  message: string;
+  hint?: string;
+}
+
+/** What to tell the user about `key`, a task key that is neither a keyword nor a known module. */
+export function unknownAction(key: string, keywords: readonly string[]): UnknownActionMessage {
+  const parts = key.split('.');
+  const short = parts[parts.length - 1]!;
+  const namespace = parts.length === 3 ? `${parts[0]}.${parts[1]}` : '';
+  if ((namespace === '' || namespace === 'ansible.builtin' || namespace === 'ansible.legacy') && ANSIBLE_BUILTIN.has(short)) {
+    return { message: `the module '${key}' exists in Ansible but is not implemented by philote yet` };
+  }
+  const modules = new Set<string>([...allModules().keys(), ...EXECUTOR_ACTIONS]);
+  const generic = `couldn't resolve module/action '${key}'. This often indicates a misspelling, missing collection, or incorrect module path.`;
+  if (namespace && namespace !== 'ansible.builtin' && namespace !== 'ansible.legacy') {
+    const sameNs = [...modules].filter((m) => m.startsWith(namespace + '.'));
+    const hit = closest(key, sameNs);
+    if (hit) return { message: generic, hint: `did you mean '${hit}'?` };
+    return { message: `the module '${key}' is not implemented by philote (no module of that name in its registry)` };
+  }
+  // Keywords and modules in one pool so that the closest wins: 'debugg' → debug, 'registr' → register.
+  const shortModules = [...modules].filter((m) => !m.includes('.'));
+  const hit = closest(short, [...shortModules, ...keywords]);
+  if (!hit) return { message: generic };
+  return { message: generic, hint: `did you mean '${namespace ? `${namespace}.${hit}` : hit}'?` };
+}
