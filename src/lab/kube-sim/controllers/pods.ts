@@ -46,16 +46,22 @@ export function syncPods(ctx: Ctx): void {
   const nodes = ctx.api.store.list(ctx.t.nodes);
   const pods = ctx.api.store.list(ctx.t.pods);
   const load = new Map<string, number>();
+  // Pods of the same owner per node: the default scheduler spreads siblings across nodes.
+  const siblings = new Map<string, number>();
+  const owner = (p: KObject): string => p.metadata.ownerReferences?.find((r) => r.controller)?.uid ?? `${p.metadata.namespace}/${p.metadata.name}`;
   for (const p of pods) {
     const n = spec<PodSpec>(p).nodeName;
-    if (n && alive(p)) load.set(n, (load.get(n) ?? 0) + 1);
+    if (!n || !alive(p)) continue;
+    load.set(n, (load.get(n) ?? 0) + 1);
+    siblings.set(`${owner(p)}@${n}`, (siblings.get(`${owner(p)}@${n}`) ?? 0) + 1);
   }
+  const sib = (p: KObject, n: KObject): number => siblings.get(`${owner(p)}@${n.metadata.name}`) ?? 0;
   const now = Date.now();
   for (const pod of pods) {
     if (!alive(pod)) continue;
     const ps = spec<PodSpec>(pod);
     if (!ps.nodeName) {
-      const candidates = nodes.filter((n) => schedulable(ps, n)).sort((a, b) => (load.get(a.metadata.name!) ?? 0) - (load.get(b.metadata.name!) ?? 0) || a.metadata.name!.localeCompare(b.metadata.name!));
+      const candidates = nodes.filter((n) => schedulable(ps, n)).sort((a, b) => sib(pod, a) - sib(pod, b) || (load.get(a.metadata.name!) ?? 0) - (load.get(b.metadata.name!) ?? 0) || a.metadata.name!.localeCompare(b.metadata.name!));
       const target = candidates[0];
       if (!target) {
         const st = status<{ conditions?: Array<{ type: string }> }>(pod);
@@ -65,6 +71,7 @@ export function syncPods(ctx: Ctx): void {
         continue;
       }
       load.set(target.metadata.name!, (load.get(target.metadata.name!) ?? 0) + 1);
+      siblings.set(`${owner(pod)}@${target.metadata.name}`, sib(pod, target) + 1);
       // Binding: the scheduler sets spec.nodeName through pods/binding; we write it directly.
       ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, spec: { ...ps, nodeName: target.metadata.name } }, { ...SYS, fieldManager: 'default-scheduler' });
       continue;
