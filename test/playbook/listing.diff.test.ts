@@ -49,6 +49,10 @@ const cases: Array<{ name: string; playbooks: string[]; flags: string[]; opts: P
   { name: 'list-tasks with -t', playbooks: ['site.yml'], flags: ['--list-tasks', '-t', 'webrole,inner', '--list-tags'], opts: { listTasks: true, listTags: true, tags: ['webrole', 'inner'] } },
   { name: 'list-tasks with --skip-tags and -t never', playbooks: ['site.yml'], flags: ['--list-tasks', '--skip-tags', 'common,outer', '-t', 'all,never'], opts: { listTasks: true, tags: ['all', 'never'], skipTags: ['common', 'outer'] } },
   { name: 'list-tags only, with --limit', playbooks: ['site.yml', 'plays/k3s.yml'], flags: ['--list-tags', '--list-hosts', '-l', 'web1,db1'], opts: { listTags: true, listHosts: true, limit: 'web1,db1' } },
+  { name: 'tags.yml: always/never/tagged blocks', playbooks: ['tags.yml'], flags: ['--list-tasks', '--list-tags'], opts: { listTasks: true, listTags: true } },
+  { name: 'tags.yml: -t tagged --skip-tags app', playbooks: ['tags.yml'], flags: ['--list-tasks', '-t', 'tagged', '--skip-tags', 'app'], opts: { listTasks: true, tags: ['tagged'], skipTags: ['app'] } },
+  { name: 'tags.yml: -t untagged,debug,appblock', playbooks: ['tags.yml'], flags: ['--list-tasks', '--list-tags', '-t', 'untagged,debug,appblock'], opts: { listTasks: true, listTags: true, tags: ['untagged', 'debug', 'appblock'] } },
+  { name: 'tags.yml: --skip-tags always', playbooks: ['tags.yml'], flags: ['--list-tasks', '--skip-tags', 'always,second'], opts: { listTasks: true, skipTags: ['always', 'second'] } },
 ];
 
 describe.skipIf(!haveAnsible)('listing matches ansible-playbook', () => {
@@ -65,5 +69,48 @@ describe.skipIf(!haveAnsible)('listing matches ansible-playbook', () => {
     const expected = await ansible(['-i', 'hosts.ini', '--syntax-check', 'site.yml', 'plays/k3s.yml']);
     const got = await syntaxCheck({ playbooks: ['site.yml', 'plays/k3s.yml'], cwd: FIXTURES, rolesPath: [] });
     expect(got).toBe(expected);
+  });
+});
+
+describe.skipIf(!haveAnsible)('syntax errors agree with ansible-playbook --syntax-check', () => {
+  // [file, whether philote's message is Ansible's text word for word]
+  const bad: Array<[string, boolean]> = [
+    ['unknown-module.yml', true],
+    ['two-modules.yml', true],
+    ['play-keyword.yml', true],
+    ['block-keyword.yml', true],
+    ['no-hosts.yml', true],
+    ['loop-import.yml', true],
+    ['bad-yaml.yml', true],
+    ['extra-params.yml', false],
+    ['missing-import.yml', false],
+    ['missing-role.yml', false],
+    ['not-a-list.yml', false],
+  ];
+  it('every bad playbook is refused by both, with the same message where philote copies it', async () => {
+    const results = await Promise.all(
+      bad.map(async ([file]) => {
+        try {
+          await ansible(['--syntax-check', join('bad', file)]);
+          return { file, rc: 0, error: '' };
+        } catch (e) {
+          const err = e as { code: number; stderr: string };
+          const line = /ERROR! (.*)/.exec(err.stderr)?.[1] ?? '';
+          return { file, rc: err.code, error: line };
+        }
+      }),
+    );
+    for (const [i, [file, sameText]] of bad.entries()) {
+      const theirs = results[i]!;
+      expect(theirs.rc, file).not.toBe(0);
+      let ours: unknown;
+      try {
+        await syntaxCheck({ playbooks: [join('bad', file)], cwd: FIXTURES, rolesPath: [] });
+      } catch (e) {
+        ours = e;
+      }
+      expect(ours, file).toMatchObject({ kind: 'parse' });
+      if (sameText) expect((ours as Error).message, file).toBe(theirs.error);
+    }
   });
 });
