@@ -137,7 +137,8 @@ function displayName(p: string, cwd: string): string {
 }
 
 async function loadAll(opts: ListingOptions): Promise<Array<{ name: string; plays: Play[] }>> {
-  const loader = new Loader({ rolesPath: opts.rolesPath ?? [] });
+  const loader = new Loader({ rolesPath: opts.rolesPath ?? [], extraVars: opts.extraVars ?? {} });
+  await loader.prepare();
   const cwd = opts.cwd ?? process.cwd();
   return opts.playbooks.map((p, i) => ({ name: opts.playbookNames?.[i] ?? displayName(p, cwd), plays: loader.loadPlaybookSync(resolve(cwd, p)).plays }));
 }

@@ -6,7 +6,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { PhiloteError, type SourceLocation } from '../errors.js';
+import type { SourceLocation } from '../errors.js';
+import { loadTemplar, makeStaticRender, type StaticRender } from './static-vars.js';
 import { IMPORT_PLAYBOOK_KEYWORDS, asConditions, asString, asTags, asVars, fail, unknownKeyword } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
 import { parsePlay, type PlayParseHooks } from './play.js';
@@ -19,18 +20,33 @@ import { asBool } from './keywords.js';
 export interface LoaderOptions {
   /** roles_path from ansible.cfg / ANSIBLE_ROLES_PATH, searched after <playbook dir>/roles. */
   rolesPath: string[];
+  /** -e vars: they may name imported files and roles. */
+  extraVars?: Record<string, unknown>;
 }
 
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
 
 export class Loader implements PlaybookLoader, PlayParseHooks {
   readonly rolesPath: string[];
+  readonly extraVars: Record<string, unknown>;
+  /** Renders import names; plain {{ var }} lookups until `prepare()` loads the template engine. */
+  render: StaticRender = makeStaticRender(undefined);
+  private prepared = false;
 
   constructor(opts: LoaderOptions) {
     this.rolesPath = opts.rolesPath;
+    this.extraVars = opts.extraVars ?? {};
+  }
+
+  /** Loads the template engine for import names (optional: without it only plain {{ var }} works). */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
+    this.render = makeStaticRender(await loadTemplar());
   }
 
   async loadPlaybook(file: string): Promise<Playbook> {
+    await this.prepare();
     return this.loadPlaybookSync(file);
   }
 
@@ -64,13 +80,12 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     for (const k of Object.keys(entry)) {
       if (!(IMPORT_PLAYBOOK_KEYWORDS as readonly string[]).includes(k)) unknownKeyword(k, 'PlaybookInclude', IMPORT_PLAYBOOK_KEYWORDS, at(k));
     }
-    const name = asString(key, entry[key], at(key)).trim();
-    if (name.includes('{{')) fail('import_playbook with a template in the file name is not supported by philote', at(key));
+    const vars = entry['vars'] !== undefined ? asVars(entry['vars'], at('vars')) : {};
+    const name = this.render(asString(key, entry[key], at(key)).trim(), { ...vars, ...this.extraVars, playbook_dir: dir }, at(key));
     const target = isAbsolute(name) ? name : join(dir, name);
     const plays = this.readPlays(target, stack, at(key));
     const when = entry['when'] !== undefined ? asConditions('when', entry['when'], at('when')) : [];
     const tags = entry['tags'] !== undefined ? asTags(entry['tags'], at('tags')) : [];
-    const vars = entry['vars'] !== undefined ? asVars(entry['vars'], at('vars')) : {};
     for (const p of plays) {
       // As PlaybookInclude.load_data: the import's vars win, tags are added, `when` guards every task.
       if (Object.keys(vars).length) p.vars = { ...(p.vars ?? {}), ...vars };
@@ -82,8 +97,9 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
 
   // ---- parse contexts ----------------------------------------------------------------
 
-  playContext(file: string, playbookDir: string): ParseContext {
-    return this.makeContext({ file, dir: dirname(file), playbookDir, handlers: false, importStack: [file], roleHandlers: [] });
+  playContext(file: string, playbookDir: string, playVars: Record<string, unknown>): ParseContext {
+    const vars = { ...playVars, ...this.extraVars, playbook_dir: playbookDir };
+    return this.makeContext({ file, dir: dirname(file), playbookDir, handlers: false, vars, importStack: [file], roleHandlers: [] });
   }
 
   contextFor(file: string, role: RoleInstance, tasksDir: string, handlers: boolean, parent: ParseContext): ParseContext {
@@ -93,6 +109,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
       playbookDir: parent.playbookDir,
       role: { instance: role, tasksDir },
       handlers,
+      vars: { ...role.defaults, ...parent.vars, ...role.vars, ...role.params, ...this.extraVars, role_name: role.name, role_path: role.path },
       importStack: [...parent.importStack, file],
       roleHandlers: parent.roleHandlers,
     });
@@ -113,10 +130,8 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     return hit;
   }
 
-  private importTasks(name: string, ctx: ParseContext, loc: SourceLocation): TaskItem[] {
-    if (name.includes('{{') || name.includes('{%')) {
-      throw new PhiloteError('parse', `import_tasks with a template in its file name ('${name}') is not supported by philote; use include_tasks`, { location: loc });
-    }
+  private importTasks(written: string, ctx: ParseContext, loc: SourceLocation): TaskItem[] {
+    const name = this.render(written, ctx.vars, loc);
     const file = this.findTaskFile(name, { dir: ctx.dir, roleTasksDir: ctx.role?.tasksDir, playbookDir: ctx.playbookDir }, loc);
     if (ctx.importStack.includes(file)) fail(`import_tasks loop: ${[...ctx.importStack, file].join(' -> ')}`, loc);
     const inner: ParseContext = { ...ctx, file, dir: dirname(file), importStack: [...ctx.importStack, file] };
@@ -134,8 +149,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
 
   private importRole(args: Record<string, unknown>, ctx: ParseContext, wrapper: Block): Block {
     const loc = wrapper.loc;
-    const name = asString('name', args['name'] ?? args['_raw_params'], loc);
-    if (name.includes('{{')) fail(`import_role with a template in the role name ('${name}') is not supported by philote; use include_role`, loc);
+    const name = this.render(asString('name', args['name'] ?? args['_raw_params'], loc), ctx.vars, loc);
     const entry = parseRoleEntry(name, loc);
     entry.loc = loc;
     entry.params = { ...(wrapper.vars ?? {}) };
@@ -154,7 +168,8 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const playbookDir = origin?.playbookDir ?? from.baseDir;
     const path = this.findTaskFile(file, { dir: from.baseDir, roleTasksDir, playbookDir }, from.loc);
     const stack = origin?.importStack ?? [];
-    const ctx = this.makeContext({ file: path, dir: dirname(path), playbookDir, handlers: false, importStack: [...stack, path], roleHandlers: [] });
+    await this.prepare();
+    const ctx = this.makeContext({ file: path, dir: dirname(path), playbookDir, handlers: false, vars: { ...this.extraVars, playbook_dir: playbookDir }, importStack: [...stack, path], roleHandlers: [] });
     if (from.role && roleTasksDir) ctx.role = { instance: from.role, tasksDir: roleTasksDir };
     return parseTaskList(readYamlFile(path), ctx, `'${file}'`, { file: path, line: 1, column: 1 });
   }
@@ -165,7 +180,8 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
   ): Promise<{ role: RoleInstance; block: Block; handlers: TaskItem[] }> {
     const origin = includeOriginOf(from);
     const playbookDir = origin?.playbookDir ?? from.baseDir;
-    const ctx = this.makeContext({ file: from.loc.file, dir: from.baseDir, playbookDir, handlers: false, importStack: origin?.importStack ?? [], roleHandlers: [] });
+    await this.prepare();
+    const ctx = this.makeContext({ file: from.loc.file, dir: from.baseDir, playbookDir, handlers: false, vars: { ...this.extraVars, playbook_dir: playbookDir }, importStack: origin?.importStack ?? [], roleHandlers: [] });
     const entry = parseRoleEntry(args.name, from.loc);
     entry.loc = from.loc;
     const rawArgs = args as Record<string, unknown>;

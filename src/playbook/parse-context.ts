@@ -18,6 +18,8 @@ export interface ParseContext {
   role?: RoleOrigin;
   /** Reading a `handlers:` list. */
   handlers: boolean;
+  /** Variables known at load time (extra vars, play vars, playbook_dir, role_name/role_path), for import names. */
+  vars: Record<string, unknown>;
   /** Files being imported, to refuse import cycles. */
   importStack: string[];
   /** Handlers brought by statically imported roles; they join the play's handlers. */

@@ -3,6 +3,7 @@ import type { SourceLocation } from '../errors.js';
 import { readInheritable } from './inheritable.js';
 import { PLAY_KEYWORDS, asBool, asBoolish, asIntish, asString, asStringList, asVars, fail, unknownKeyword } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
+import type { StaticRender } from './static-vars.js';
 import { expandRole, parseRoleEntry, type RoleExpander } from './roles.js';
 import { isMapping, parseTaskList } from './task.js';
 import type { Block, Play, TaskItem } from './types.js';
@@ -49,7 +50,9 @@ function parseVarsPrompt(v: unknown, loc: SourceLocation): Array<Record<string, 
 
 export interface PlayParseHooks extends RoleExpander {
   /** A context for the play's own task lists. */
-  playContext(file: string, playbookDir: string): ParseContext;
+  playContext(file: string, playbookDir: string, playVars: Record<string, unknown>): ParseContext;
+  /** Renders role names and import targets with load-time variables. */
+  render: StaticRender;
 }
 
 export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir: string, hooks: PlayParseHooks): Play {
@@ -70,7 +73,7 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
   }
   if (!('hosts' in data)) fail("the field 'hosts' is required but was not set", loc);
   const hosts = parseHosts(data['hosts'], at('hosts'));
-  const ctx = hooks.playContext(file, playbookDir);
+  const ctx = hooks.playContext(file, playbookDir, data['vars'] !== undefined && data['vars'] !== null ? asVars(data['vars'], at('vars')) : {});
   const play: Play = {
     kind: 'play',
     loc,

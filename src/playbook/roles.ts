@@ -9,6 +9,7 @@ import type { SourceLocation } from '../errors.js';
 import { readInheritable } from './inheritable.js';
 import { ROLE_ENTRY_KEYWORDS, asBool, asString, fail } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
+import type { StaticRender } from './static-vars.js';
 import { findRole, roleFile } from './role-files.js';
 import { isMapping, parseTaskList } from './task.js';
 import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
@@ -69,6 +70,7 @@ function readDict(file: string | undefined, what: string): Record<string, unknow
 
 export interface RoleExpander {
   rolesPath: string[];
+  render: StaticRender;
   /** Builds the context for reading a task/handler file of a role. */
   contextFor(file: string, role: RoleInstance, tasksDir: string, handlers: boolean, parent: ParseContext): ParseContext;
 }
@@ -84,9 +86,8 @@ export function expandRole(
   parentRolePath: string | undefined,
   stack: string[] = [],
 ): ExpandedRole {
-  // Role names are templated with play-level vars in Ansible; playbook_dir is the one that matters in practice.
-  const roleName = entry.name.replace(/\{\{\s*playbook_dir\s*\}\}/g, parent.playbookDir);
-  if (roleName.includes('{{')) fail(`a role name with a template ('${entry.name}') is only supported by include_role in philote`, entry.loc);
+  // Role names are templated with the variables known at load time, as RoleDefinition does.
+  const roleName = expander.render(entry.name, parent.vars, entry.loc);
   const found = findRole(roleName, parent.playbookDir, expander.rolesPath, parentRolePath ? dirname(parentRolePath) : undefined, entry.loc);
   if (stack.includes(found.path)) {
     fail(`the role '${found.name}' depends on itself (${[...stack, found.path].map((p) => p.split('/').pop()).join(' -> ')})`, entry.loc);

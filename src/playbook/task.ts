@@ -296,6 +296,12 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
       baseDir: ctx.dir,
     };
     common(inc);
+    if (c === 'include') {
+      // The old `include: file.yml a=1` passes its k=v pairs as variables of the included tasks.
+      const { _raw_params: file, file: fileArg, ...vars } = inc.args;
+      inc.args = { _raw_params: file ?? fileArg };
+      if (Object.keys(vars).length) inc.vars = { ...vars, ...(inc.vars ?? {}) };
+    }
     readTaskKeywords(ds, inc, loc);
     rememberIncludeOrigin(inc, ctx);
     return inc;

@@ -165,3 +165,46 @@ describe('roles', () => {
     expect(pb.plays[0]!.roles[0]!.role!.defaults).toEqual({ a: 1 });
   });
 });
+
+describe('load-time templating of import names', () => {
+  const files = {
+    ...ROLES,
+    'tasks/x-prod.yml': '- name: prod tasks\n  debug: msg=1\n',
+    'more/pb-prod.yml': '- hosts: all\n  name: imported prod\n',
+    'site.yml': [
+      '- hosts: all',
+      '  vars: {env: prod, role_to_use: common}',
+      '  roles: ["{{ role_to_use }}"]',
+      '  tasks:',
+      '    - import_tasks: "{{ playbook_dir }}/tasks/x-{{ env }}.yml"',
+      '    - import_role: name={{ role_to_use }} tasks_from=other',
+      '- import_playbook: "more/pb-{{ which }}.yml"',
+      '  vars: {which: prod}',
+    ].join('\n'),
+  };
+
+  it('uses play vars, playbook_dir and import vars (without the template engine)', () => {
+    const pb = load(files);
+    expect(names(pb.plays[0]!.roles)).toEqual(['base : base task', 'common : common task', 'common : include_tasks']);
+    expect(names(pb.plays[0]!.tasks)).toEqual(['prod tasks', 'base : base task', 'common : common other']);
+    expect(pb.plays[1]!.name).toBe('imported prod');
+  });
+
+  it('uses the template engine and extra vars when loaded through loadPlaybook', async () => {
+    const dir = tree({ ...files, 'tasks/x-dev.yml': '- name: dev tasks\n  debug: msg=1\n' });
+    const loader = new Loader({ rolesPath: [], extraVars: { env: 'dev' } });
+    const pb = await loader.loadPlaybook(join(dir, 'site.yml'));
+    expect(names(pb.plays[0]!.tasks)[0]).toBe('dev tasks');
+  });
+
+  it('an undefined variable in an import name is a load error', () => {
+    expect(() => load({ 'site.yml': '- hosts: all\n  tasks:\n    - import_tasks: "{{ nope }}.yml"\n' })).toThrow(/^Error when evaluating variable in import path: \{\{ nope \}\}\.yml/);
+  });
+});
+
+describe('legacy include', () => {
+  it('becomes a dynamic include with its k=v pairs as vars', () => {
+    const pb = load({ 'site.yml': '- hosts: all\n  tasks:\n    - include: t.yml a=1 b=x\n', 't.yml': '- debug: msg=1\n' });
+    expect(pb.plays[0]!.tasks[0]).toMatchObject({ kind: 'include', action: 'include_tasks', actionAsWritten: 'include', args: { _raw_params: 't.yml' }, vars: { a: '1', b: 'x' } });
+  });
+});
