@@ -39,3 +39,9 @@ export function roleFile(rolePath: string, sub: string, name: string): string | 
   }
   return undefined;
 }
+
+/** `<role>/<sub>/<name>/` as a directory of vars files (vars and defaults only). */
+export function roleDir(rolePath: string, sub: string, name: string | undefined): string | undefined {
+  const p = join(rolePath, sub, name ?? 'main');
+  return isDir(p) ? p : undefined;
+}

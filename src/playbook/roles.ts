@@ -4,13 +4,14 @@
  * the RoleInstance. Keywords written on the role entry (when, tags, become...) sit on the
  * block so that they apply to all of the role's tasks, dependencies included.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import { readInheritable } from './inheritable.js';
 import { ROLE_ENTRY_KEYWORDS, asBool, asString, fail } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
 import type { StaticRender } from './static-vars.js';
-import { findRole, roleFile } from './role-files.js';
+import { findRole, roleDir, roleFile } from './role-files.js';
 import { isMapping, parseTaskList } from './task.js';
 import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
 import { itemLocationOf, keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
@@ -62,6 +63,12 @@ export function parseRoleEntry(entry: unknown, fallback: SourceLocation): RoleEn
 
 function readDict(file: string | undefined, what: string): Record<string, unknown> {
   if (!file) return {};
+  if (statSync(file).isDirectory()) {
+    // vars/main/ and defaults/main/ as directories: every YAML file in name order, merged.
+    const out: Record<string, unknown> = {};
+    for (const f of readdirSync(file).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()) Object.assign(out, readDict(join(file, f), what));
+    return out;
+  }
   const data = readYamlFile(file);
   if (data === null || data === undefined) return {};
   if (!isMapping(data)) fail(`the ${what} file must contain a dictionary of variables`, locationOf(data) ?? { file, line: 1, column: 1 });
@@ -97,12 +104,12 @@ export function expandRole(
   const allowDuplicates = files.allow_duplicates ?? (meta['allow_duplicates'] !== undefined ? asBool('allow_duplicates', meta['allow_duplicates'], keyLocationOf(meta, 'allow_duplicates')) : false);
   const pick = (sub: string, from: string | undefined, what: string): string | undefined => {
     const f = roleFile(found.path, sub, from ?? 'main');
-    if (from !== undefined && !f) fail(`Could not find specified file in role: ${sub}/${from}`, entry.loc);
+    if (from !== undefined && !f && !roleDir(found.path, sub, from)) fail(`Could not find specified file in role: ${sub}/${from}`, entry.loc);
     void what;
     return f;
   };
-  const defaultsFile = pick('defaults', files.defaults_from, 'defaults');
-  const varsFile = pick('vars', files.vars_from, 'vars');
+  const defaultsFile = pick('defaults', files.defaults_from, 'defaults') ?? roleDir(found.path, 'defaults', files.defaults_from);
+  const varsFile = pick('vars', files.vars_from, 'vars') ?? roleDir(found.path, 'vars', files.vars_from);
   const tasksFile = pick('tasks', files.tasks_from, 'tasks');
   const handlersFile = pick('handlers', files.handlers_from, 'handlers');
   const idParts = [found.path, JSON.stringify(entry.params), files.tasks_from ?? '', files.vars_from ?? '', files.defaults_from ?? '', files.handlers_from ?? ''];

@@ -208,3 +208,16 @@ describe('legacy include', () => {
     expect(pb.plays[0]!.tasks[0]).toMatchObject({ kind: 'include', action: 'include_tasks', actionAsWritten: 'include', args: { _raw_params: 't.yml' }, vars: { a: '1', b: 'x' } });
   });
 });
+
+describe('role vars directories', () => {
+  it('vars/main/ and defaults/main/ may be directories of files, merged in name order', () => {
+    const pb = load({
+      'roles/v/tasks/main.yml': '- debug: msg=1\n',
+      'roles/v/vars/main/a.yml': 'x: 1\ny: 1\n',
+      'roles/v/vars/main/b.yaml': 'y: 2\n',
+      'roles/v/defaults/main/d.yml': 'd: 3\n',
+      'site.yml': '- hosts: all\n  roles: [v]\n',
+    });
+    expect(pb.plays[0]!.roles[0]!.role).toMatchObject({ vars: { x: 1, y: 2 }, defaults: { d: 3 } });
+  });
+});
