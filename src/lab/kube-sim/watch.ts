@@ -23,6 +23,7 @@ export interface WatchRequest {
 
 export function serveWatch(api: Api, w: WatchRequest, res: ServerResponse, onClose: (fn: () => void) => void): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders(); // clients wait for the headers before the first event
   const key = rtKey(w.rt);
   const inScope = (o: KObject): boolean => !w.rt.namespaced || w.ns === undefined || o.metadata.namespace === w.ns;
   const visible = new Set<string>();
