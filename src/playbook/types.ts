@@ -113,6 +113,8 @@ export interface IncludeItem extends TaskBase {
   loop_control?: LoopControl;
   /** The file that contained the include, for resolving relative paths. */
   baseDir: string;
+  /** `register:` on an include (allowed by Ansible: it holds the include's own result). */
+  register?: string;
 }
 
 export type TaskItem = Task | Block | IncludeItem;
