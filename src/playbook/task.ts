@@ -21,6 +21,8 @@ import { keyLocationOf, locationOf } from './yaml-source.js';
 const FREE_FORM_ACTIONS = new Set(['command', 'shell', 'raw', 'script', 'win_command', 'win_shell']);
 /** Actions that accept `_raw_params` (RAW_PARAM_MODULES). */
 const RAW_PARAM_ACTIONS = new Set([...FREE_FORM_ACTIONS, 'include', 'include_vars', 'include_tasks', 'include_role', 'import_tasks', 'import_role', 'add_host', 'group_by', 'set_fact', 'meta']);
+/** Keywords an include_tasks/include_role accepts (TaskInclude.VALID_INCLUDE_KEYWORDS). */
+const INCLUDE_KEYWORDS = ['action', 'args', 'collections', 'debugger', 'ignore_errors', 'loop', 'loop_control', 'name', 'no_log', 'register', 'run_once', 'tags', 'timeout', 'vars', 'when'];
 const LOOP_CONTROL_KEYS = ['loop_var', 'index_var', 'label', 'pause', 'extended', 'extended_allitems'];
 
 export function isMapping(v: unknown): v is Record<string, unknown> {
@@ -214,6 +216,12 @@ function parseLoopControl(v: unknown, loc: SourceLocation): LoopControl {
   return lc;
 }
 
+function registerName(v: unknown, loc: SourceLocation): string {
+  const name = asString('register', v, loc);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) && !hasTemplate(name)) fail(`'${name}' is not a valid variable name for register`, loc);
+  return name.trim();
+}
+
 /** Keywords specific to tasks (not inheritable): register, loop, until, retries... */
 function readTaskKeywords(ds: Record<string, unknown>, task: Task | IncludeItem, loc: SourceLocation): void {
   const at = (k: string) => keyLocationOf(ds, k) ?? loc;
@@ -229,16 +237,14 @@ function readTaskKeywords(ds: Record<string, unknown>, task: Task | IncludeItem,
     task.loopWith = lookup;
   }
   if (ds['loop_control'] !== undefined && ds['loop_control'] !== null) task.loop_control = parseLoopControl(ds['loop_control'], at('loop_control'));
-  if (task.kind !== 'task') return;
+  if (task.kind !== 'task') {
+    if (ds['register'] !== undefined && ds['register'] !== null) task.register = registerName(ds['register'], at('register'));
+    return;
+  }
   for (const [k, v] of Object.entries(ds)) {
     if (v === null || v === undefined) continue;
     switch (k) {
-      case 'register': {
-        const name = asString(k, v, at(k));
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) && !hasTemplate(name)) fail(`'${name}' is not a valid variable name for register`, at(k));
-        task.register = name.trim();
-        break;
-      }
+      case 'register': task.register = registerName(v, at(k)); break;
       case 'retries': case 'delay': task[k] = asIntish(k, v, at(k)); break;
       case 'until': {
         const c = asConditions(k, v, at(k));
@@ -282,9 +288,12 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
   }
   if (c === 'include_tasks' || c === 'include_role' || c === 'include') {
     if (ctx.handlers && c === 'include_role') fail(`Using '${action.written}' as a handler is not supported.`, loc);
-    for (const k of Object.keys(ds)) {
-      if (k === 'register' || k === 'notify' || k === 'until' || k === 'retries' || k === 'delay' || k === 'changed_when' || k === 'failed_when' || k === 'async' || k === 'poll') {
-        if (c !== 'include_role') fail(`'${k}' is not a valid attribute for a TaskInclude`, keyLocationOf(ds, k) ?? loc, `${action.written} only takes task keywords that apply to the included tasks`);
+    if (c !== 'include') {
+      // TaskInclude.VALID_INCLUDE_KEYWORDS: other keywords are refused on include_tasks/include_role.
+      for (const k of Object.keys(ds)) {
+        if (k === action.written || k.startsWith('with_') || INCLUDE_KEYWORDS.includes(k)) continue;
+        const cls = c === 'include_role' ? 'IncludeRole' : 'TaskInclude';
+        fail(`'${k}' is not a valid attribute for a ${cls}`, keyLocationOf(ds, k) ?? loc, k === 'become' || k === 'delegate_to' || k === 'environment' ? `put '${k}' in 'apply:' or on the included tasks` : didYouMean(k, INCLUDE_KEYWORDS));
       }
     }
     const inc: IncludeItem = {

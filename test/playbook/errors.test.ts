@@ -209,3 +209,17 @@ describe('unknown module messages', () => {
     expect(e.hint).toBeUndefined();
   });
 });
+
+describe('keywords of include_tasks / include_role', () => {
+  it('refuses the keywords Ansible refuses, pointing at apply:', () => {
+    const e = loadError({ ...playWith('    - include_tasks: t.yml\n      become: true\n'), 't.yml': '- debug: msg=1\n' });
+    expect(e.message).toBe("'become' is not a valid attribute for a TaskInclude");
+    expect(e.hint).toBe("put 'become' in 'apply:' or on the included tasks");
+    expect(e.location).toMatchObject({ line: 4, column: 7 });
+    const r = loadError(playWith('    - include_role: name=x\n      notify: h\n'));
+    expect(r.message).toBe("'notify' is not a valid attribute for a IncludeRole");
+  });
+  it('accepts register, loops, vars, when, tags', () => {
+    expect(() => loadError(playWith('    - include_tasks: t.yml\n      register: r\n      loop: [1]\n      vars: {a: 1}\n      when: x\n      tags: [t]\n      no_log: true\n'))).toThrow('expected a parse error');
+  });
+});
