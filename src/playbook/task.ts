@@ -13,7 +13,7 @@ import { readInheritable } from './inheritable.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, TASK_KEYWORDS, asBoolish, asConditions, asIntish, asString, asStringList, fail, unknownKeyword } from './keywords.js';
 import { parseKeyValues, splitModuleString } from './kv.js';
 import type { ParseContext } from './parse-context.js';
-import type { Block, IncludeItem, LoopControl, Task, TaskItem } from './types.js';
+import type { Block, IncludeItem, InheritableKeywords, LoopControl, Task, TaskItem } from './types.js';
 import { validateArgsAtLoad } from './validate-args.js';
 import { keyLocationOf, locationOf } from './yaml-source.js';
 
@@ -342,7 +342,17 @@ function normalizeIncludeArgs(args: Record<string, unknown>, canonical: string, 
   if (canonical === 'include_role') {
     if (typeof args['name'] !== 'string' || !args['name']) fail(`'name' is a required field for ${written}.`, loc);
   } else includeFileArg(args, written, loc);
-  if ('apply' in args && !isMapping(args['apply'])) fail(`Expected a dict for apply but got ${kindOf(args['apply'])} instead`, loc);
+  if ('apply' in args) {
+    const apply = args['apply'];
+    if (!isMapping(apply)) fail(`Expected a dict for apply but got ${kindOf(apply)} instead`, loc);
+    // `apply` becomes a parent Block of the included tasks: block keywords, typed like one.
+    const typed: InheritableKeywords = {};
+    for (const k of Object.keys(apply)) {
+      if (k === 'block' || k === 'rescue' || k === 'always' || !(BLOCK_KEYWORDS as readonly string[]).includes(k)) unknownKeyword(k, 'Block (in apply)', BLOCK_KEYWORDS, keyLocationOf(apply, k) ?? loc);
+    }
+    readInheritable(apply, typed, loc);
+    return { ...args, apply: typed };
+  }
   return args;
 }
 

@@ -177,3 +177,13 @@ describe('plays', () => {
     expect(load({ 'site.yml': '- hosts: a\n  user: root\n' }).plays[0]!.remote_user).toBe('root');
   });
 });
+
+describe('include apply', () => {
+  it('is typed like a block', () => {
+    const [inc] = tasksOf('    - include_tasks:\n        file: t.yml\n        apply:\n          become: yes\n          tags: "a,b"\n          when: x\n') as IncludeItem[];
+    expect(inc!.args['apply']).toEqual({ become: true, tags: ['a', 'b'], when: ['x'] });
+  });
+  it('refuses non-block keywords', () => {
+    expect(() => tasksOf('    - include_tasks:\n        file: t.yml\n        apply:\n          register: r\n')).toThrow("'register' is not a valid attribute for a Block (in apply)");
+  });
+});
