@@ -238,6 +238,9 @@ function includeObject(c: Ctx): 'Object' | 'Metadata' | 'None' {
 function decode(c: Ctx, rt: ResourceType): unknown {
   if (!c.body) throw badRequest('the request body is empty');
   const ct = c.req.headers['content-type'] ?? 'application/json';
+  // Typed clients (kubectl create deployment...) send protobuf first; client-go switches to JSON
+  // for good when the server answers 415, which is what we do instead of decoding protobuf.
+  if (ct.includes('protobuf')) throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   try {
     return ct.includes('yaml') ? parseYaml(c.body) : JSON.parse(c.body);
   } catch (e) {
