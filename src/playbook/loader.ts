@@ -8,14 +8,15 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import { loadTemplar, makeStaticRender, type StaticRender } from './static-vars.js';
-import { IMPORT_PLAYBOOK_KEYWORDS, asConditions, asString, asTags, asVars, fail, unknownKeyword } from './keywords.js';
+import { IMPORT_PLAYBOOK_KEYWORDS, asBool, asConditions, asString, asTags, asVars, fail, unknownKeyword } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
 import { parsePlay, type PlayParseHooks } from './play.js';
 import { expandRole, parseRoleEntry, type RoleFiles } from './roles.js';
-import { includeFileArg, includeOriginOf, isMapping, parseTaskList, taskFileCandidates } from './task.js';
+import { includeOriginOf, taskFileCandidates } from './includes.js';
+import { parseTaskList } from './task.js';
+import { isMapping } from './values.js';
 import type { Block, IncludeItem, Play, Playbook, PlaybookLoader, RoleInstance, TaskItem } from './types.js';
 import { keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
-import { asBool } from './keywords.js';
 
 export interface LoaderOptions {
   /** roles_path from ansible.cfg / ANSIBLE_ROLES_PATH, searched after <playbook dir>/roles. */

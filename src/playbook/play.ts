@@ -5,7 +5,8 @@ import { PLAY_KEYWORDS, asBool, asBoolish, asIntish, asString, asStringList, asV
 import type { ParseContext } from './parse-context.js';
 import type { StaticRender } from './static-vars.js';
 import { expandRole, parseRoleEntry, type RoleExpander } from './roles.js';
-import { isMapping, parseTaskList } from './task.js';
+import { parseTaskList } from './task.js';
+import { isMapping } from './values.js';
 import type { Block, Play, TaskItem } from './types.js';
 import { itemLocationOf, keyLocationOf, locationOf } from './yaml-source.js';
 

@@ -12,7 +12,8 @@ import { ROLE_ENTRY_KEYWORDS, asBool, asString, fail } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
 import type { StaticRender } from './static-vars.js';
 import { findRole, roleDir, roleFile } from './role-files.js';
-import { isMapping, parseTaskList } from './task.js';
+import { parseTaskList } from './task.js';
+import { isMapping } from './values.js';
 import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
 import { itemLocationOf, keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
 
@@ -102,16 +103,15 @@ export function expandRole(
   const metaFile = roleFile(found.path, 'meta', 'main');
   const meta = readDict(metaFile, 'meta/main');
   const allowDuplicates = files.allow_duplicates ?? (meta['allow_duplicates'] !== undefined ? asBool('allow_duplicates', meta['allow_duplicates'], keyLocationOf(meta, 'allow_duplicates')) : false);
-  const pick = (sub: string, from: string | undefined, what: string): string | undefined => {
+  const pick = (sub: string, from: string | undefined): string | undefined => {
     const f = roleFile(found.path, sub, from ?? 'main');
     if (from !== undefined && !f && !roleDir(found.path, sub, from)) fail(`Could not find specified file in role: ${sub}/${from}`, entry.loc);
-    void what;
     return f;
   };
-  const defaultsFile = pick('defaults', files.defaults_from, 'defaults') ?? roleDir(found.path, 'defaults', files.defaults_from);
-  const varsFile = pick('vars', files.vars_from, 'vars') ?? roleDir(found.path, 'vars', files.vars_from);
-  const tasksFile = pick('tasks', files.tasks_from, 'tasks');
-  const handlersFile = pick('handlers', files.handlers_from, 'handlers');
+  const defaultsFile = pick('defaults', files.defaults_from) ?? roleDir(found.path, 'defaults', files.defaults_from);
+  const varsFile = pick('vars', files.vars_from) ?? roleDir(found.path, 'vars', files.vars_from);
+  const tasksFile = pick('tasks', files.tasks_from);
+  const handlersFile = pick('handlers', files.handlers_from);
   const idParts = [found.path, JSON.stringify(entry.params), files.tasks_from ?? '', files.vars_from ?? '', files.defaults_from ?? '', files.handlers_from ?? ''];
   if (allowDuplicates) idParts.push(`dup${++duplicateCounter}`);
   const role: RoleInstance = {

@@ -1,0 +1,137 @@
+/**
+ * Finds the module of a task as ModuleArgsParser does: `module: args`, `action:` and
+ * `local_action:` (old style), `args:` merged under the module's own arguments, free-form
+ * text for command/shell/raw/script, and the refusals Ansible makes (two modules, extra
+ * params on a module that takes none, an unknown name).
+ */
+import type { SourceLocation } from '../errors.js';
+import { isExecutorAction, resolveModule } from '../modules/registry.js';
+import type { AnyModuleDefinition } from '../modules/types.js';
+import { HANDLER_KEYWORDS, TASK_KEYWORDS, fail } from './keywords.js';
+import { parseKeyValues, splitModuleString } from './kv.js';
+import { unknownAction } from './module-hints.js';
+import type { ParseContext } from './parse-context.js';
+import { hasTemplate, isMapping, kindOf } from './values.js';
+import { keyLocationOf } from './yaml-source.js';
+
+/** Modules whose free-form text is kept as `_raw_params` (Ansible's MODULE_REQUIRE_ARGS). */
+const FREE_FORM_ACTIONS = new Set(['command', 'shell', 'raw', 'script', 'win_command', 'win_shell']);
+/** Actions that accept `_raw_params` (RAW_PARAM_MODULES). */
+const RAW_PARAM_ACTIONS = new Set([...FREE_FORM_ACTIONS, 'include', 'include_vars', 'include_tasks', 'include_role', 'import_tasks', 'import_role', 'add_host', 'group_by', 'set_fact', 'meta']);
+
+export interface ResolvedAction {
+  /** As written, e.g. 'ansible.builtin.copy'. */
+  written: string;
+  /** Canonical short name. */
+  canonical: string;
+  def?: AnyModuleDefinition;
+  args: Record<string, unknown>;
+  delegateToLocalhost: boolean;
+}
+
+function canonicalExecutorAction(name: string): string {
+  return name.replace(/^ansible\.(builtin|legacy)\./, '');
+}
+
+/** Whether a task key names something runnable: a module, an executor action, or the old `include`. */
+function knownAction(name: string): { canonical: string; def?: AnyModuleDefinition } | undefined {
+  if (isExecutorAction(name)) return { canonical: canonicalExecutorAction(name) };
+  const short = canonicalExecutorAction(name);
+  if (short === 'include') return { canonical: 'include' };
+  const def = resolveModule(name);
+  if (def) return { canonical: def.name, def };
+  return undefined;
+}
+
+/** Module arguments from `module: <thing>` (new style): a dict, k=v text, or nothing. */
+function newStyleArgs(thing: unknown, canonical: string, loc: SourceLocation): Record<string, unknown> {
+  if (thing === null || thing === undefined) return {};
+  if (isMapping(thing)) return { ...thing };
+  if (typeof thing === 'string') return parseKeyValues(thing, FREE_FORM_ACTIONS.has(canonical), loc);
+  if (typeof thing === 'number' || typeof thing === 'boolean') return parseKeyValues(String(thing), FREE_FORM_ACTIONS.has(canonical), loc);
+  fail(`unexpected parameter type in action: ${kindOf(thing)}`, loc);
+}
+
+/** `action:` / `local_action:` (old style): "copy src=a" or {module: copy, src: a}. */
+function oldStyleAction(thing: unknown, key: string, loc: SourceLocation): { written: string; args: Record<string, unknown> } {
+  if (typeof thing === 'string') {
+    const [name, rest] = splitModuleString(thing, loc);
+    const canonical = knownAction(name)?.canonical ?? name;
+    return { written: name, args: parseKeyValues(rest, FREE_FORM_ACTIONS.has(canonical), loc) };
+  }
+  if (isMapping(thing) && typeof thing['module'] === 'string') {
+    const [name, rest] = splitModuleString(thing['module'], loc);
+    const canonical = knownAction(name)?.canonical ?? name;
+    const args = { ...thing };
+    delete args['module'];
+    return { written: name, args: { ...args, ...parseKeyValues(rest, FREE_FORM_ACTIONS.has(canonical), loc) } };
+  }
+  fail(`unexpected parameter type in ${key}: expected "module arg=value..." or a mapping with 'module', got a ${kindOf(thing)}`, loc);
+}
+
+export function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, loc: SourceLocation): ResolvedAction {
+  const validKeys: readonly string[] = ctx.handlers ? HANDLER_KEYWORDS : TASK_KEYWORDS;
+  let found: { written: string; args: Record<string, unknown>; key: string } | undefined;
+  let delegateToLocalhost = false;
+  for (const key of ['action', 'local_action']) {
+    if (!(key in ds)) continue;
+    const kl = keyLocationOf(ds, key) ?? loc;
+    if (found) fail('action and local_action are mutually exclusive', kl);
+    const old = oldStyleAction(ds[key], key, kl);
+    found = { ...old, key };
+    if (key === 'local_action') delegateToLocalhost = true;
+  }
+  for (const key of Object.keys(ds)) {
+    if (validKeys.includes(key) || key.startsWith('with_')) continue;
+    const kl = keyLocationOf(ds, key) ?? loc;
+    const known = knownAction(key);
+    if (!known) {
+      if (key === 'listen' && !ctx.handlers) fail(`'listen' is only valid on handlers`, kl);
+      const { message, hint } = unknownAction(key, validKeys);
+      fail(message, kl, hint);
+    }
+    if (found) fail(`conflicting action statements: ${found.written}, ${key}`, kl);
+    found = { written: key, args: newStyleArgs(ds[key], known.canonical, kl), key };
+  }
+  if (!found) fail('no module/action detected in task.', loc);
+  const kl = keyLocationOf(ds, found.key) ?? loc;
+  const known = knownAction(found.written);
+  if (!known) {
+    const { message, hint } = unknownAction(found.written, []);
+    fail(message, kl, hint);
+  }
+  // `args:` supplies defaults that the module's own arguments override.
+  let args: Record<string, unknown> = {};
+  if ('args' in ds && ds['args'] !== null) {
+    const extra = ds['args'];
+    const al = keyLocationOf(ds, 'args') ?? loc;
+    if (isMapping(extra)) args = { ...extra };
+    else if (typeof extra === 'string' && hasTemplate(extra)) args = { _variable_params: extra };
+    else if (typeof extra === 'string') fail("Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')", al);
+    else fail('Complex args must be a dictionary or variable string ("{{var}}").', al);
+  }
+  if ('args' in found.args && found.key !== found.written) {
+    // `action: {module: x, args: {...}}`
+    const inner = found.args['args'];
+    delete found.args['args'];
+    if (isMapping(inner)) Object.assign(found.args, inner);
+    else if (typeof inner === 'string') Object.assign(found.args, parseKeyValues(inner, false, kl));
+  }
+  Object.assign(args, found.args);
+  const raw = args['_raw_params'];
+  if (typeof raw === 'string' && raw !== '' && !RAW_PARAM_ACTIONS.has(known.canonical) && !known.def?.freeForm) {
+    if (hasTemplate(raw)) {
+      delete args['_raw_params'];
+      args['_variable_params'] = raw;
+    } else {
+      fail(`this task '${found.written}' has extra params, which is only allowed in the following modules: ${[...RAW_PARAM_ACTIONS].join(', ')}`, kl);
+    }
+  }
+  if (!FREE_FORM_ACTIONS.has(known.canonical)) {
+    for (const a of Object.keys(args)) if (a.startsWith('_ansible_')) fail(`invalid parameter specified for action '${found.written}': '${a}'`, kl);
+  }
+  const out: ResolvedAction = { written: found.written, canonical: known.canonical, args, delegateToLocalhost };
+  if (known.def) out.def = known.def;
+  return out;
+}
+
