@@ -7,13 +7,7 @@ import type { $ZodIssue } from 'zod/v4/core';
 import { didYouMean, type SourceLocation } from '../errors.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
 import { fail } from './keywords.js';
-
-function hasTemplate(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('{{') || v.includes('{%');
-  if (Array.isArray(v)) return v.some(hasTemplate);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(hasTemplate);
-  return false;
-}
+import { hasTemplate } from './values.js';
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let cur = root;

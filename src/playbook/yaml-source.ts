@@ -57,6 +57,9 @@ class Converter {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return this.convert(node.resolve(this.doc), depth + 1);
     if (isScalar(node)) {
+      if (node.tag === '!vault' || node.tag === '!vault-encrypted') {
+        throw new PhiloteError('parse', 'vault-encrypted values (!vault) are not supported by philote yet', { location: this.loc(node), hint: 'decrypt it with ansible-vault decrypt, or pass the value with -e' });
+      }
       // Dates stay as written: templating a PyYAML date prints it as 2001-12-14.
       if (node.value instanceof Date) return typeof node.source === 'string' ? node.source : node.value.toISOString().slice(0, 10);
       return node.value === undefined ? null : node.value;
@@ -118,8 +121,11 @@ const PYYAML_TESTS: Array<[string, string | undefined, RegExp]> = [
   ['tag:yaml.org,2002:float', '', /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/],
 ];
 
+/** Ansible's own tags: `!unsafe` strings are kept as strings (philote has no unsafe marker yet). */
+const ANSIBLE_TAGS = ['!unsafe', '!vault', '!vault-encrypted'].map((tag) => ({ tag, resolve: (s: string) => s }));
+
 function pyyamlTags(tags: Tags): Tags {
-  return tags.map((t) => {
+  return [...ANSIBLE_TAGS, ...tags.map((t) => {
     if (typeof t !== 'object' || !('test' in t) || !t.test) return t;
     for (const [tag, which, test] of PYYAML_TESTS) {
       if (t.tag !== tag) continue;
@@ -128,7 +134,7 @@ function pyyamlTags(tags: Tags): Tags {
       if (tag.endsWith(':float') && which === '' && !t.format && t.test.test('1.5')) return { ...t, test };
     }
     return t;
-  });
+  })];
 }
 
 /** Parses YAML text; `file` is used for locations only. Returns null for an empty document. */
@@ -164,6 +170,9 @@ export function readYamlFile(file: string): unknown {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new PhiloteError('parse', `Could not find or access '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  if (text.startsWith('$ANSIBLE_VAULT;')) {
+    throw new PhiloteError('parse', `'${file}' is vault-encrypted; vault is not supported by philote yet`, { location: { file, line: 1, column: 1 } });
   }
   return parseYaml(text, file);
 }

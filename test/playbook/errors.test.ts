@@ -223,3 +223,20 @@ describe('keywords of include_tasks / include_role', () => {
     expect(() => loadError(playWith('    - include_tasks: t.yml\n      register: r\n      loop: [1]\n      vars: {a: 1}\n      when: x\n      tags: [t]\n      no_log: true\n'))).toThrow('expected a parse error');
   });
 });
+
+describe('vault', () => {
+  it('an inline !vault value is refused with its position', () => {
+    const e = loadError({ 'site.yml': '- hosts: all\n  vars:\n    secret: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6162\n' });
+    expect(e.message).toBe('vault-encrypted values (!vault) are not supported by philote yet');
+    expect(e.location).toMatchObject({ line: 3 });
+  });
+  it('a vault-encrypted task file is refused', () => {
+    const e = loadError({ ...playWith('    - import_tasks: t.yml\n'), 't.yml': '$ANSIBLE_VAULT;1.1;AES256\n6162\n' });
+    expect(e.message).toMatch(/t\.yml' is vault-encrypted; vault is not supported by philote yet$/);
+  });
+  it('!unsafe strings load as strings', async () => {
+    const { load } = await import('./helpers.js');
+    const pb = load({ 'site.yml': '- hosts: all\n  vars:\n    raw: !unsafe "{{ not templated }}"\n' });
+    expect(pb.plays[0]!.vars).toEqual({ raw: '{{ not templated }}' });
+  });
+});
