@@ -116,7 +116,9 @@ function listTasks(play: Play, only: string[], skip: string[]): { lines: TaskLin
 }
 
 async function playHeader(play: Play, idx: number, opts: ListingOptions, render: Render): Promise<{ header: string; hostList: string[] }> {
-  const vars = { ...(play.vars ?? {}), ...(opts.extraVars ?? {}) };
+  // As the listing does in ansible: a vars_prompt variable takes its default.
+  const prompted = Object.fromEntries((play.vars_prompt ?? []).filter((p) => 'default' in p).map((p) => [String(p['name']), p['default']]));
+  const vars = { ...(play.vars ?? {}), ...prompted, ...(opts.extraVars ?? {}) };
   const patterns = (Array.isArray(play.hosts) ? play.hosts : [play.hosts]).map((p) => (p.includes('{{') || p.includes('{%') ? render(p, vars) : p));
   let name = play.name;
   if (name === (Array.isArray(play.hosts) ? play.hosts.join(',') : play.hosts)) name = patterns.join(',');

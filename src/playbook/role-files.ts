@@ -28,7 +28,8 @@ export function findRole(
   }
   const asPath = isAbsolute(name) ? name : resolve(playbookDir, name);
   if (isDir(asPath)) return { name: basename(asPath), path: asPath };
-  fail(`the role '${name}' was not found in ${searched.join(':')}`, loc);
+  const fromCollection = /^[A-Za-z_]\w*\.[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(name);
+  fail(`the role '${name}' was not found in ${searched.join(':')}`, loc, fromCollection ? 'roles from collections are not supported by philote yet: put the role in a roles_path directory' : undefined);
 }
 
 /** `<role>/<sub>/<name>` with Ansible's extensions ('', .yml, .yaml, .json); undefined when absent. */

@@ -46,13 +46,15 @@ export function parseRoleEntry(entry: unknown, fallback: SourceLocation): RoleEn
   const loc = locationOf(entry) ?? fallback;
   if (typeof entry === 'string') return { name: entry.trim(), params: {}, keywords: {}, loc };
   if (!isMapping(entry)) fail(`role definitions must contain a role name, got a ${Array.isArray(entry) ? 'list' : typeof entry}`, loc);
-  const nameValue = entry['role'] ?? entry['name'];
+  // Galaxy-style dependencies name the role by `src` (optionally "src,version").
+  const src = typeof entry['src'] === 'string' ? entry['src'].split(',')[0]!.trim() : undefined;
+  const nameValue = entry['role'] ?? entry['name'] ?? (src && !src.includes('://') ? src.replace(/\.git$/, '').split('/').pop() : undefined);
   if (nameValue === undefined || nameValue === null) fail('role definitions must contain a role name', loc);
   const name = asString('role', nameValue, keyLocationOf(entry, 'role' in entry ? 'role' : 'name')).trim();
   const params: Record<string, unknown> = {};
   const kw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(entry)) {
-    if (k === 'role' || k === 'name') continue;
+    if (k === 'role' || k === 'name' || (src !== undefined && (k === 'src' || k === 'version' || k === 'scm'))) continue;
     if (ENTRY_KEYS.has(k)) kw[k] = v;
     else params[k] = v;
   }

@@ -75,6 +75,16 @@ function parseLoopControl(v: unknown, loc: SourceLocation): LoopControl {
   return lc;
 }
 
+/** meta actions of ansible-core 2.14. */
+const META_ACTIONS = ['noop', 'flush_handlers', 'refresh_inventory', 'clear_facts', 'clear_host_errors', 'end_play', 'end_host', 'end_batch', 'reset_connection', 'role_complete'];
+
+/** Ansible only finds a wrong meta action when it runs; a literal one can be checked now. */
+function checkMeta(args: Record<string, unknown>, loc: SourceLocation): void {
+  const what = args['_raw_params'];
+  if (typeof what !== 'string' || hasTemplate(what)) return;
+  if (!META_ACTIONS.includes(what.trim())) fail(`invalid meta action requested: ${what}`, loc, didYouMean(what.trim(), META_ACTIONS));
+}
+
 function registerName(v: unknown, loc: SourceLocation): string {
   const name = asString('register', v, loc);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) && !hasTemplate(name)) fail(`'${name}' is not a valid variable name for register`, loc);
@@ -174,6 +184,7 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
     rememberIncludeOrigin(inc, ctx);
     return inc;
   }
+  if (c === 'meta') checkMeta(action.args, keyLocationOf(ds, action.written) ?? loc);
   const task: Task = { kind: 'task', action: c, actionAsWritten: action.written, args: action.args, loc };
   common(task);
   readTaskKeywords(ds, task, loc);

@@ -240,3 +240,19 @@ describe('vault', () => {
     expect(pb.plays[0]!.vars).toEqual({ raw: '{{ not templated }}' });
   });
 });
+
+describe('meta', () => {
+  it('a literal unknown meta action is refused at load time', () => {
+    const e = loadError(playWith('    - meta: flush_handler\n'));
+    expect(e.message).toBe('invalid meta action requested: flush_handler');
+    expect(e.hint).toBe("did you mean 'flush_handlers'?");
+    expect(e.location).toMatchObject({ line: 3, column: 7 });
+  });
+});
+
+describe('collection roles', () => {
+  it('say they are not supported', () => {
+    const e = loadError({ 'site.yml': '- hosts: all\n  roles: [acme.tools.setup]\n' });
+    expect(e.hint).toBe('roles from collections are not supported by philote yet: put the role in a roles_path directory');
+  });
+});

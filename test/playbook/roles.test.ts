@@ -221,3 +221,17 @@ describe('role vars directories', () => {
     expect(pb.plays[0]!.roles[0]!.role).toMatchObject({ vars: { x: 1, y: 2 }, defaults: { d: 3 } });
   });
 });
+
+describe('galaxy-style dependencies', () => {
+  it('name the role by src', () => {
+    const pb = load({
+      'roles/app/meta/main.yml': 'dependencies:\n  - src: https://github.com/acme/docker.git,v1\n    name: docker\n  - src: ntp\n    version: "1.0"\n',
+      'roles/app/tasks/main.yml': '- debug: msg=app\n',
+      'roles/docker/tasks/main.yml': '- name: docker\n  debug: msg=1\n',
+      'roles/ntp/tasks/main.yml': '- name: ntp\n  debug: msg=1\n',
+      'site.yml': '- hosts: all\n  roles: [app]\n',
+    });
+    expect(names(pb.plays[0]!.roles)).toEqual(['docker : docker', 'ntp : ntp', 'app : debug']);
+    expect((pb.plays[0]!.roles[0]!.block[1] as Block).role!.params).toEqual({});
+  });
+});
