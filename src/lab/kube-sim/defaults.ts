@@ -20,7 +20,7 @@ export function applyDefaults(rt: ResourceType, o: KObject): void {
       spec!['replicas'] ??= 1;
       spec!['revisionHistoryLimit'] ??= 10;
       spec!['progressDeadlineSeconds'] ??= 600;
-      spec!['strategy'] ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+      if (!(spec!['strategy'] as O | undefined)?.['type']) spec!['strategy'] = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
       podTemplate(spec!);
       break;
     case 'DaemonSet':

@@ -10,6 +10,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } fr
 import { evict } from './disruption.js';
 import { ApiError, badRequest, methodNotAllowed, pageNotFound, unsupportedMediaType } from './errors.js';
 import { openapiV3Doc, openapiV3Root } from './openapi.js';
+import { decodeProtobuf } from './protobuf.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { toTable } from './table.js';
 import type { Json, KObject, ResourceType } from './types.js';
@@ -26,6 +27,7 @@ interface Ctx {
   url: URL;
   q: URLSearchParams;
   body: string;
+  raw: Buffer;
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -43,7 +45,8 @@ export function createApiServer(api: Api, o: HttpOptions): { server: Server; clo
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const ctx: Ctx = { req, res, url, q: url.searchParams, body: Buffer.concat(chunks).toString('utf8') };
+      const raw = Buffer.concat(chunks);
+      const ctx: Ctx = { req, res, url, q: url.searchParams, body: raw.toString('utf8'), raw };
       try {
         route(api, ctx, o, (stop) => {
           watches.add(stop);
@@ -238,9 +241,8 @@ function includeObject(c: Ctx): 'Object' | 'Metadata' | 'None' {
 function decode(c: Ctx, rt: ResourceType): unknown {
   if (!c.body) throw badRequest('the request body is empty');
   const ct = c.req.headers['content-type'] ?? 'application/json';
-  // Typed clients (kubectl create deployment...) send protobuf first; client-go switches to JSON
-  // for good when the server answers 415, which is what we do instead of decoding protobuf.
-  if (ct.includes('protobuf')) throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  // Typed clients (kubectl create deployment...) send protobuf, with no JSON fallback on 415.
+  if (ct.includes('protobuf')) return decodeProtobuf(c.raw);
   try {
     return ct.includes('yaml') ? parseYaml(c.body) : JSON.parse(c.body);
   } catch (e) {

@@ -145,6 +145,22 @@ spec:
     expect((await k('get', '--raw', '/apis/cilium.io/v2')).stderr).toMatch(/NotFound/);
   });
 
+  it('kubectl create generators (protobuf request bodies): namespace, deployment, configmap, secret, pdb', async () => {
+    await ok('create', 'namespace', 'gen');
+    await ok('create', 'deployment', 'gd', '-n', 'gen', '--image=nginx:1.27', '--replicas=2', '--port=80');
+    await ok('create', 'configmap', 'gc', '-n', 'gen', '--from-literal=a=1');
+    await ok('create', 'secret', 'generic', 'gs', '-n', 'gen', '--from-literal=p=x');
+    await ok('create', 'pdb', 'gd', '-n', 'gen', '--selector=app=gd', '--max-unavailable=1');
+    const d = await json('get', 'deploy', 'gd', '-n', 'gen');
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.strategy.type).toBe('RollingUpdate');
+    expect(d.spec.template.spec.containers).toMatchObject([{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }]);
+    expect((await json('get', 'cm', 'gc', '-n', 'gen')).data).toEqual({ a: '1' });
+    expect((await json('get', 'secret', 'gs', '-n', 'gen')).data).toEqual({ p: Buffer.from('x').toString('base64') });
+    expect((await json('get', 'pdb', 'gd', '-n', 'gen')).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'gd' } } });
+    expect(await ok('rollout', 'status', '-n', 'gen', 'deploy/gd', '--timeout=20s')).toMatch(/successfully rolled out/);
+  });
+
   it('delete pods by label and node (the migration step): the DaemonSet recreates them', async () => {
     const sel = ['-n', 'calico-system', '-l', 'k8s-app=calico-node', '--field-selector', 'spec.nodeName=node1'];
     const old = (await json('get', 'pods', ...sel)).items[0].metadata.name;
