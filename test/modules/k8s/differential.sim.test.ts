@@ -19,6 +19,8 @@ const haveAnsible = existsSync(ANSIBLE) && existsSync('/usr/lib/python3/dist-pac
 interface Task {
   module: string;
   args: Record<string, unknown>;
+  /** Run in check mode (ansible's check_mode task keyword). */
+  check?: boolean;
 }
 
 const cm = (name: string, data: Record<string, string>, labels?: Record<string, string>) => ({
@@ -31,13 +33,20 @@ const cm = (name: string, data: Record<string, string>, labels?: Record<string, 
 const crd = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
-  metadata: { name: 'ippools.crd.projectcalico.org' },
+  metadata: { name: 'ciliumnodeconfigs.cilium.io' },
   spec: {
-    group: 'crd.projectcalico.org',
-    scope: 'Cluster',
-    names: { kind: 'IPPool', plural: 'ippools', singular: 'ippool', listKind: 'IPPoolList' },
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    group: 'cilium.io',
+    scope: 'Namespaced',
+    names: { kind: 'CiliumNodeConfig', plural: 'ciliumnodeconfigs', singular: 'ciliumnodeconfig', listKind: 'CiliumNodeConfigList' },
+    versions: [{ name: 'v2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
   },
+};
+
+const cnc = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNodeConfig',
+  metadata: { name: 'cilium-default', namespace: 'kube-system' },
+  spec: { nodeSelector: { matchLabels: { 'io.cilium.migration/cilium-default': 'true' } }, defaults: { 'cni-chaining-mode': 'none' } },
 };
 
 /** The scenario: namespace, configmaps (create, no-op, update, absent), CRD then CR, info, drain steps. */
@@ -51,10 +60,23 @@ function scenario(node: string): Task[] {
     { module: 'kubernetes.core.k8s', args: { definition: [cm('two', { b: '1' }, { app: 'x' }), cm('three', {}, { app: 'y' })] } },
     { module: 'kubernetes.core.k8s', args: { definition: cm('patched-only', { a: '1' }), state: 'patched' } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'ConfigMap', namespace: 'diff', label_selectors: ['app=x'] } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('dry', { a: '1' }) }, check: true },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'ConfigMap', namespace: 'diff', name: 'dry' } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('one', { a: '3' }, { app: 'x' }) }, check: true },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'ConfigMap', namespace: 'diff', name: 'one' } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '1' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '1' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '2' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'IPPool', api_version: 'crd.projectcalico.org/v1' } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'CiliumNodeConfig', api_version: 'cilium.io/v2', namespace: 'kube-system' } },
     { module: 'kubernetes.core.k8s', args: { definition: crd, wait: true, wait_condition: { type: 'Established' }, wait_timeout: 30, wait_sleep: 1 } },
-    { module: 'kubernetes.core.k8s', args: { definition: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16', vxlanMode: 'Always' } } } },
-    { module: 'kubernetes.core.k8s_info', args: { kind: 'IPPool', api_version: 'crd.projectcalico.org/v1' } },
+    { module: 'kubernetes.core.k8s', args: { definition: cnc } },
+    { module: 'kubernetes.core.k8s', args: { definition: cnc } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'CiliumNodeConfig', api_version: 'cilium.io/v2', namespace: 'kube-system' } },
+    { module: 'kubernetes.core.k8s', args: { definition: cnc, state: 'absent', wait: true, wait_timeout: 20, wait_sleep: 1 } },
+    { module: 'kubernetes.core.k8s', args: { kind: 'Node', name: node, definition: { metadata: { labels: { 'io.cilium.migration/cilium-default': 'true' } } } } },
+    { module: 'kubernetes.core.k8s', args: { kind: 'Node', name: node, definition: { metadata: { labels: { 'io.cilium.migration/cilium-default': 'true' } } } } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'Pod', namespace: 'kube-system', label_selectors: ['k8s-app in (kube-dns, metrics-server)'] } },
     { module: 'kubernetes.core.k8s', args: { kind: 'ConfigMap', namespace: 'diff', label_selectors: ['app=x'], state: 'absent' } },
     { module: 'kubernetes.core.k8s', args: { kind: 'ConfigMap', namespace: 'diff', name: 'one', state: 'absent' } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'Node', name: node } },
@@ -101,7 +123,7 @@ function runAnsible(tasks: Task[], kubeconfig: string): Promise<ModuleResult[]> 
       hosts: 'localhost',
       gather_facts: false,
       tasks: [
-        ...tasks.map((t, i) => ({ name: `t${i}`, [t.module]: t.args, register: `r${i}`, ignore_errors: true })),
+        ...tasks.map((t, i) => ({ name: `t${i}`, [t.module]: t.args, register: `r${i}`, ignore_errors: true, ...(t.check ? { check_mode: true } : {}) })),
         { name: 'dump', 'ansible.builtin.copy': { content: `{{ [${tasks.map((_, i) => `r${i}`).join(', ')}] | to_json }}`, dest: out } },
       ],
     },
@@ -138,12 +160,13 @@ describe.skipIf(!simAvailable || !haveAnsible)('differential: kubernetes.core (a
       const ours: ModuleResult[] = [];
       for (const t of tasks) {
         try {
-          ours.push(await call(t.module, t.args, { environment: { K8S_AUTH_KUBECONFIG: simB.kubeconfigPath } }));
+          ours.push(await call(t.module, t.args, { check: t.check ?? false, environment: { K8S_AUTH_KUBECONFIG: simB.kubeconfigPath } }));
         } catch (e) {
           ours.push({ failed: true, msg: (e as Error).message });
         }
       }
       const rows = tasks.map((t, i) => ({ task: i, module: t.module, ansible: outcome(theirs[i]!), philote: outcome(ours[i]!) }));
+      if (process.env["PHILOTE_DIFF_DUMP"]) console.log(JSON.stringify(rows, null, 1));
       for (const row of rows) expect({ task: row.task, module: row.module, outcome: row.philote }).toEqual({ task: row.task, module: row.module, outcome: row.ansible });
     } finally {
       await simA.close();
