@@ -10,9 +10,13 @@
  *     node io.cilium.migration/cilium-default=true does nothing until its agent pod is
  *     recreated (`kubectl delete pod -l k8s-app=cilium --field-selector spec.nodeName=$NODE`).
  *     The agent records that decision on its pod (annotation ANNOTATION below) when it starts.
- *  2. Otherwise the base CNI the simulator was started with: Calico (blocks of the IPPool's
- *     CIDR, default 10.42.0.0/16, one /26 block per node, recorded as IPAMBlock objects when
- *     that CRD exists) or Flannel (the node's spec.podCIDR).
+ *  2. Otherwise Calico, when a calico-node pod (k8s-app=calico-node) is Running on the node
+ *     (so installing Calico over Flannel moves recreated pods to Calico, seed 002).
+ *  3. Otherwise the base CNI the simulator was started with (assumed installed everywhere):
+ *     Calico or Flannel (the node's spec.podCIDR) or none (pods get no IP).
+ * Calico's addresses: one /26 block per node (blockSize) of the first enabled IPPool's CIDR, or
+ * of the Installation's first ipPools entry when no IPPool exists yet, default 10.42.0.0/16;
+ * blocks are recorded as IPAMBlock objects when that CRD exists.
  * Cilium's pool is cilium-config's cluster-pool-ipv4-cidr (default 10.245.0.0/16, the new pod
  * CIDR of seed 003), one /24 (cluster-pool-ipv4-mask-size) per node, recorded in a CiliumNode
  * object when that CRD exists.
@@ -63,7 +67,11 @@ export function agentTakesOver(api: Api, node: KObject): boolean {
 export function nodeCni(api: Api, nodeName: string, base: BaseCni): 'cilium' | BaseCni {
   const pods = api.store.list(api.registry.find('', 'v1', 'pods')!, 'kube-system');
   const agent = pods.find((p) => isCiliumAgent(p) && (p['spec'] as { nodeName?: string }).nodeName === nodeName && !p.metadata.deletionTimestamp);
-  return agent?.metadata.annotations?.[ANNOTATION] === 'cilium' ? 'cilium' : base;
+  if (agent?.metadata.annotations?.[ANNOTATION] === 'cilium') return 'cilium';
+  const calicoNode = api.store
+    .list(api.registry.find('', 'v1', 'pods')!)
+    .some((p) => p.metadata.labels?.['k8s-app'] === 'calico-node' && (p['spec'] as { nodeName?: string }).nodeName === nodeName && (p['status'] as { phase?: string } | undefined)?.phase === 'Running' && !p.metadata.deletionTimestamp);
+  return calicoNode ? 'calico' : base;
 }
 
 /** The node's pod CIDR under a CNI (undefined for 'none'). Side effect: IPAMBlock / CiliumNode records. */
@@ -80,7 +88,10 @@ export function nodePodCidr(api: Api, cni: 'cilium' | BaseCni, node: KObject, in
   }
   const poolType = find(api, 'crd.projectcalico.org', 'ippools');
   const ippool = poolType ? api.store.list(poolType).find((p) => !(p['spec'] as { disabled?: boolean }).disabled) : undefined;
-  const spec = (ippool?.['spec'] ?? {}) as { cidr?: string; blockSize?: number };
+  const instType = find(api, 'operator.tigera.io', 'installations');
+  const inst = instType ? api.store.get(instType, undefined, 'default') : undefined;
+  const instPool = (inst?.['spec'] as { calicoNetwork?: { ipPools?: Array<{ cidr?: string; blockSize?: number }> } } | undefined)?.calicoNetwork?.ipPools?.[0];
+  const spec = (ippool?.['spec'] ?? instPool ?? {}) as { cidr?: string; blockSize?: number };
   const pool = cidrOf(spec.cidr ?? CALICO_DEFAULT_POOL);
   const block = spec.blockSize ?? 26;
   const cidr = `${n2ip(pool.base + index * 2 ** (32 - block))}/${block}`;

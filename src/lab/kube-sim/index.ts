@@ -43,7 +43,7 @@ export interface KubeSimOptions {
   nodeReady?: (name: string) => Promise<boolean> | boolean;
   stateFile?: string;
   cni?: BaseCni;
-  /** Starting state; a number means 'k3s-calico' with deterministic uids and names from that seed. */
+  /** Starting state (default k3s-calico, or k3s-flannel with cni 'flannel'); a number means that default with deterministic uids and names from that seed. */
   seed?: SeedName | number;
   /** Milliseconds from scheduling to Running/Ready (default 300). */
   podStartDelayMs?: number;
@@ -115,7 +115,7 @@ export async function startKubeSim(o: KubeSimOptions): Promise<KubeSim> {
   const api = new Api(store, registry, numericSeed !== undefined ? `s${numericSeed}` : undefined);
   const loaded = o.stateFile ? store.load(o.stateFile) : false;
   if (loaded) api.refreshCrds();
-  else applySeed(api, typeof o.seed === 'string' ? o.seed : 'k3s-calico');
+  else applySeed(api, typeof o.seed === 'string' ? o.seed : o.cni === 'flannel' ? 'k3s-flannel' : 'k3s-calico');
   const nodes = labNodes(o);
   const t = (g: string, p: string): ResourceType => registry.find(g, 'v1', p)!;
   const ctx: Ctx = {

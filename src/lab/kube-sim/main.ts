@@ -1,7 +1,7 @@
 /**
  * Standalone simulator for manual use:
  *   node --import tsx src/lab/kube-sim/main.ts --dir /tmp/sim --nodes n1,n2,n3 [--port 6443]
- *        [--state /tmp/sim/state.json] [--seed k3s-calico|empty] [--cni calico|flannel|none] [--verbose]
+ *        [--state /tmp/sim/state.json] [--seed k3s-calico|k3s-flannel|empty] [--cni calico|flannel|none] [--verbose]
  * Prints the kubeconfig path; stops on SIGINT/SIGTERM (saving state when --state is given).
  */
 import { parseArgs } from 'node:util';

@@ -4,12 +4,13 @@
  * calico-system (calico-node and csi-node-driver DaemonSets, calico-kube-controllers), the
  * Calico/Tigera CRDs with the default Installation and IPPool (10.42.0.0/16, K3s' default
  * cluster CIDR), and an `apps` namespace with two Deployments guarded by PodDisruptionBudgets.
- * Controllers then create the ReplicaSets and pods. 'empty': only the namespaces K3s creates.
+ * Controllers then create the ReplicaSets and pods. 'k3s-flannel': the same without Calico
+ * (K3s' built-in Flannel, start with cni: 'flannel'). 'empty': only the namespaces K3s creates.
  */
 import type { Api } from './api.js';
 import type { KObject } from './types.js';
 
-export type SeedName = 'k3s-calico' | 'empty';
+export type SeedName = 'k3s-calico' | 'k3s-flannel' | 'empty';
 export const CALICO_POOL = '10.42.0.0/16';
 
 const ns = (name: string): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -54,7 +55,7 @@ export function seedObjects(seed: SeedName): KObject[] {
   const base = ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map(ns);
   if (seed === 'empty') return base;
   const linux = { 'kubernetes.io/os': 'linux' };
-  return [
+  const all: KObject[] = [
     ...base,
     ns('tigera-operator'),
     ns('calico-system'),
@@ -93,6 +94,10 @@ export function seedObjects(seed: SeedName): KObject[] {
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'apps' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } } },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api', namespace: 'apps' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } } },
   ];
+  if (seed === 'k3s-calico') return all;
+  const calico = (o: KObject): boolean =>
+    ['tigera-operator', 'calico-system'].includes(o.metadata.namespace ?? o.metadata.name ?? '') || /tigera|projectcalico/.test(`${o.apiVersion} ${o.metadata.name}`);
+  return all.filter((o) => !calico(o));
 }
 
 export function applySeed(api: Api, seed: SeedName): void {

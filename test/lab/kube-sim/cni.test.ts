@@ -102,6 +102,61 @@ describe('CNI IP rule', () => {
     expect(await podIP('other', 'node3')).toMatch(/^10\.42\./);
   });
 
+  it('Flannel to Calico (seed 002): node podCIDR first, the Installation pool once calico-node runs there', async () => {
+    const fl = await startSim({ cni: 'flannel' });
+    const run = (...args: string[]) => kubectl(fl, args);
+    try {
+      expect((await run('get', 'ns', 'calico-system')).code).toBe(1); // the k3s-flannel seed has no Calico
+      const pod = (name: string, node: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default}\nspec: {nodeName: ${node}, containers: [{name: c, image: busybox}]}\n`;
+      const ipOf = (name: string) => waitFor(`${name} IP`, async () => (await run('get', 'pod', name, '-o', 'jsonpath={.status.podIP}')).stdout || undefined);
+      writeFileSync(join(fl.dir, 'p1.yaml'), pod('p1', 'node2'));
+      await run('apply', '-f', join(fl.dir, 'p1.yaml'));
+      expect(await ipOf('p1')).toMatch(/^10\.42\.1\.\d+$/); // node2's spec.podCIDR 10.42.1.0/24
+      writeFileSync(
+        join(fl.dir, 'calico.yaml'),
+        `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: installations.operator.tigera.io}
+spec:
+  group: operator.tigera.io
+  scope: Cluster
+  names: {kind: Installation, plural: installations, singular: installation, listKind: InstallationList}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: calico-system}
+`,
+      );
+      writeFileSync(
+        join(fl.dir, 'calico2.yaml'),
+        `apiVersion: operator.tigera.io/v1
+kind: Installation
+metadata: {name: default}
+spec: {calicoNetwork: {ipPools: [{cidr: 10.244.0.0/16, blockSize: 26, encapsulation: VXLAN}]}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: calico-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec: {hostNetwork: true, containers: [{name: calico-node, image: calico/node:v3.29.1}]}
+`,
+      );
+      expect((await run('apply', '--server-side', '-f', join(fl.dir, 'calico.yaml'))).code).toBe(0);
+      expect((await run('apply', '--server-side', '-f', join(fl.dir, 'calico2.yaml'))).code).toBe(0);
+      expect((await run('-n', 'calico-system', 'rollout', 'status', 'ds/calico-node', '--timeout=20s')).code).toBe(0);
+      expect((await run('get', 'pod', 'p1', '-o', 'jsonpath={.status.podIP}')).stdout).toMatch(/^10\.42\.1\./); // unchanged until recreated
+      writeFileSync(join(fl.dir, 'p2.yaml'), pod('p2', 'node2'));
+      await run('apply', '-f', join(fl.dir, 'p2.yaml'));
+      expect(await ipOf('p2')).toMatch(/^10\.244\.0\.(6[5-9]|[7-9]\d|1[01]\d|12[0-7])$/); // node2's /26 block
+    } finally {
+      await fl.close();
+    }
+  });
+
   it('a recreated agent on an unlabeled node does not take over', async () => {
     await ok('-n', 'kube-system', 'delete', 'pod', '-l', 'k8s-app=cilium', '--field-selector', 'spec.nodeName=node3');
     await ok('-n', 'kube-system', 'rollout', 'status', 'ds/cilium', '--timeout=20s');
