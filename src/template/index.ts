@@ -13,7 +13,7 @@ import { PhiloteError, UndefinedVariableError } from '../errors.js';
 import type { Expr, Stmt } from './compile/ast.js';
 import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
-import { TemplateRuntimeError } from './runtime/env.js';
+import { shortName, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
 import { isDict, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
@@ -25,6 +25,7 @@ export { OMIT } from './types.js';
 const TEMPLATED = /\{\{|\{%|\{#/;
 const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
 const CACHE_LIMIT = 20000;
+const NATIVE_TEXT_FILTERS = new Set(['to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
 
 const templateCache = new Map<string, Stmt[]>();
 const exprCache = new Map<string, Expr>();
@@ -90,7 +91,11 @@ function renderString(text: string, ev: Evaluator): unknown {
   }
   const body = compileTemplate(text);
   if (body.length === 1 && body[0]!.t === 'output') {
-    return finalizeValue(ev.eval(body[0].expr, new Frame()));
+    const expr = body[0].expr;
+    const v = ev.eval(expr, new Frame());
+    // Ansible marks these filters' output as NativeJinjaText: it is never literal_eval'ed.
+    if (typeof v === 'string' && expr.t === 'filter' && NATIVE_TEXT_FILTERS.has(shortName(expr.name))) return v;
+    return finalizeValue(v);
   }
   const out: string[] = [];
   ev.run(body, out);

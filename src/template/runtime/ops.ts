@@ -1,4 +1,5 @@
 /** Python arithmetic: int/float distinction, floor division, modulo sign, str/list repetition, "%" formatting. */
+import { dateSub } from './datetime.js';
 import { failUndefined, isFloat, isNumber, isTuple, makeFloat, num, PyFloat, pyRepr, pyStr, PyTypeError, tuple, typeName, Undefined } from './values.js';
 
 function numeric(v: unknown): boolean {
@@ -27,7 +28,10 @@ export function binop(op: string, a: unknown, b: unknown): unknown {
         throw new PyTypeError(typeof a === 'string' ? `can only concatenate str (not "${typeName(b)}") to str` : `unsupported operand type(s) for +: '${typeName(a)}' and 'str'`);
       }
       return unsupported('+', a, b);
-    case '-':
+    case '-': {
+      const d = dateSub(a, b);
+      if (d !== undefined) return d;
+    }
       if (bothNum) return numResult(num(a) - num(b), anyFloat);
       return unsupported('-', a, b);
     case '*':

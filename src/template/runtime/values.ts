@@ -166,6 +166,7 @@ export function pyStr(v: unknown): string {
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name ?? ''}>`;
   if (Array.isArray(v) || isDict(v)) return pyRepr(v);
   if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(Object.getPrototypeOf(v), 'toString')) return String(v);
   return String(v);
 }
 

@@ -1,0 +1,201 @@
+/** Encoding, hashing, path, shell-quoting, size, date and random filters. */
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FilterFn } from '../runtime/env.js';
+import { TemplateRuntimeError } from '../runtime/env.js';
+import { PyDatetime, strftime, strptime } from '../runtime/datetime.js';
+import { isInt, makeFloat, num, pyIter, pyStr, truthy, tuple } from '../runtime/values.js';
+import { percentFormat } from '../runtime/ops.js';
+import { randomSalt, shaCrypt } from './crypt.js';
+import { PyRandom } from './pyrandom.js';
+
+function hashHex(alg: string, s: string): string {
+  const map: Record<string, string> = { sha1: 'sha1', md5: 'md5', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', blake2b: 'blake2b512', sha3_256: 'sha3-256', sha3_512: 'sha3-512' };
+  const a = map[alg];
+  if (!a) throw new TemplateRuntimeError(`unsupported hash type ${alg}`);
+  return createHash(a).update(Buffer.from(s, 'utf8')).digest('hex');
+}
+
+/** Python shlex.quote. */
+export function shQuote(s: string): string {
+  if (s === '') return "''";
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  return "'" + s.replace(/'/g, `'"'"'`) + "'";
+}
+
+const SIZE_RANGES: [string, number][] = [
+  ['Y', 2 ** 80],
+  ['Z', 2 ** 70],
+  ['E', 2 ** 60],
+  ['P', 2 ** 50],
+  ['T', 2 ** 40],
+  ['G', 2 ** 30],
+  ['M', 2 ** 20],
+  ['K', 2 ** 10],
+  ['B', 1],
+];
+
+function bytesToHuman(size: number, isbits: boolean, unit?: string): string {
+  const base = isbits ? 'bits' : 'Bytes';
+  let suffix = '';
+  let limit = 1;
+  for ([suffix, limit] of SIZE_RANGES) {
+    if ((unit === undefined && size >= limit) || (unit !== undefined && unit.toUpperCase() === suffix[0])) break;
+  }
+  suffix = limit !== 1 ? suffix + base[0] : base;
+  return `${percentFormat('%.2f', size / limit)} ${suffix}`;
+}
+
+function humanToBytes(value: unknown, defaultUnit?: string, isbits = false): number {
+  const m = /^\s*(\d*\.?\d*)\s*([A-Za-z]+)?\s*$/.exec(pyStr(value));
+  if (!m || m[1] === '') throw new TemplateRuntimeError(`human_to_bytes() can't interpret following string: ${pyStr(value)}`);
+  const n = parseFloat(m[1]!);
+  const unit = m[2] ?? defaultUnit;
+  if (!unit) return Math.round(n);
+  const letter = unit[0]!.toUpperCase();
+  const entry = SIZE_RANGES.find(([s]) => s === letter);
+  if (!entry) throw new TemplateRuntimeError(`human_to_bytes() failed to convert ${pyStr(value)}. Value is not a valid string`);
+  const expectsBits = unit.length > 1 && unit.endsWith('b') && !unit.endsWith('B');
+  if (unit.length > 1 && !isbits && expectsBits && letter !== 'B') throw new TemplateRuntimeError(`human_to_bytes() failed to convert ${pyStr(value)}. Value is not a valid string (expect bytes)`);
+  return Math.round(n * entry[1]);
+}
+
+function b64decode(s: string): string {
+  return Buffer.from(s, 'base64').toString('utf8');
+}
+
+export const MISC_FILTERS: Record<string, FilterFn> = {
+  b64encode: (_s, v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
+  b64decode: (_s, v) => b64decode(pyStr(v)),
+  hash: (_s, v, a) => hashHex(pyStr(a[0] ?? 'sha1'), pyStr(v)),
+  checksum: (_s, v) => hashHex('sha1', pyStr(v)),
+  sha1: (_s, v) => hashHex('sha1', pyStr(v)),
+  md5: (_s, v) => hashHex('md5', pyStr(v)),
+  password_hash: (_s, v, a, k) => {
+    const type = pyStr(a[0] ?? k['hashtype'] ?? 'sha512');
+    const salt = a[1] ?? k['salt'];
+    const rounds = a[2] ?? k['rounds'];
+    const s = salt === undefined || salt === null ? randomSalt(16) : pyStr(salt);
+    if (type === 'sha512' || type === 'sha512_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 656000 : num(rounds), 512);
+    if (type === 'sha256' || type === 'sha256_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 535000 : num(rounds), 256);
+    throw new TemplateRuntimeError(`password_hash type '${type}' is not supported by philote (use sha512 or sha256)`);
+  },
+  basename: (_s, v) => path.posix.basename(pyStr(v)) === '' ? '' : pyStr(v).split('/').pop()!,
+  dirname: (_s, v) => {
+    const s = pyStr(v);
+    const i = s.lastIndexOf('/');
+    if (i < 0) return '';
+    const head = s.slice(0, i + 1);
+    return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
+  },
+  expanduser: (_s, v) => pyStr(v).replace(/^~(?=$|\/)/, os.homedir()),
+  expandvars: (_s, v) => pyStr(v).replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a: string | undefined, b: string | undefined) => process.env[(a ?? b)!] ?? m),
+  realpath: (_s, v) => {
+    const p = path.resolve(pyStr(v));
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return p;
+    }
+  },
+  relpath: (_s, v, a) => path.relative(a[0] === undefined ? process.cwd() : pyStr(a[0]), pyStr(v)) || '.',
+  splitext: (_s, v) => {
+    const s = pyStr(v);
+    const base = s.slice(s.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    if (dot <= 0 || /^\.+$/.test(base.slice(0, dot + 1))) return tuple([s, '']);
+    const cut = s.length - base.length + dot;
+    return tuple([s.slice(0, cut), s.slice(cut)]);
+  },
+  path_join: (_s, v) => {
+    const parts = Array.isArray(v) ? v.map(pyStr) : [pyStr(v)];
+    let out = '';
+    for (const p of parts) out = p.startsWith('/') || out === '' ? p : out.endsWith('/') ? out + p : out + '/' + p;
+    return out;
+  },
+  quote: (_s, v) => shQuote(v === null ? 'None' : pyStr(v)),
+  human_readable: (_s, v, a, k) => bytesToHuman(num(typeof v === 'string' ? parseFloat(v) : v), truthy(a[0] ?? k['isbits'] ?? false), a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit'])),
+  human_to_bytes: (_s, v, a, k) => humanToBytes(v, a[0] === undefined && k['default_unit'] === undefined ? undefined : pyStr(a[0] ?? k['default_unit']), truthy(a[1] ?? k['isbits'] ?? false)),
+  to_datetime: (_s, v, a) => {
+    try {
+      return strptime(pyStr(v), pyStr(a[0] ?? '%Y-%m-%d %H:%M:%S'));
+    } catch (e) {
+      throw new TemplateRuntimeError((e as Error).message);
+    }
+  },
+  strftime: (_s, v, a, k) => {
+    const second = a[0] ?? k['second'];
+    const utc = truthy(a[1] ?? k['utc'] ?? false);
+    const d = second === undefined || second === null ? new Date() : new Date(num(typeof second === 'string' ? parseFloat(second) : second) * 1000);
+    return strftime(pyStr(v), d, utc);
+  },
+  random: (_s, v, a, k) => {
+    const seed = k['seed'];
+    const start = a[0] ?? k['start'];
+    const step = a[1] ?? k['step'];
+    const r = seed === undefined || seed === null ? undefined : new PyRandom(typeof seed === 'number' ? seed : pyStr(seed));
+    if (isInt(v)) {
+      const st = start === undefined || start === null || !truthy(start) ? 0 : num(start);
+      const sp = step === undefined || step === null || !truthy(step) ? 1 : num(step);
+      if (r) return r.randrange(st, v, sp);
+      const n = Math.floor((v - st + sp - 1) / sp);
+      return st + sp * randomInt(n);
+    }
+    const items = pyIter(v);
+    if (!items.length) throw new TemplateRuntimeError('Cannot choose from an empty sequence');
+    return items[r ? r.randbelow(items.length) : randomInt(items.length)];
+  },
+  shuffle: (_s, v, _a, k) => {
+    const items = [...pyIter(v)];
+    const seed = k['seed'];
+    if (seed !== undefined && seed !== null && truthy(seed)) new PyRandom(typeof seed === 'number' ? seed : pyStr(seed)).shuffle(items);
+    else
+      for (let i = items.length - 1; i > 0; i--) {
+        const j = randomInt(i + 1);
+        [items[i], items[j]] = [items[j], items[i]];
+      }
+    return items;
+  },
+  to_uuid: (_s, v, a) => {
+    // uuid5 in Ansible's namespace 361E6D51-FAEC-444A-9079-341386DA8E2E.
+    const ns = Buffer.from(pyStr(a[0] ?? '361E6D51-FAEC-444A-9079-341386DA8E2E').replace(/-/g, ''), 'hex');
+    const h = createHash('sha1').update(ns).update(Buffer.from(pyStr(v), 'utf8')).digest();
+    h[6] = (h[6]! & 0x0f) | 0x50;
+    h[8] = (h[8]! & 0x3f) | 0x80;
+    const x = h.subarray(0, 16).toString('hex');
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  },
+  comment: (_s, v, a) => {
+    const style = pyStr(a[0] ?? 'plain');
+    const prefix = style === 'c' || style === 'cblock' ? '// ' : style === 'erlang' ? '% ' : '# ';
+    const lines = pyStr(v).split('\n');
+    return `${prefix.trim()}\n${lines.map((l) => prefix + l).join('\n')}\n${prefix.trim()}`;
+  },
+  log: (_s, v, a) => makeFloat(a[0] === undefined ? Math.log(num(v)) : Math.log(num(v)) / Math.log(num(a[0]))),
+  pow: (_s, v, a) => makeFloat(Math.pow(num(v), num(a[0]))),
+  root: (_s, v, a) => makeFloat(a[0] === undefined ? Math.sqrt(num(v)) : Math.pow(num(v), 1 / num(a[0]))),
+  urlsplit: (_s, v, a) => {
+    const u = new URL(pyStr(v));
+    const parts: Record<string, unknown> = {
+      scheme: u.protocol.replace(/:$/, ''),
+      netloc: u.host,
+      path: u.pathname,
+      query: u.search.replace(/^\?/, ''),
+      fragment: u.hash.replace(/^#/, ''),
+      hostname: u.hostname,
+      port: u.port ? Number(u.port) : null,
+      username: u.username || null,
+      password: u.password || null,
+    };
+    return a[0] === undefined ? parts : parts[pyStr(a[0])];
+  },
+  random_mac: (_s, v) => {
+    const prefix = pyStr(v);
+    const parts = prefix.split(':');
+    while (parts.length < 6) parts.push(randomBytes(1).toString('hex'));
+    return parts.join(':');
+  },
+  datetime_ok: (_s, v) => v instanceof PyDatetime,
+};

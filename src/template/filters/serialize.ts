@@ -1,0 +1,225 @@
+/**
+ * to_json/to_nice_json as Python's json.dumps prints them, and to_yaml/to_nice_yaml as PyYAML's
+ * safe dumper prints common data (sorted keys, block style, PyYAML's quoting rules).
+ */
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import type { FilterFn } from '../runtime/env.js';
+import { TemplateRuntimeError } from '../runtime/env.js';
+import { failUndefined, isDict, isFloat, num, PyFloat, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
+
+function floatJson(v: unknown): string {
+  const n = num(v);
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  return pyStr(v);
+}
+
+function jsonString(s: string, ensureAscii: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (c < 0x20) out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (ensureAscii && c > 0x7e) {
+      if (c > 0xffff) {
+        const hi = Math.floor((c - 0x10000) / 0x400) + 0xd800;
+        const lo = ((c - 0x10000) % 0x400) + 0xdc00;
+        out += '\\u' + hi.toString(16) + '\\u' + lo.toString(16);
+      } else out += '\\u' + c.toString(16).padStart(4, '0');
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+interface JsonOpts {
+  indent?: number;
+  sortKeys: boolean;
+  ensureAscii: boolean;
+  itemSep: string;
+  keySep: string;
+}
+
+export function pyJsonDumps(v: unknown, o: JsonOpts, level = 0): string {
+  if (v instanceof Undefined) failUndefined(v);
+  if (v === null || v === undefined) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'string') return jsonString(v, o.ensureAscii);
+  if (typeof v === 'number' || v instanceof PyFloat) return isFloat(v) ? floatJson(v) : String(v);
+  const nl = o.indent === undefined ? '' : '\n' + ' '.repeat(o.indent * (level + 1));
+  const end = o.indent === undefined ? '' : '\n' + ' '.repeat(o.indent * level);
+  if (Array.isArray(v)) {
+    if (!v.length) return '[]';
+    return '[' + nl + v.map((x) => pyJsonDumps(x, o, level + 1)).join(o.itemSep + nl) + end + ']';
+  }
+  if (isDict(v)) {
+    let keys = Object.keys(v);
+    if (!keys.length) return '{}';
+    if (o.sortKeys) keys = keys.sort();
+    return '{' + nl + keys.map((k) => jsonString(k, o.ensureAscii) + o.keySep + pyJsonDumps(v[k], o, level + 1)).join(o.itemSep + nl) + end + '}';
+  }
+  throw new TemplateRuntimeError(`Object of type ${typeof v} is not JSON serializable`);
+}
+
+// ---- YAML (PyYAML-compatible for plain data) ----
+
+const YAML_RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|=|<<)$/;
+const YAML_NUMBER = /^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0b[01_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+)$/;
+const YAML_TIMESTAMP = /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/;
+
+function yamlNeedsQuotes(s: string): boolean {
+  if (s === '') return true;
+  if (YAML_RESERVED.test(s) || YAML_NUMBER.test(s) || YAML_TIMESTAMP.test(s)) return true;
+  if (/^[\s]|[\s]$/.test(s)) return true;
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) {
+    // "-x", "?x", ":x" are plain when followed by a non-space; the others never are.
+    if (!(/^[-?:][^\s]/.test(s))) return true;
+  }
+  if (/: |:$| #/.test(s)) return true;
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s)) return true;
+  if (/[,[\]{}]/.test(s)) return false;
+  return false;
+}
+
+function yamlDoubleQuoted(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+function yamlScalar(v: unknown): string {
+  if (v instanceof Undefined) failUndefined(v);
+  if (v === null || v === undefined) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'number' || v instanceof PyFloat) {
+    if (!isFloat(v)) return String(v);
+    const n = num(v);
+    if (Number.isNaN(n)) return '.nan';
+    if (!Number.isFinite(n)) return n > 0 ? '.inf' : '-.inf';
+    return pyStr(v);
+  }
+  const s = pyStr(v);
+  if (/[\n\r\t]/.test(s) || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s)) return yamlDoubleQuoted(s);
+  if (yamlNeedsQuotes(s)) return "'" + s.replace(/'/g, "''") + "'";
+  return s;
+}
+
+function isEmptyContainer(v: unknown): boolean {
+  return (Array.isArray(v) && v.length === 0) || (isDict(v) && Object.keys(v).length === 0);
+}
+
+function flow(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(flow).join(', ') + ']';
+  if (isDict(v)) return '{' + Object.keys(v).sort().map((k) => `${yamlScalar(k)}: ${flow(v[k])}`).join(', ') + '}';
+  return yamlScalar(v);
+}
+
+/** PyYAML block style: mappings indent by `indent`, sequences inside mappings are not indented. */
+function block(v: unknown, indent: number, level: number, lines: string[], prefix: string): void {
+  const pad = ' '.repeat(level);
+  if (isDict(v) && Object.keys(v).length) {
+    let first = true;
+    for (const k of Object.keys(v).sort()) {
+      const key = yamlScalar(k);
+      const x = v[k];
+      const lead = first ? prefix : pad;
+      first = false;
+      if (isEmptyContainer(x) || (!Array.isArray(x) && !isDict(x))) lines.push(`${lead}${key}: ${isEmptyContainer(x) ? flow(x) : yamlScalar(x)}`);
+      else if (Array.isArray(x)) {
+        lines.push(`${lead}${key}:`);
+        block(x, indent, level, lines, pad);
+      } else {
+        lines.push(`${lead}${key}:`);
+        block(x, indent, level + indent, lines, ' '.repeat(level + indent));
+      }
+    }
+    return;
+  }
+  if (Array.isArray(v) && v.length) {
+    const dash = '-' + ' '.repeat(indent - 1);
+    for (const x of v) {
+      if (isEmptyContainer(x) || (!Array.isArray(x) && !isDict(x))) lines.push(`${pad}${dash}${isEmptyContainer(x) ? flow(x) : yamlScalar(x)}`);
+      else block(x, indent, level + indent, lines, pad + dash);
+    }
+    return;
+  }
+  lines.push(prefix + (isEmptyContainer(v) ? flow(v) : yamlScalar(v)));
+}
+
+export function pyYamlDump(v: unknown, indent = 2): string {
+  if (!Array.isArray(v) && !isDict(v)) return `${yamlScalar(v)}\n...\n`;
+  if (isEmptyContainer(v)) return flow(v) + '\n';
+  const lines: string[] = [];
+  block(v, indent, 0, lines, '');
+  return lines.join('\n') + '\n';
+}
+
+function yamlToEngine(v: unknown): unknown {
+  if (typeof v === 'number' && Number.isInteger(v) && false) return v;
+  return v;
+}
+
+export const SERIALIZE_FILTERS: Record<string, FilterFn> = {
+  to_json: (_s, v, _a, k) => {
+    const indent = k['indent'] === undefined || k['indent'] === null ? undefined : num(k['indent']);
+    return pyJsonDumps(v, {
+      indent,
+      sortKeys: truthy(k['sort_keys'] ?? false),
+      ensureAscii: truthy(k['ensure_ascii'] ?? true),
+      itemSep: indent === undefined ? ', ' : ',',
+      keySep: ': ',
+    });
+  },
+  to_nice_json: (_s, v, a, k) =>
+    pyJsonDumps(v, { indent: num(a[0] ?? k['indent'] ?? 4), sortKeys: truthy(a[1] ?? k['sort_keys'] ?? true), ensureAscii: truthy(k['ensure_ascii'] ?? true), itemSep: ',', keySep: ': ' }),
+  tojson: (_s, v, _a, k) =>
+    pyJsonDumps(v, { indent: k['indent'] === undefined ? undefined : num(k['indent']), sortKeys: true, ensureAscii: true, itemSep: k['indent'] === undefined ? ', ' : ',', keySep: ': ' })
+      .replace(/</g, '\\u003c')
+      .replace(/>/g, '\\u003e')
+      .replace(/&/g, '\\u0026')
+      .replace(/'/g, '\\u0027'),
+  from_json: (_s, v) => {
+    try {
+      return JSON.parse(pyStr(v)) as unknown;
+    } catch (e) {
+      throw new TemplateRuntimeError(`Expecting value: ${(e as Error).message}`);
+    }
+  },
+  to_yaml: (_s, v, _a, k) => pyYamlDump(v, num(k['indent'] ?? 2)),
+  to_nice_yaml: (_s, v, a, k) => pyYamlDump(v, num(a[0] ?? k['indent'] ?? 4)),
+  from_yaml: (_s, v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return yamlToEngine(parseYaml(v, { version: '1.1' }));
+    } catch (e) {
+      throw new TemplateRuntimeError(`from_yaml: ${(e as Error).message}`);
+    }
+  },
+  from_yaml_all: (_s, v) => {
+    if (typeof v !== 'string') return v;
+    return parseAllDocuments(v, { version: '1.1' }).map((d) => {
+      if ('errors' in d && d.errors.length) throw new TemplateRuntimeError(`from_yaml_all: ${d.errors[0]!.message}`);
+      return d.toJS() as unknown;
+    });
+  },
+};
+
+export function dictOrEmpty(v: unknown): Dict {
+  return isDict(v) ? v : {};
+}
