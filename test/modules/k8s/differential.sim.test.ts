@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { ModuleResult } from '../../../src/modules/types.js';
@@ -14,6 +15,7 @@ import { call } from './ctx.js';
 import { simAvailable, startSim } from './sim.js';
 
 const ANSIBLE = '/usr/bin/ansible-playbook';
+const ROLLOUT_LIBRARY = fileURLToPath(new URL('../../../playbooks/library', import.meta.url));
 const haveAnsible = existsSync(ANSIBLE) && existsSync('/usr/lib/python3/dist-packages/kubernetes');
 
 interface Task {
@@ -79,6 +81,23 @@ function scenario(node: string): Task[] {
     { module: 'kubernetes.core.k8s_info', args: { kind: 'Pod', namespace: 'kube-system', label_selectors: ['k8s-app in (kube-dns, metrics-server)'] } },
     { module: 'kubernetes.core.k8s', args: { kind: 'ConfigMap', namespace: 'diff', label_selectors: ['app=x'], state: 'absent' } },
     { module: 'kubernetes.core.k8s', args: { kind: 'ConfigMap', namespace: 'diff', name: 'one', state: 'absent' } },
+    // workloads: scale, json patch, logs, rollout (philote's k8s_rollout vs its Ansible twin in playbooks/library), waits
+    { module: 'kubernetes.core.k8s_scale', args: { kind: 'Deployment', api_version: 'apps/v1', namespace: 'apps', name: 'api', replicas: 3, wait_timeout: 30, wait_sleep: 1 } },
+    { module: 'kubernetes.core.k8s_scale', args: { kind: 'Deployment', api_version: 'apps/v1', namespace: 'apps', name: 'api', replicas: 3, wait_timeout: 30, wait_sleep: 1 } },
+    { module: 'kubernetes.core.k8s_scale', args: { kind: 'Deployment', api_version: 'apps/v1', namespace: 'apps', name: 'api', replicas: 2, current_replicas: 5 } },
+    { module: 'kubernetes.core.k8s_json_patch', args: { kind: 'ConfigMap', namespace: 'kube-system', name: 'coredns', patch: [{ op: 'add', path: '/data/extra', value: 'x' }] } },
+    { module: 'kubernetes.core.k8s_json_patch', args: { kind: 'ConfigMap', namespace: 'kube-system', name: 'coredns', patch: [{ op: 'replace', path: '/data/extra', value: 'x' }] } },
+    { module: 'kubernetes.core.k8s_log', args: { kind: 'Deployment', api_version: 'apps/v1', namespace: 'apps', name: 'web' } },
+    { module: 'kubernetes.core.k8s_log', args: { namespace: 'apps', label_selectors: ['app=api'], container: 'api' } },
+    { module: 'k8s_rollout', args: { action: 'restart', kind: 'DaemonSet', namespace: 'calico-system', name: 'calico-node' } },
+    { module: 'k8s_rollout', args: { action: 'status', kind: 'DaemonSet', namespace: 'calico-system', timeout: 60 } },
+    { module: 'k8s_rollout', args: { action: 'restart', kind: 'Deployment', namespace: 'apps' } },
+    { module: 'k8s_rollout', args: { action: 'status', kind: 'Deployment', namespace: 'apps', timeout: 60 } },
+    { module: 'kubernetes.core.k8s_info', args: { kind: 'Deployment', api_version: 'apps/v1', namespace: 'apps', name: 'web', wait: true, wait_timeout: 30, wait_sleep: 1 } },
+    { module: 'kubernetes.core.k8s', args: { kind: 'Deployment', api_version: 'apps/v1', namespace: 'apps', name: 'web', state: 'patched', wait: true, wait_condition: { type: 'Available', status: 'True' }, wait_timeout: 30, wait_sleep: 1 } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('csa', { c: '1' }), apply: true } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('csa', { c: '1' }), apply: true } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('csa', { c: '2' }), apply: true } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'Node', name: node } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'Pod', field_selectors: [`spec.nodeName=${node}`] } },
     { module: 'kubernetes.core.k8s_drain', args: { name: node, state: 'cordon' } },
@@ -92,7 +111,7 @@ function scenario(node: string): Task[] {
 /** Generated pod names (rs hash, random suffix) differ between two simulators: compare their stem. */
 function podName(x: Record<string, any>): string {
   const n = String(x['metadata']?.name);
-  return x['kind'] === 'Pod' && x['metadata']?.generateName ? n.replace(/(-[a-z0-9]{6,10})?-[a-z0-9]{5}$/, '-*') : n;
+  return x['kind'] === 'Pod' && (x['metadata']?.generateName || x['metadata']?.ownerReferences?.length) ? n.replace(/(-[a-z0-9]{6,10})?-[a-z0-9]{5}$/, '-*') : n;
 }
 
 /** What must agree between ansible-core and philote for one task. */
@@ -111,7 +130,10 @@ function outcome(r: ModuleResult): Record<string, unknown> {
     }
   }
   if ('api_found' in r) o['api_found'] = r['api_found'];
-  if (Array.isArray(r['resources'])) o['resources'] = (r['resources'] as Array<Record<string, any>>).map((x) => `${x['kind']}/${x['metadata']?.namespace ?? ''}/${podName(x)}`).sort();
+  if ('warning' in r) o['warning'] = r['warning'];
+  if (Array.isArray(r['log_lines'])) o['log_first_line'] = (r['log_lines'] as string[])[0];
+  if (Array.isArray(r['resources']) && typeof r['resources'][0] === 'string') o['resources'] = r['resources'];
+  else if (Array.isArray(r['resources'])) o['resources'] = (r['resources'] as Array<Record<string, any>>).map((x) => `${x['kind']}/${x['metadata']?.namespace ?? ''}/${podName(x)}`).sort();
   return o;
 }
 
@@ -133,6 +155,7 @@ function runAnsible(tasks: Task[], kubeconfig: string): Promise<ModuleResult[]> 
     PATH: '/usr/bin:/bin',
     HOME: dir,
     K8S_AUTH_KUBECONFIG: kubeconfig,
+    KUBECONFIG: kubeconfig, // for the k8s_rollout twin, which loads the default kubeconfig
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
     ANSIBLE_LOCALHOST_WARNING: 'false',
     ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false',
@@ -140,6 +163,8 @@ function runAnsible(tasks: Task[], kubeconfig: string): Promise<ModuleResult[]> 
     ANSIBLE_REMOTE_TEMP: join(dir, 'tmp'),
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_DEPRECATION_WARNINGS: 'false',
+    // philote's k8s_rollout has an Ansible twin there
+    ANSIBLE_LIBRARY: ROLLOUT_LIBRARY,
   };
   return new Promise((resolve, reject) => {
     execFile(ANSIBLE, ['-i', 'localhost,', '-c', 'local', join(dir, 'play.yml')], { env, cwd: dir, timeout: 150_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
