@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, ApiError, badRequest, conflict, notFound } from './errors.js';
 import { applyDefaults } from './defaults.js';
+import { allocateServiceFields } from './services.js';
 import { recordUpdate, serverSideApply } from './patch/apply.js';
 import { jsonPatch } from './patch/json.js';
 import { mergePatch } from './patch/merge.js';
@@ -90,6 +91,7 @@ export class Api {
     o.metadata.creationTimestamp = now();
     o.metadata.generation = 1;
     applyDefaults(rt, o);
+    if (rt.builtin && rt.kind === 'Service') allocateServiceFields(this.store, rt, o);
     if (rt.subresources?.includes('status') && rt.kind !== 'Pod' && rt.kind !== 'Namespace' && rt.kind !== 'Node' && !opts.system) delete o['status'];
     if (rt.kind === 'CustomResourceDefinition') establishCrd(o);
     if (!o.metadata.managedFields) o.metadata.managedFields = recordUpdate(undefined, o, opts.fieldManager ?? 'unknown', now());

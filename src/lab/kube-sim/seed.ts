@@ -52,7 +52,11 @@ function workload(kind: 'Deployment' | 'DaemonSet', namespace: string, name: str
 }
 
 export function seedObjects(seed: SeedName): KObject[] {
-  const base = ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map(ns);
+  const base: KObject[] = [
+    ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map(ns),
+    // The apiserver's own Service (K3s: first address of the 10.43.0.0/16 service CIDR).
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { clusterIP: '10.43.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] } },
+  ];
   if (seed === 'empty') return base;
   const linux = { 'kubernetes.io/os': 'linux' };
   const all: KObject[] = [

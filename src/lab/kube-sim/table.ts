@@ -84,6 +84,35 @@ const COLUMNS: Record<string, Col[]> = {
     { name: 'Allowed Disruptions', type: 'integer', fn: (o) => Number(S(o['status']).disruptionsAllowed ?? 0) },
     AGE,
   ],
+  Service: [
+    NAME,
+    { name: 'Type', type: 'string', fn: (o) => String(S(o['spec']).type ?? 'ClusterIP') },
+    { name: 'Cluster-IP', type: 'string', fn: (o) => String(S(o['spec']).clusterIP ?? '<none>') },
+    { name: 'External-IP', type: 'string', fn: () => '<none>' },
+    { name: 'Port(s)', type: 'string', fn: (o) => ((S(o['spec']).ports ?? []) as Array<{ port: number; nodePort?: number; protocol?: string }>).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') || '<none>' },
+    AGE,
+  ],
+  Endpoints: [
+    NAME,
+    {
+      name: 'Endpoints',
+      type: 'string',
+      fn: (o) => {
+        const eps = ((o['subsets'] ?? []) as Array<{ addresses?: Array<{ ip: string }>; ports?: Array<{ port: number }> }>).flatMap((s) => (s.addresses ?? []).flatMap((a) => (s.ports?.length ? s.ports.map((p) => `${a.ip}:${p.port}`) : [a.ip])));
+        return eps.length ? eps.slice(0, 3).join(',') + (eps.length > 3 ? ` + ${eps.length - 3} more...` : '') : '<none>';
+      },
+    },
+    AGE,
+  ],
+  ReplicaSet: [
+    NAME,
+    { name: 'Desired', type: 'integer', fn: (o) => Number(S(o['spec']).replicas ?? 0) },
+    { name: 'Current', type: 'integer', fn: (o) => Number(S(o['status']).replicas ?? 0) },
+    { name: 'Ready', type: 'integer', fn: (o) => Number(S(o['status']).readyReplicas ?? 0) },
+    AGE,
+  ],
+  StatefulSet: [NAME, { name: 'Ready', type: 'string', fn: (o) => `${S(o['status']).readyReplicas ?? 0}/${S(o['spec']).replicas ?? 0}` }, AGE],
+  CustomResourceDefinition: [NAME, { name: 'Created At', type: 'date', fn: (o) => o.metadata.creationTimestamp ?? '' }],
   ConfigMap: [NAME, { name: 'Data', type: 'integer', fn: (o) => Object.keys(S(o['data'])).length }, AGE],
 };
 

@@ -41,6 +41,11 @@ export function syncDeployments(ctx: Ctx): void {
       current = ctx.api.create(ctx.t.replicasets, d.metadata.namespace, rs, { ...SYS, fieldManager: 'kube-controller-manager' });
     }
     if (!current) continue;
+    // Rolling back to an old template makes its ReplicaSet the newest revision again.
+    const otherMax = Math.max(0, ...owned.filter((r) => r.metadata.uid !== current!.metadata.uid).map((r) => Number(r.metadata.annotations?.[REV] ?? 0)));
+    if (Number(current.metadata.annotations?.[REV] ?? 0) <= otherMax) {
+      current = ctx.api.update(ctx.t.replicasets, current.metadata.namespace, current.metadata.name!, { ...current, metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), [REV]: String(otherMax + 1) } } }, { ...SYS, fieldManager: 'kube-controller-manager' });
+    }
     const olds = owned.filter((r) => r.metadata.uid !== current!.metadata.uid);
     const newPods = rsPods(ctx, current);
     const newAvailable = newPods.filter(isPodReady).length;

@@ -2,6 +2,7 @@
 import type { Ctx } from './context.js';
 import { syncDaemonSets } from './daemonsets.js';
 import { syncDeployments } from './deployments.js';
+import { syncEndpoints } from './endpoints.js';
 import { syncGarbage } from './gc.js';
 import { syncNodes } from './nodes.js';
 import { syncPdbs } from './pdbs.js';
@@ -20,6 +21,7 @@ const STEPS: Array<[string, (c: Ctx) => void]> = [
   ['statefulsets', syncStatefulSets],
   ['pods', syncPods],
   ['pdbs', syncPdbs],
+  ['endpoints', syncEndpoints],
 ];
 
 export function tick(ctx: Ctx, log?: (m: string) => void): void {
