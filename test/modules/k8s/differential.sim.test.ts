@@ -23,6 +23,8 @@ interface Task {
   args: Record<string, unknown>;
   /** Run in check mode (ansible's check_mode task keyword). */
   check?: boolean;
+  /** Outcome keys not compared for this task, with the reason in a comment where it is used. */
+  ignore?: string[];
 }
 
 const cm = (name: string, data: Record<string, string>, labels?: Record<string, string>) => ({
@@ -67,7 +69,10 @@ function scenario(node: string): Task[] {
     { module: 'kubernetes.core.k8s', args: { definition: cm('one', { a: '3' }, { app: 'x' }) }, check: true },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'ConfigMap', namespace: 'diff', name: 'one' } },
     { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '1' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } } },
-    { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '1' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } } },
+    // The simulator rewrites an object on a no-op server-side apply (new resourceVersion and
+    // managedFields time, to the second), which a real API server does not: the repeated apply's
+    // `changed` then depends on whether a second boundary passed between the two tasks.
+    { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '1' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } }, ignore: ['changed'] },
     { module: 'kubernetes.core.k8s', args: { definition: cm('ssa', { s: '2' }), apply: true, server_side_apply: { field_manager: 'ansible', force_conflicts: true } } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'IPPool', api_version: 'crd.projectcalico.org/v1' } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'CiliumNodeConfig', api_version: 'cilium.io/v2', namespace: 'kube-system' } },
@@ -190,7 +195,8 @@ describe.skipIf(!simAvailable || !haveAnsible)('differential: kubernetes.core (a
           ours.push({ failed: true, msg: (e as Error).message });
         }
       }
-      const rows = tasks.map((t, i) => ({ task: i, module: t.module, ansible: outcome(theirs[i]!), philote: outcome(ours[i]!) }));
+      const strip = (o: Record<string, unknown>, keys: string[] = []) => Object.fromEntries(Object.entries(o).filter(([k2]) => !keys.includes(k2)));
+      const rows = tasks.map((t, i) => ({ task: i, module: t.module, ansible: strip(outcome(theirs[i]!), t.ignore), philote: strip(outcome(ours[i]!), t.ignore) }));
       if (process.env["PHILOTE_DIFF_DUMP"]) console.log(JSON.stringify(rows, null, 1));
       for (const row of rows) expect({ task: row.task, module: row.module, outcome: row.philote }).toEqual({ task: row.task, module: row.module, outcome: row.ansible });
     } finally {
