@@ -141,8 +141,9 @@ export class Api {
     // A no-op write keeps the resourceVersion and sends no watch event, as on a real server.
     if (unchanged) return this.present(rt, cur);
     if (opts.dryRun) return this.present(rt, { ...next, metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } });
-    // Clearing the last finalizer of an object being deleted completes the deletion.
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length) {
+    // Clearing the last finalizer of an object being deleted completes the deletion (a pod in
+    // graceful termination waits for its kubelet instead: deletionGracePeriodSeconds > 0).
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !((next.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
       const gone = this.store.remove(rt, cur.metadata.namespace, cur.metadata.name!)!;
       this.afterDelete(rt, gone);
       return this.present(rt, next);
@@ -212,13 +213,26 @@ export class Api {
     if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
     // Namespaces are emptied by the namespace controller before they go.
     if (rt.kind === 'Namespace' && !finalizers.includes('kubernetes')) finalizers.push('kubernetes');
-    if (opts.dryRun) return { object: this.present(rt, cur), pending: finalizers.length > 0 };
-    if (finalizers.length) {
-      if (cur.metadata.deletionTimestamp) return { object: this.present(rt, cur), pending: true };
+    const grace = rt.builtin && rt.kind === 'Pod' ? podGrace(cur, opts.gracePeriodSeconds) : 0;
+    if (opts.dryRun) return { object: this.present(rt, cur), pending: finalizers.length > 0 || grace > 0 };
+    if (cur.metadata.deletionTimestamp) {
+      // Already terminating: only a shorter grace period (e.g. --force --grace-period=0) changes anything.
+      const remaining = cur.metadata.deletionGracePeriodSeconds ?? 0;
+      if (grace >= remaining) return { object: this.present(rt, cur), pending: true };
+      if (grace === 0 && !finalizers.length) {
+        const gone = this.store.remove(rt, ns, name)!;
+        this.afterDelete(rt, gone);
+        return { object: this.present(rt, gone), pending: false };
+      }
       const next = clone(cur);
-      next.metadata.deletionTimestamp = now();
-      next.metadata.deletionGracePeriodSeconds = 0;
-      next.metadata.finalizers = finalizers;
+      next.metadata.deletionGracePeriodSeconds = grace;
+      return { object: this.present(rt, this.store.put(rt, next)), pending: true };
+    }
+    if (finalizers.length || grace > 0) {
+      const next = clone(cur);
+      next.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      next.metadata.deletionGracePeriodSeconds = grace;
+      if (finalizers.length) next.metadata.finalizers = finalizers;
       if (rt.kind === 'Namespace') (next['status'] as Record<string, unknown>) = { ...((next['status'] as object) ?? {}), phase: 'Terminating' };
       return { object: this.present(rt, this.store.put(rt, next)), pending: true };
     }
@@ -255,6 +269,20 @@ export class Api {
     const crdType = this.registry.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
     this.registry.setCrds(this.store.list(crdType));
   }
+}
+
+/**
+ * Pods on a node terminate gracefully: the API marks them (deletionTimestamp = now + grace)
+ * and the node's kubelet removes them once the containers stopped (controllers/pods.ts), so a
+ * pod on a NotReady node stays Terminating until the node comes back or a forced delete
+ * (grace period 0). Unscheduled and finished pods go at once, as on a real server.
+ */
+function podGrace(pod: KObject, requested: number | undefined): number {
+  const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName;
+  const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
+  if (!nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  const g = requested ?? (pod['spec'] as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, g < 0 ? 1 : g);
 }
 
 /** autoscaling/v1 Scale view of a Deployment/StatefulSet/ReplicaSet. */

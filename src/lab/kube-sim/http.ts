@@ -204,9 +204,10 @@ function route(api: Api, c: Ctx, o: HttpOptions, onWatch: (stop: () => void) => 
       return send(c.res, type === 'apply' && !existed ? 201 : 200, out);
     }
     case 'DELETE': {
-      const { object, pending } = api.delete(rt, ns, name, deleteOptions(c, dryRun));
-      // A real server answers 202 while finalizers hold the object, 200 when it is gone.
-      return send(c.res, pending ? 202 : 200, object);
+      const { object } = api.delete(rt, ns, name, deleteOptions(c, dryRun));
+      // A real server answers 200 with the object whether it is gone or still terminating
+      // (202 only for orphanDependents=false, which no current client sends).
+      return send(c.res, 200, object);
     }
     default:
       throw methodNotAllowed();

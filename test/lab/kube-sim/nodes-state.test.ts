@@ -37,6 +37,31 @@ describe('nodes and state', () => {
     }
   });
 
+  it('pods terminate gracefully: Terminating while their node is down, gone when it returns or on a forced delete', async () => {
+    let up = true;
+    const sim = await startSim({ seed: 'empty', nodes: [{ name: 'n1', internalIP: '10.99.2.1', isReachable: () => up }] });
+    try {
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(sim.kubeconfigPath);
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      for (const name of ['a', 'b']) await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } });
+      await waitFor('pods running', async () => (await core.listNamespacedPod({ namespace: 'default' })).items.every((p) => p.status?.phase === 'Running'));
+      up = false;
+      await waitFor('n1 NotReady', async () => readyOf(await core.readNode({ name: 'n1' })) === 'Unknown', 5000);
+      const deleted = await core.deleteNamespacedPod({ name: 'a', namespace: 'default' });
+      expect(deleted.metadata?.deletionGracePeriodSeconds).toBe(30);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await core.readNamespacedPod({ name: 'a', namespace: 'default' })).metadata?.deletionTimestamp).toBeInstanceOf(Date);
+      await core.deleteNamespacedPod({ name: 'b', namespace: 'default', gracePeriodSeconds: 0 }); // kubectl delete --force --grace-period=0
+      await core.deleteNamespacedPod({ name: 'b', namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+      expect((await core.listNamespacedPod({ namespace: 'default', fieldSelector: 'metadata.name=b' })).items).toEqual([]);
+      up = true;
+      await waitFor('a gone once n1 is back', async () => (await core.listNamespacedPod({ namespace: 'default', fieldSelector: 'metadata.name=a' })).items.length === 0, 5000);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('the state file is written on change and loaded on the next start', async () => {
     const first = await startSim({ seed: 'empty' });
     const stateFile = join(first.dir, 'state.json');

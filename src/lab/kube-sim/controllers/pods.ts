@@ -58,6 +58,10 @@ export function syncPods(ctx: Ctx): void {
   const sib = (p: KObject, n: KObject): number => siblings.get(`${owner(p)}@${n.metadata.name}`) ?? 0;
   const now = Date.now();
   for (const pod of pods) {
+    if (pod.metadata.deletionTimestamp) {
+      finishTermination(ctx, pod, nodes, now);
+      continue;
+    }
     if (!alive(pod)) continue;
     const ps = spec<PodSpec>(pod);
     if (!ps.nodeName) {
@@ -85,6 +89,21 @@ export function syncPods(ctx: Ctx): void {
       if (podReady !== ready) setReady(ctx, pod, ready);
     }
   }
+}
+
+/**
+ * The kubelet's side of graceful deletion: once the containers stopped (startDelayMs, or the
+ * grace period if shorter) on a Ready node, the pod is deleted for good. A node that is gone
+ * counts as done (the pod garbage collector force-deletes such pods).
+ */
+function finishTermination(ctx: Ctx, pod: KObject, nodes: KObject[], now: number): void {
+  const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
+  if (grace <= 0) return; // held by finalizers only
+  const node = nodes.find((n) => n.metadata.name === spec<PodSpec>(pod).nodeName);
+  if (node && !nodeReady(node)) return;
+  const started = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
+  if (node && now - started < Math.min(grace * 1000, ctx.startDelayMs)) return;
+  ctx.api.delete(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
 }
 
 const ts = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
