@@ -83,6 +83,8 @@ export class KubeClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const rc = new RequestContext(url.toString(), method as HttpMethod);
     rc.setHeaderParam('Accept', opts.text ? '*/*' : 'application/json');
+    // The API server names the field manager of updates after the user agent's first word.
+    rc.setHeaderParam('User-Agent', 'philote/0.1 (kubernetes.core compatible)');
     if (opts.body !== undefined) {
       rc.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
       rc.setBody(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
