@@ -205,3 +205,30 @@ describe.skipIf(!simAvailable || !haveAnsible)('differential: kubernetes.core (a
     }
   }, 180_000);
 });
+
+describe.skipIf(!simAvailable || !haveAnsible)('differential: a PodDisruptionBudget that refuses evictions', () => {
+  // A deliberate difference: kubernetes.core 2.4's k8s_drain fails on the first 429 from the
+  // eviction API; philote retries (as kubectl drain does) until delete_options.wait_timeout.
+  it('kubernetes.core fails at once with Too Many Requests; philote retries, then fails naming the pod', async () => {
+    const simA = await startSim({ seed: 7 });
+    const simB = await startSim({ seed: 7 });
+    try {
+      const strict = { kind: 'PodDisruptionBudget', api_version: 'policy/v1', namespace: 'apps', name: 'web', definition: { spec: { minAvailable: 3 } } };
+      await call('k8s', strict, { environment: { K8S_AUTH_KUBECONFIG: simB.kubeconfigPath } });
+      const web = (await call('k8s_info', { kind: 'Pod', namespace: 'apps', label_selectors: ['app=web'], kubeconfig: simB.kubeconfigPath }))['resources'] as Array<Record<string, any>>;
+      const node = web[0]!['spec'].nodeName as string;
+      const drain = { module: 'kubernetes.core.k8s_drain', args: { name: node, delete_options: { ignore_daemonsets: true, delete_emptydir_data: true, force: true, wait_timeout: 3, wait_sleep: 1 } } };
+      const [, theirs] = await runAnsible([{ module: 'kubernetes.core.k8s', args: strict }, drain], simA.kubeconfigPath);
+      expect(theirs).toMatchObject({ failed: true });
+      expect(String(theirs!.msg)).toMatch(/^Failed to delete pod apps\/web-\S+ due to: Too Many Requests$/);
+      const started = Date.now();
+      const ours = await call(drain.module, drain.args, { environment: { K8S_AUTH_KUBECONFIG: simB.kubeconfigPath } });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+      expect(ours).toMatchObject({ failed: true });
+      expect(String(ours.msg)).toMatch(/^Failed to delete pod apps\/web-\S+ due to: Too Many Requests: Cannot evict pod as it would violate the pod's disruption budget/);
+    } finally {
+      await simA.close();
+      await simB.close();
+    }
+  }, 120_000);
+});
