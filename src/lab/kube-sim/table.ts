@@ -27,6 +27,7 @@ function podReady(o: KObject): string {
 }
 function podStatus(o: KObject): string {
   if (o.metadata.deletionTimestamp) return 'Terminating';
+  if (S(o['status']).phase === 'Pending' && S(o['spec']).nodeName) return 'ContainerCreating';
   return String(S(o['status']).phase ?? 'Pending');
 }
 function nodeStatus(o: KObject): string {
@@ -49,6 +50,8 @@ const COLUMNS: Record<string, Col[]> = {
     AGE,
     { name: 'IP', type: 'string', priority: 1, fn: (o) => String(S(o['status']).podIP ?? '<none>') },
     { name: 'Node', type: 'string', priority: 1, fn: (o) => String(S(o['spec']).nodeName ?? '<none>') },
+    { name: 'Nominated Node', type: 'string', priority: 1, fn: () => '<none>' },
+    { name: 'Readiness Gates', type: 'string', priority: 1, fn: () => '<none>' },
   ],
   Node: [
     NAME,
@@ -59,6 +62,8 @@ const COLUMNS: Record<string, Col[]> = {
     { name: 'Internal-IP', type: 'string', priority: 1, fn: (o) => addr(o, 'InternalIP') },
     { name: 'External-IP', type: 'string', priority: 1, fn: (o) => addr(o, 'ExternalIP') },
     { name: 'OS-Image', type: 'string', priority: 1, fn: (o) => String(S(S(o['status']).nodeInfo).osImage ?? '') },
+    { name: 'Kernel-Version', type: 'string', priority: 1, fn: (o) => String(S(S(o['status']).nodeInfo).kernelVersion ?? '') },
+    { name: 'Container-Runtime', type: 'string', priority: 1, fn: (o) => String(S(S(o['status']).nodeInfo).containerRuntimeVersion ?? '') },
   ],
   Deployment: [
     NAME,

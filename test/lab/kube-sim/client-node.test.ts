@@ -193,6 +193,26 @@ describe('client-node against the simulator', () => {
     expect((await apps.listNamespacedReplicaSet({ namespace: 't', labelSelector: 'app=web' })).items).toEqual([]);
   });
 
+  it('a StatefulSet creates <name>-0..N-1 in order and rolls a template change from the highest ordinal', async () => {
+    const sts = { metadata: { name: 'db' }, spec: { replicas: 3, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres:16' }] } } } };
+    await apps.createNamespacedStatefulSet({ namespace: 't', body: sts });
+    const ready = () =>
+      waitFor('statefulset ready and updated', async () => {
+        const s = await apps.readNamespacedStatefulSet({ name: 'db', namespace: 't' });
+        const st = s.status;
+        return st?.readyReplicas === 3 && st.updatedReplicas === 3 && st.currentRevision === st.updateRevision && st.observedGeneration === s.metadata?.generation ? s : undefined;
+      });
+    await ready();
+    const pods = (await core.listNamespacedPod({ namespace: 't', labelSelector: 'app=db' })).items;
+    expect(pods.map((p) => p.metadata?.name).sort()).toEqual(['db-0', 'db-1', 'db-2']);
+    const t0 = Object.fromEntries(pods.map((p) => [p.metadata!.name!, p.metadata!.creationTimestamp!.getTime()]));
+    expect(t0['db-0']! <= t0['db-1']! && t0['db-1']! <= t0['db-2']!).toBe(true);
+    await apps.patchNamespacedStatefulSet({ name: 'db', namespace: 't', body: { spec: { template: { spec: { containers: [{ name: 'db', image: 'postgres:17' }] } } } } }, header(k8s.PatchStrategy.StrategicMergePatch));
+    await ready();
+    const after = (await core.listNamespacedPod({ namespace: 't', labelSelector: 'app=db' })).items;
+    expect(after.map((p) => p.spec!.containers[0]!.image)).toEqual(['postgres:17', 'postgres:17', 'postgres:17']);
+  });
+
   it('a wrong bearer token is 401 Unauthorized', async () => {
     const res = await fetch(`${sim.url}/api/v1/namespaces`, { headers: { Authorization: 'Bearer wrong' } });
     expect(res.status).toBe(401);
