@@ -277,9 +277,7 @@ async function wrap<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof KubeApiError) {
-      throw Object.assign(new KubeApiError(`Failed to ${what} object: ${e.message}`, e.status, e.reason, e.body), {});
-    }
+    if (e instanceof KubeApiError) throw new KubeApiError(`Failed to ${what} object: ${e.message}`, e.status, e.reason, e.body);
     throw e;
   }
 }

@@ -196,3 +196,16 @@ describe('node inventory', async () => {
     expect(inv.groups['label_kubernetes_io_os_linux']).toEqual(['node1', 'node2']);
   });
 });
+
+describe('client cache', async () => {
+  const { getClient } = await import('../../../src/modules/k8s/client/client.js');
+  it('one client per kubeconfig and context for the run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-cache-'));
+    const kubeconfig = join(dir, 'kc');
+    writeFileSync(kubeconfig, 'clusters: [{name: a, cluster: {server: "http://127.0.0.1:1"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}, {name: b, context: {cluster: a, user: u}}]\ncurrent-context: a\n');
+    const one = getClient({ kubeconfig }, { HOME: dir });
+    expect(getClient({ kubeconfig }, { HOME: dir })).toBe(one);
+    expect(getClient({}, { HOME: dir, K8S_AUTH_KUBECONFIG: kubeconfig })).toBe(one);
+    expect(getClient({ kubeconfig, context: 'b' }, { HOME: dir })).not.toBe(one);
+  });
+});

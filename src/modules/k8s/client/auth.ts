@@ -206,8 +206,3 @@ function applyOverrides(kc: KubeConfig, spec: AuthSpec): KubeConfig {
   });
   return out;
 }
-
-/** Default namespace of the current context ("default" when it names none). */
-export function contextNamespace(kc: KubeConfig): string {
-  return kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
-}

@@ -2,10 +2,9 @@
  * Argument fragments and helpers shared by the k8s modules.
  */
 import { z } from 'zod';
-import { PhiloteError } from '../../../errors.js';
-import type { ModuleContext, ModuleResult } from '../../types.js';
+import type { ModuleContext } from '../../types.js';
 import { authFields, type AuthArgs } from './auth.js';
-import { getClient, KubeApiError, type KubeClient } from './client.js';
+import { getClient, type KubeClient } from './client.js';
 
 export { authFields };
 
@@ -41,11 +40,4 @@ export const strList = z.union([z.array(z.coerce.string()), z.string().transform
 /** The run-wide client for a task's auth arguments and environment. */
 export function clientFor(ctx: ModuleContext<AuthArgs>): KubeClient {
   return getClient(ctx.args, ctx.environment);
-}
-
-/** A failed result from an error: API errors keep their status and reason, as kubernetes.core's fail_json. */
-export function failure(e: unknown, prefix = ''): ModuleResult {
-  if (e instanceof KubeApiError) return { failed: true, changed: false, msg: prefix + e.message, status: e.status, reason: e.reason };
-  if (e instanceof PhiloteError) throw e;
-  return { failed: true, changed: false, msg: prefix + (e instanceof Error ? e.message : String(e)) };
 }
