@@ -13,29 +13,34 @@ import { PhiloteError, UndefinedVariableError } from '../errors.js';
 import type { Expr, Stmt } from './compile/ast.js';
 import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
-import { shortName, TemplateRuntimeError } from './runtime/env.js';
+import { TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
-import { isDict, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
+import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
 import { getLookup } from './lookups/index.js';
 import { OMIT, type Templar, type TemplateContext } from './types.js';
 
 export { OMIT } from './types.js';
 
 const TEMPLATED = /\{\{|\{%|\{#/;
-const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
+// Python's `$` also matches before a final newline, so "{{ n }}\n" takes this path in Ansible too.
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}\n?$/;
 const CACHE_LIMIT = 20000;
-const NATIVE_TEXT_FILTERS = new Set(['to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
+// Ansible's STRING_TYPE_FILTERS, matched on the name as written (an FQCN spelling is not matched).
+const NATIVE_TEXT_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
 const templateCache = new Map<string, Stmt[]>();
+const textTemplateCache = new Map<string, Stmt[]>();
 const exprCache = new Map<string, Expr>();
 
-function compileTemplate(text: string): Stmt[] {
-  let t = templateCache.get(text);
+/** raw: strings inside {{ }} keep their backslashes, as Templar.template() does; template files do not. */
+function compileTemplate(text: string, raw: boolean): Stmt[] {
+  const cache = raw ? templateCache : textTemplateCache;
+  let t = cache.get(text);
   if (!t) {
-    t = parseTemplate(text);
-    if (templateCache.size > CACHE_LIMIT) templateCache.clear();
-    templateCache.set(text, t);
+    t = parseTemplate(text, raw);
+    if (cache.size > CACHE_LIMIT) cache.clear();
+    cache.set(text, t);
   }
   return t;
 }
@@ -59,13 +64,27 @@ function nativeFromString(out: string): unknown {
   return out;
 }
 
+/** Ansible's finalize: an undefined anywhere inside the result fails the template. */
+function failOnUndefined(v: unknown): void {
+  if (v instanceof Undefined) {
+    if (!v.soft) throw new UndefinedUse(v);
+  } else if (Array.isArray(v)) v.forEach(failOnUndefined);
+  else if (isDict(v)) Object.values(v).forEach(failOnUndefined);
+}
+
 function finalizeValue(v: unknown): unknown {
-  if (v instanceof Undefined) throw new UndefinedUse(v);
+  if (v instanceof Undefined) {
+    if (v.soft) return '';
+    throw new UndefinedUse(v);
+  }
+  // A tuple prints as "(1, 2)", which literal_eval does not turn back into a list.
+  if (isTuple(v)) return nativeFromString(pyStr(v));
   if (v === OMIT) return OMIT;
   if (typeof v === 'string') return nativeFromString(v);
   if (v === null) return '';
   if (typeof v === 'boolean') return v;
   if (Array.isArray(v) || isDict(v)) {
+    failOnUndefined(v);
     // The value round-trips through str() and literal_eval in Ansible; for literal data that is the identity.
     return toPlain(v);
   }
@@ -77,7 +96,7 @@ const hooks: Hooks = {
   renderText: (text, ev, extra) => {
     const sub = extra ? new Evaluator(ev.ctx, hooks, extra) : ev;
     const out: string[] = [];
-    sub.run(compileTemplate(text), out);
+    sub.run(compileTemplate(text, false), out);
     return out.join('');
   },
 };
@@ -89,12 +108,12 @@ function renderString(text: string, ev: Evaluator): unknown {
     const raw = ev.ctx.vars[single[1]];
     if (raw === null || typeof raw === 'number' || typeof raw === 'boolean') return raw;
   }
-  const body = compileTemplate(text);
+  const body = compileTemplate(text, true);
   if (body.length === 1 && body[0]!.t === 'output') {
     const expr = body[0].expr;
     const v = ev.eval(expr, new Frame());
     // Ansible marks these filters' output as NativeJinjaText: it is never literal_eval'ed.
-    if (typeof v === 'string' && expr.t === 'filter' && NATIVE_TEXT_FILTERS.has(shortName(expr.name))) return v;
+    if (typeof v === 'string' && expr.t === 'filter' && NATIVE_TEXT_FILTERS.has(expr.name)) return v;
     return finalizeValue(v);
   }
   const out: string[] = [];

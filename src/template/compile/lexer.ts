@@ -27,7 +27,11 @@ export interface Token {
 
 const OPERATORS = ['//', '**', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '~', '<', '>', '=', '(', ')', '[', ']', '{', '}', ',', '.', ':', '|'];
 
-export function tokenize(src: string): Token[] {
+/**
+ * rawVarStrings: Ansible doubles backslashes in string literals inside {{ }} before Jinja sees them
+ * (Templar._escape_backslashes), so "{{ 'a\\.b' }}" keeps its backslash; {% %} strings are decoded.
+ */
+export function tokenize(src: string, rawVarStrings = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   // Whether the previous tag asked to strip the whitespace that follows it ("-%}" / "-}}").
@@ -82,7 +86,7 @@ export function tokenize(src: string): Token[] {
       }
     }
     out.push({ type: kind === '{' ? 'var_begin' : 'block_begin', value: '', pos: open });
-    p = lexInside(src, p, kind === '{' ? '}}' : '%}', out);
+    p = lexInside(src, p, kind === '{' ? '}}' : '%}', out, rawVarStrings && kind === '{');
     const endTok = out[out.length - 1]!;
     stripNext = src[endTok.pos] === '-';
     trimNewline = kind === '%' && !stripNext;
@@ -103,7 +107,7 @@ function findOpen(src: string, from: number): number {
 }
 
 /** Lex expression tokens until the closing delimiter; returns the offset after it. */
-function lexInside(src: string, i: number, close: '}}' | '%}', out: Token[]): number {
+function lexInside(src: string, i: number, close: '}}' | '%}', out: Token[], rawStrings: boolean): number {
   const balance: string[] = [];
   const start = i;
   while (i < src.length) {
@@ -137,7 +141,7 @@ function lexInside(src: string, i: number, close: '}}' | '%}', out: Token[]): nu
       continue;
     }
     if (c === "'" || c === '"') {
-      const [value, next] = lexString(src, i);
+      const [value, next] = lexString(src, i, rawStrings);
       out.push({ type: 'string', value, pos: i });
       i = next;
       continue;
@@ -162,13 +166,18 @@ function lexInside(src: string, i: number, close: '}}' | '%}', out: Token[]): nu
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' };
 
 /** A Python string literal (Jinja2 decodes escapes the same way). */
-export function lexString(src: string, i: number): [string, number] {
+export function lexString(src: string, i: number, raw = false): [string, number] {
   const q = src[i]!;
   let out = '';
   let j = i + 1;
   while (j < src.length) {
     const c = src[j]!;
     if (c === q) return [out, j + 1];
+    if (raw && c === '\\') {
+      out += src.slice(j, j + 2);
+      j += 2;
+      continue;
+    }
     if (c === '\\') {
       const n = src[j + 1]!;
       if (n === 'x') {

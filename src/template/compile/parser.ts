@@ -9,8 +9,8 @@ import { makeFloat } from '../runtime/values.js';
 
 const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
-export function parseTemplate(src: string): Stmt[] {
-  const p = new Parser(src, tokenize(src));
+export function parseTemplate(src: string, rawVarStrings = false): Stmt[] {
+  const p = new Parser(src, tokenize(src, rawVarStrings));
   const body = p.parseBody([]);
   return body;
 }

@@ -58,9 +58,9 @@ export function toFloat(v: unknown, dflt: unknown = new PyFloat(0)): unknown {
 }
 
 /** Ansible's `bool` filter. */
-export function toBool(v: unknown): boolean {
+export function toBool(v: unknown): boolean | null {
   if (typeof v === 'boolean') return v;
-  if (v === null) return false;
+  if (v === null) return null;
   if (typeof v === 'string' || isNumber(v)) {
     const s = pyStr(v).toLowerCase().trim();
     return ['yes', 'on', '1', 'true', '1.0'].includes(s);
@@ -68,14 +68,21 @@ export function toBool(v: unknown): boolean {
   return false;
 }
 
+/** Jinja's round: 'common' is Python's round() (half to even, int stays int); ceil/floor give floats. */
 function round(v: unknown, precision = 0, method = 'common'): unknown {
   const x = num(v);
   const f = Math.pow(10, precision);
+  if (method === 'ceil') return makeFloat(Math.ceil(x * f) / f);
+  if (method === 'floor') return makeFloat(Math.floor(x * f) / f);
+  if (method !== 'common') throw new TemplateRuntimeError('method must be common, ceil or floor');
+  if (isInt(v) || typeof v === 'boolean') return x;
+  const scaled = x * f;
+  const fl = Math.floor(scaled);
+  const diff = scaled - fl;
   let r: number;
-  if (method === 'ceil') r = Math.ceil(x * f) / f;
-  else if (method === 'floor') r = Math.floor(x * f) / f;
-  else r = Math.sign(x) * Math.round(Math.abs(x) * f) / f;
-  return makeFloat(r);
+  if (Math.abs(diff - 0.5) < 1e-9) r = fl % 2 === 0 ? fl : fl + 1;
+  else r = Math.round(scaled);
+  return makeFloat(r / f);
 }
 
 function indent(s: string, width: unknown = 4, first = false, blank = false): string {
@@ -153,7 +160,13 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
     const s = pyStr(v);
     return s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s;
   },
-  title: (_s, v) => pyStr(v).replace(/([\s\-_([{]|^)(\S)(\S*)/g, (_m, sep: string, c: string, rest: string) => sep + c.toUpperCase() + rest.toLowerCase()),
+  // Jinja's do_title: split on runs of "-", whitespace and opening brackets, capitalize each piece.
+  title: (_s, v) =>
+    pyStr(v)
+      .split(/([-\s({[<]+)/)
+      .filter((x) => x)
+      .map((x) => x[0]!.toUpperCase() + x.slice(1).toLowerCase())
+      .join(''),
   trim: (_s, v, a) => {
     const s = pyStr(v);
     if (a[0] === undefined) return s.trim();
@@ -210,8 +223,6 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
   striptags: (_s, v) => pyStr(v).replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim(),
   format: (_s, v, a, k) => percentFormat(pyStr(v), Object.keys(k).length ? k : tuple(a)),
   list: (_s, v) => [...pyIter(v)],
-  tuple: (_s, v) => tuple([...pyIter(v)]),
-  string_repr: (_s, v) => pyRepr(v),
   pprint: (_s, v) => pyRepr(v),
   reverse: (_s, v) => (typeof v === 'string' ? [...v].reverse().join('') : [...pyIter(v)].reverse()),
   items: (_s, v) => {
@@ -220,9 +231,12 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
     return Object.entries(v).map(([k, x]) => tuple([k, x]));
   },
   urlencode: (_s, v) => {
-    const enc = (x: string): string => encodeURIComponent(x).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%2F/g, '/');
-    if (isDict(v)) return Object.entries(v).map(([k, x]) => `${enc(k)}=${enc(pyStr(x))}`).join('&');
-    if (Array.isArray(v)) return v.map((p) => `${enc(pyStr((p as unknown[])[0]))}=${enc(pyStr((p as unknown[])[1]))}`).join('&');
+    // Python's urllib quote; query strings (dict/pairs) also quote "/" and use "+" for spaces.
+    const quote = (x: string): string => encodeURIComponent(x).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+    const enc = (x: string): string => quote(x).replace(/%2F/g, '/');
+    const qs = (x: string): string => quote(x).replace(/%20/g, '+');
+    if (isDict(v)) return Object.entries(v).map(([k, x]) => `${qs(k)}=${qs(pyStr(x))}`).join('&');
+    if (Array.isArray(v)) return v.map((p) => `${qs(pyStr((p as unknown[])[0]))}=${qs(pyStr((p as unknown[])[1]))}`).join('&');
     return enc(pyStr(v));
   },
   xmlattr: (_s, v, a) => {
@@ -248,7 +262,12 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
     }
     return `${((base * bytes) / unit).toFixed(1)} ${prefixes[Math.min(i, prefixes.length - 1)]}`;
   },
-  attr: (s, v, a) => s.getAttr(v, pyStr(a[0])),
+  // Jinja's attr() reads Python attributes only: a dict key is not an attribute.
+  attr: (s, v, a) => {
+    const name = pyStr(a[0]);
+    if (isDict(v) && !['items', 'keys', 'values', 'get', 'copy', 'update', 'pop', 'setdefault'].includes(name)) return new Undefined(name, `'dict object' has no attribute '${name}'`);
+    return s.getAttr(v, name);
+  },
   type_debug: (_s, v) => {
     if (v === null) return 'NoneType';
     if (typeof v === 'boolean') return 'bool';

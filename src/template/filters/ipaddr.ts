@@ -86,19 +86,19 @@ function queryV4(v: V4, original: string, query: string): unknown {
     case 'size':
       return size(v);
     case 'net':
-      return v.ip === net || v.prefix === 32 ? `${ipStr(net)}/${v.prefix}` : false;
+      return v.hasPrefix && v.ip === net ? `${ipStr(net)}/${v.prefix}` : null;
     case 'host':
-      return v.prefix === 32 || (v.ip !== net && v.ip !== broadcast(v)) || v.prefix >= 31 ? `${ipStr(v.ip)}/${v.prefix}` : false;
+      return v.prefix === 32 || (v.ip !== net && v.ip !== broadcast(v)) || v.prefix >= 31 ? `${ipStr(v.ip)}/${v.prefix}` : null;
     case 'network/prefix':
     case 'subnet':
     case 'cidr':
       return `${ipStr(net)}/${v.prefix}`;
     case 'host/prefix':
-      return v.ip !== net || v.prefix >= 31 ? `${ipStr(v.ip)}/${v.prefix}` : false;
+      return v.ip !== net || v.prefix >= 31 ? `${ipStr(v.ip)}/${v.prefix}` : null;
     case 'address/prefix':
     case 'gateway':
     case 'router':
-      return v.ip !== net || v.prefix >= 31 ? `${ipStr(v.ip)}/${v.prefix}` : false;
+      return v.ip !== net || v.prefix >= 31 ? `${ipStr(v.ip)}/${v.prefix}` : null;
     case 'ipv4':
     case 'version4':
       return original;
@@ -111,12 +111,12 @@ function queryV4(v: V4, original: string, query: string): unknown {
     case 'private': {
       const a = v.ip >>> 24;
       const b = (v.ip >>> 16) & 255;
-      return a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) ? original : false;
+      return a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) ? original : null;
     }
     case 'public': {
       const a = v.ip >>> 24;
       const b = (v.ip >>> 16) & 255;
-      return a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a === 127 ? false : original;
+      return a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a === 127 ? null : original;
     }
     case 'revdns':
       return ipStr(v.ip).split('.').reverse().join('.') + '.in-addr.arpa.';

@@ -140,9 +140,9 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return items;
   },
   unique: (s, v, a, k) => {
+    // Ansible calls Jinja's unique with case_sensitive=bool(case_sensitive): case-insensitive by default.
     const cs = arg(a, k, 0, 'case_sensitive');
     const attribute = arg(a, k, 1, 'attribute');
-    if (cs === undefined && attribute === undefined) return uniqueBy(pyIter(v), (x) => x);
     const get = attrGetter(s, attribute);
     return uniqueBy(pyIter(v), (x) => sortKey(truthy(cs ?? false))(get(x)));
   },
@@ -252,8 +252,9 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     const vn = pyStr(arg(a, k, 1, 'value_name', 'value'));
     const out: Dict = {};
     for (const x of pyIter(v)) {
-      if (!isDict(x)) throw new TemplateRuntimeError(`items2dict requires a list of dictionaries`);
-      out[pyStr(x[kn])] = x[vn];
+      const item = (key: string): unknown => (Array.isArray(x) ? x[Number(key)] : isDict(x) ? x[key] : undefined);
+      if (item(kn) === undefined) throw new TemplateRuntimeError(`items2dict requires each item to have a '${kn}' key`);
+      out[pyStr(item(kn))] = item(vn);
     }
     return out;
   },
@@ -311,13 +312,5 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return permutations(items, a[0] === undefined || a[0] === null ? items.length : num(a[0])).map((x) => tuple(x));
   },
   combinations: (_s, v, a) => combinations(pyIter(v), num(a[0])).map((x) => tuple(x)),
-  dict: (_s, v) => {
-    const out: Dict = {};
-    for (const p of pyIter(v)) {
-      const pair = pyIter(p);
-      out[pyStr(pair[0])] = pair[1];
-    }
-    return out;
-  },
   ternary: (_s, v, a) => (v === null && a.length > 2 ? a[2] : truthy(v) ? a[0] : a[1]),
 };

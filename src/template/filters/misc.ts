@@ -78,8 +78,9 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     const salt = a[1] ?? k['salt'];
     const rounds = a[2] ?? k['rounds'];
     const s = salt === undefined || salt === null ? randomSalt(16) : pyStr(salt);
-    if (type === 'sha512' || type === 'sha512_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 656000 : num(rounds), 512);
-    if (type === 'sha256' || type === 'sha256_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 535000 : num(rounds), 256);
+    // passlib leaves out "rounds=" when it is the algorithm's implicit 5000.
+    if (type === 'sha512' || type === 'sha512_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 656000 : num(rounds) === 5000 ? undefined : num(rounds), 512);
+    if (type === 'sha256' || type === 'sha256_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 535000 : num(rounds) === 5000 ? undefined : num(rounds), 256);
     throw new TemplateRuntimeError(`password_hash type '${type}' is not supported by philote (use sha512 or sha256)`);
   },
   basename: (_s, v) => path.posix.basename(pyStr(v)) === '' ? '' : pyStr(v).split('/').pop()!,

@@ -2,7 +2,7 @@
  * to_json/to_nice_json as Python's json.dumps prints them, and to_yaml/to_nice_yaml as PyYAML's
  * safe dumper prints common data (sorted keys, block style, PyYAML's quoting rules).
  */
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { isCollection as isCollectionNode, parseAllDocuments, visit } from 'yaml';
 import type { FilterFn } from '../runtime/env.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { failUndefined, isDict, isFloat, num, PyFloat, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
@@ -69,7 +69,7 @@ export function pyJsonDumps(v: unknown, o: JsonOpts, level = 0): string {
 
 // ---- YAML (PyYAML-compatible for plain data) ----
 
-const YAML_RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|=|<<)$/;
+const YAML_RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$/;
 const YAML_NUMBER = /^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0b[01_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+)$/;
 const YAML_TIMESTAMP = /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/;
 
@@ -124,55 +124,78 @@ function isEmptyContainer(v: unknown): boolean {
   return (Array.isArray(v) && v.length === 0) || (isDict(v) && Object.keys(v).length === 0);
 }
 
+function isCollection(v: unknown): boolean {
+  return Array.isArray(v) || isDict(v);
+}
+
 function flow(v: unknown): string {
   if (Array.isArray(v)) return '[' + v.map(flow).join(', ') + ']';
   if (isDict(v)) return '{' + Object.keys(v).sort().map((k) => `${yamlScalar(k)}: ${flow(v[k])}`).join(', ') + '}';
   return yamlScalar(v);
 }
 
-/** PyYAML block style: mappings indent by `indent`, sequences inside mappings are not indented. */
-function block(v: unknown, indent: number, level: number, lines: string[], prefix: string): void {
+/**
+ * PyYAML's block style: nested mappings indent by `indent`, a sequence that is a mapping value is not
+ * indented, and a collection inside a sequence item starts on the dash line. With flowLeaves
+ * (default_flow_style=None, as in to_yaml) a collection of scalars is written inline.
+ */
+function inline(v: unknown, flowLeaves: boolean): boolean {
+  if (!isCollection(v) || isEmptyContainer(v)) return true;
+  return flowLeaves && (Array.isArray(v) ? v : Object.values(v as Dict)).every((x) => !isCollection(x));
+}
+
+function blockLines(v: unknown, level: number, indent: number, flowLeaves: boolean): string[] {
   const pad = ' '.repeat(level);
-  if (isDict(v) && Object.keys(v).length) {
-    let first = true;
+  const out: string[] = [];
+  if (isDict(v)) {
     for (const k of Object.keys(v).sort()) {
-      const key = yamlScalar(k);
       const x = v[k];
-      const lead = first ? prefix : pad;
-      first = false;
-      if (isEmptyContainer(x) || (!Array.isArray(x) && !isDict(x))) lines.push(`${lead}${key}: ${isEmptyContainer(x) ? flow(x) : yamlScalar(x)}`);
-      else if (Array.isArray(x)) {
-        lines.push(`${lead}${key}:`);
-        block(x, indent, level, lines, pad);
-      } else {
-        lines.push(`${lead}${key}:`);
-        block(x, indent, level + indent, lines, ' '.repeat(level + indent));
+      const key = yamlScalar(k);
+      if (inline(x, flowLeaves)) out.push(`${pad}${key}: ${isCollection(x) ? flow(x) : yamlScalar(x)}`);
+      else {
+        out.push(`${pad}${key}:`);
+        out.push(...blockLines(x, Array.isArray(x) ? level : level + indent, indent, flowLeaves));
       }
     }
-    return;
-  }
-  if (Array.isArray(v) && v.length) {
-    const dash = '-' + ' '.repeat(indent - 1);
+  } else if (Array.isArray(v)) {
     for (const x of v) {
-      if (isEmptyContainer(x) || (!Array.isArray(x) && !isDict(x))) lines.push(`${pad}${dash}${isEmptyContainer(x) ? flow(x) : yamlScalar(x)}`);
-      else block(x, indent, level + indent, lines, pad + dash);
+      if (inline(x, flowLeaves)) out.push(`${pad}- ${isCollection(x) ? flow(x) : yamlScalar(x)}`);
+      else {
+        const sub = blockLines(x, level + indent, indent, flowLeaves);
+        sub[0] = pad + '-' + ' '.repeat(indent - 1) + sub[0]!.slice(level + indent);
+        out.push(...sub);
+      }
     }
-    return;
   }
-  lines.push(prefix + (isEmptyContainer(v) ? flow(v) : yamlScalar(v)));
+  return out;
 }
 
-export function pyYamlDump(v: unknown, indent = 2): string {
-  if (!Array.isArray(v) && !isDict(v)) return `${yamlScalar(v)}\n...\n`;
-  if (isEmptyContainer(v)) return flow(v) + '\n';
-  const lines: string[] = [];
-  block(v, indent, 0, lines, '');
-  return lines.join('\n') + '\n';
+export function pyYamlDump(v: unknown, indent = 2, flowLeaves = false): string {
+  if (inline(v, flowLeaves)) return (isCollection(v) ? flow(v) : yamlScalar(v)) + '\n';
+  return blockLines(v, 0, indent, flowLeaves).join('\n') + '\n';
 }
 
-function yamlToEngine(v: unknown): unknown {
-  if (typeof v === 'number' && Number.isInteger(v) && false) return v;
-  return v;
+/** PyYAML's YAML 1.1 booleans (no y/n, unlike the yaml package's 1.1 schema). */
+const PY_BOOL = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  resolve: (s: string): boolean => ['yes', 'true', 'on'].includes(s.toLowerCase()),
+};
+
+function loadYaml(text: string, all: boolean): unknown {
+  const docs = parseAllDocuments(text, { version: '1.1', customTags: (tags) => [PY_BOOL, ...tags.filter((t) => (t as { tag?: string }).tag !== PY_BOOL.tag)] });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const values = list.map((d) => {
+    if (d.errors.length) throw new TemplateRuntimeError(`from_yaml: ${d.errors[0]!.message}`);
+    visit(d, {
+      Pair(_k, pair) {
+        if (isCollectionNode(pair.key)) throw new TemplateRuntimeError('while constructing a mapping: found unhashable key');
+      },
+    });
+    return d.toJS() as unknown;
+  });
+  return all ? values : values[0] ?? null;
 }
 
 export const SERIALIZE_FILTERS: Record<string, FilterFn> = {
@@ -201,23 +224,10 @@ export const SERIALIZE_FILTERS: Record<string, FilterFn> = {
       throw new TemplateRuntimeError(`Expecting value: ${(e as Error).message}`);
     }
   },
-  to_yaml: (_s, v, _a, k) => pyYamlDump(v, num(k['indent'] ?? 2)),
+  to_yaml: (_s, v, _a, k) => pyYamlDump(v, num(k['indent'] ?? 2), k['default_flow_style'] === undefined || k['default_flow_style'] === null),
   to_nice_yaml: (_s, v, a, k) => pyYamlDump(v, num(a[0] ?? k['indent'] ?? 4)),
-  from_yaml: (_s, v) => {
-    if (typeof v !== 'string') return v;
-    try {
-      return yamlToEngine(parseYaml(v, { version: '1.1' }));
-    } catch (e) {
-      throw new TemplateRuntimeError(`from_yaml: ${(e as Error).message}`);
-    }
-  },
-  from_yaml_all: (_s, v) => {
-    if (typeof v !== 'string') return v;
-    return parseAllDocuments(v, { version: '1.1' }).map((d) => {
-      if ('errors' in d && d.errors.length) throw new TemplateRuntimeError(`from_yaml_all: ${d.errors[0]!.message}`);
-      return d.toJS() as unknown;
-    });
-  },
+  from_yaml: (_s, v) => (typeof v === 'string' ? loadYaml(v, false) : v),
+  from_yaml_all: (_s, v) => (typeof v === 'string' ? loadYaml(v, true) : v),
 };
 
 export function dictOrEmpty(v: unknown): Dict {

@@ -2,7 +2,7 @@
 import type { LookupFn } from './index.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { percentFormat } from '../runtime/ops.js';
-import { isDict, num, pyIter, pyStr, truthy, tuple, Undefined, type Dict } from '../runtime/values.js';
+import { isDict, num, pyIter, pyStr, truthy, tuple, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
 
 function flattenOnce(terms: unknown[]): unknown[] {
   const out: unknown[] = [];
@@ -112,7 +112,7 @@ export const DATA_LOOKUPS: Record<string, LookupFn> = {
       const v = s.lookupVar(pyStr(t));
       if (v instanceof Undefined) {
         if ('default' in k) return k['default'];
-        throw new TemplateRuntimeError(`No variable found with this name: ${pyStr(t)}`);
+        throw new UndefinedUse(new Undefined(pyStr(t), `No variable found with this name: ${pyStr(t)}`));
       }
       return v;
     }),

@@ -4,7 +4,7 @@
  */
 import type { EvalState } from '../runtime/env.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
-import { pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
+import { failUndefined, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
 import { DATA_LOOKUPS } from './data.js';
 import { FILE_LOOKUPS } from './files.js';
 
@@ -22,7 +22,7 @@ export function getLookup(name: string): LookupFn {
 export function runLookup(s: EvalState, name: string, terms: unknown[], kwargs: Dict, wantlistDefault: boolean): unknown {
   const { wantlist, errors, ...rest } = kwargs;
   const want = wantlist === undefined ? wantlistDefault : truthy(wantlist);
-  for (const t of terms) if (t instanceof Undefined) throw new TemplateRuntimeError(t.message);
+  for (const t of terms) if (t instanceof Undefined) failUndefined(t);
   let ran: unknown[];
   try {
     ran = getLookup(name)(s, terms, rest);

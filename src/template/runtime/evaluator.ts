@@ -30,6 +30,12 @@ import {
 } from './values.js';
 
 /** Filters that receive an Undefined instead of failing on it. */
+const ANSIBLE_BUILTIN_FILTERS = new Set(
+  'b64decode b64encode basename bool checksum combinations combine comment dict2items difference dirname expanduser expandvars extract fileglob flatten from_json from_yaml from_yaml_all hash human_readable human_to_bytes intersect items2dict log mandatory md5 password_hash path_join permutations pow product quote random realpath regex_escape regex_findall regex_replace regex_search rekey_on_member relpath root sha1 shuffle split splitext strftime subelements symmetric_difference ternary to_datetime to_json to_nice_json to_nice_yaml to_uuid to_yaml type_debug union unique unvault urldecode urlsplit vault win_basename win_dirname win_splitdrive zip zip_longest'.split(' '),
+);
+const ANSIBLE_BUILTIN_TESTS = new Set(
+  'abs all any change changed contains directory exists failed failure falsy file finished is_abs is_dir is_file is_link is_mount is_same_file isnan issubset issuperset link link_exists match mount nan reachable regex same_file search skip skipped started subset succeeded success successful superset truthy unreachable vault_encrypted version version_compare'.split(' '),
+);
 const UNDEFINED_OK_FILTERS = new Set(['default', 'd', 'mandatory']);
 
 class BreakSignal {}
@@ -98,14 +104,16 @@ export class Evaluator implements EvalState {
   callFilter(name: string, value: unknown, args: unknown[], kwargs: Dict = {}): unknown {
     const short = shortName(name);
     const f = FILTERS[short];
-    if (!f) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
+    // Jinja's own filters have no ansible.builtin. spelling (only Ansible's plugins do).
+    if (!f || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_FILTERS.has(short))) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
     if (value instanceof Undefined && !UNDEFINED_OK_FILTERS.has(short)) failUndefined(value);
     return f(this, value, args, kwargs);
   }
 
   callTest(name: string, value: unknown, args: unknown[], kwargs: Dict = {}): boolean {
-    const t = TESTS[shortName(name)];
-    if (!t) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
+    const short = shortName(name);
+    const t = TESTS[short];
+    if (!t || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_TESTS.has(short))) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
     return t(this, value, args, kwargs);
   }
 
@@ -220,7 +228,7 @@ export class Evaluator implements EvalState {
         return e.items.map((x) => pyStr(this.eval(x, f))).join('');
       case 'cond':
         if (truthy(this.eval(e.test, f))) return this.eval(e.then, f);
-        return e.else_ ? this.eval(e.else_, f) : new Undefined('', 'the inline if-expression on line 1 evaluated to false and no else section was defined.');
+        return e.else_ ? this.eval(e.else_, f) : new Undefined('', 'the inline if-expression on line 1 evaluated to false and no else section was defined.', true);
     }
   }
 
@@ -277,6 +285,7 @@ export class Evaluator implements EvalState {
         return;
       case 'output': {
         const v = this.eval(s.expr, f);
+        if (Array.isArray(v) || isDict(v)) failDeep(v);
         out.push(v === null ? '' : pyStr(v));
         return;
       }
@@ -487,6 +496,12 @@ function compare(op: string, a: unknown, b: unknown): boolean {
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
   }
+}
+
+function failDeep(v: unknown): void {
+  if (v instanceof Undefined && !v.soft) failUndefined(v);
+  if (Array.isArray(v)) v.forEach(failDeep);
+  else if (isDict(v)) Object.values(v).forEach(failDeep);
 }
 
 export function typeNameFor(v: unknown): string {

@@ -69,7 +69,8 @@ function value(p: P): unknown {
     if (/^0\d/.test(t)) throw new Fail();
     return parseInt(t, 10);
   }
-  for (const [word, v] of [['True', true], ['False', false], ['None', null]] as const) {
+  // Ansible's Json2Python also accepts JSON's true/false/null.
+  for (const [word, v] of [['True', true], ['False', false], ['None', null], ['true', true], ['false', false], ['null', null]] as const) {
     if (p.s.startsWith(word, p.i) && !/[A-Za-z0-9_]/.test(p.s[p.i + word.length] ?? '')) {
       p.i += word.length;
       return v;

@@ -71,6 +71,8 @@ export class Undefined {
     readonly name: string,
     /** Jinja2's message: "'x' is undefined" or "'dict object' has no attribute 'y'". */
     readonly message: string,
+    /** Jinja's plain Undefined (from `a if c` without else): prints as '' instead of failing. */
+    readonly soft = false,
   ) {}
 }
 
@@ -86,7 +88,7 @@ export function failUndefined(u: Undefined): never {
 }
 
 export function truthy(v: unknown): boolean {
-  if (v instanceof Undefined) failUndefined(v);
+  if (v instanceof Undefined) return v.soft ? false : failUndefined(v);
   if (v === null || v === undefined || v === false) return false;
   if (v === true) return true;
   if (typeof v === 'number') return v !== 0;
@@ -116,7 +118,8 @@ function floatRepr(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (Number.isInteger(n) && Math.abs(n) < 1e16) return n.toFixed(1);
-  let s = String(n);
+  // Python's repr switches to exponent notation from 1e16 up and below 1e-4.
+  let s = Math.abs(n) >= 1e16 || (n !== 0 && Math.abs(n) < 1e-4) ? n.toExponential() : String(n);
   // JS: 1e+21, Python: 1e+21; JS: 1e-7, Python: 1e-07
   s = s.replace(/e([+-])(\d)$/, 'e$10$2');
   return s;
@@ -160,10 +163,11 @@ export function pyStr(v: unknown): string {
   if (v === false) return 'False';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : floatRepr(v);
   if (v instanceof PyFloat) return floatRepr(v.value);
-  if (v instanceof Undefined) failUndefined(v);
+  if (v instanceof Undefined) return v.soft ? '' : failUndefined(v);
   if (v === OMIT) return '__omit_place_holder__';
   if (v instanceof Namespace) return '<Namespace>';
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name ?? ''}>`;
+  if (v instanceof Object && 'pyName' in v) return `<built-in method ${String((v as { pyName: string }).pyName)}>`;
   if (Array.isArray(v) || isDict(v)) return pyRepr(v);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(Object.getPrototypeOf(v), 'toString')) return String(v);
