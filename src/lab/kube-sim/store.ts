@@ -25,6 +25,8 @@ export class Store {
   private history: StoreEvent[] = [];
   private listeners = new Set<(e: StoreEvent) => void>();
   private revision = 1;
+  /** Revision the history starts after (a loaded state has no history before it). */
+  private historyStart = 0;
   /** Called after every change (state saving, controller wake-up). */
   onChange: () => void = () => undefined;
 
@@ -88,7 +90,7 @@ export class Store {
 
   /** Events after rv for key, or undefined when rv is too old to resume (410 Gone). */
   since(key: string, rv: number): StoreEvent[] | undefined {
-    if (rv < this.oldestResumable - 1 && this.history.length >= HISTORY) return undefined;
+    if (rv < this.historyStart || (rv < this.oldestResumable - 1 && this.history.length >= HISTORY)) return undefined;
     return this.history.filter((e) => e.key === key && e.rv > rv).map((e) => ({ ...e, object: clone(e.object) }));
   }
 
@@ -117,6 +119,7 @@ export class Store {
     this.objects = new Map(data.objects);
     this.revision = data.revision;
     this.history = [];
+    this.historyStart = data.revision;
     return true;
   }
 }

@@ -6,7 +6,7 @@
 import type { KObject, ResourceType } from './types.js';
 
 type Col = { name: string; type: string; format?: string; priority?: number; fn: (o: KObject) => string | number };
-const S = (v: unknown): Record<string, any> => (v && typeof v === 'object' ? (v as Record<string, any>) : {}); // eslint-disable-line @typescript-eslint/no-explicit-any
+const S = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
 export function age(ts: string | undefined): string {
   if (!ts) return '<unknown>';
