@@ -103,6 +103,8 @@ function scenario(node: string): Task[] {
     { module: 'kubernetes.core.k8s', args: { definition: cm('csa', { c: '1' }), apply: true } },
     { module: 'kubernetes.core.k8s', args: { definition: cm('csa', { c: '1' }), apply: true } },
     { module: 'kubernetes.core.k8s', args: { definition: cm('csa', { c: '2' }), apply: true } },
+    { module: 'kubernetes.core.k8s', args: { definition: cm('filtered', {}, { app: 'y' }), label_selectors: ['app=x'] } },
+    { module: 'kubernetes.core.k8s', args: { definition: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'stuck', namespace: 'diff' }, spec: { replicas: 1, selector: { matchLabels: { app: 'stuck' } }, template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { nowhere: 'true' }, containers: [{ name: 'c', image: 'busybox' }] } } } }, wait: true, wait_timeout: 2, wait_sleep: 1 } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'Node', name: node } },
     { module: 'kubernetes.core.k8s_info', args: { kind: 'Pod', field_selectors: [`spec.nodeName=${node}`] } },
     { module: 'kubernetes.core.k8s_drain', args: { name: node, state: 'cordon' } },
@@ -122,7 +124,7 @@ function podName(x: Record<string, any>): string {
 /** What must agree between ansible-core and philote for one task. */
 function outcome(r: ModuleResult): Record<string, unknown> {
   const o: Record<string, unknown> = { changed: Boolean(r.changed), failed: Boolean(r.failed) };
-  if (r.failed) return o;
+  if (r.failed) return { ...o, ...(/Timed out waiting on resource/.test(String(r.msg)) ? { msg: r.msg } : {}) };
   if ('method' in r) o['method'] = r['method'];
   const result = r['result'];
   if (typeof result === 'string') o['result'] = result;
@@ -136,6 +138,7 @@ function outcome(r: ModuleResult): Record<string, unknown> {
   }
   if ('api_found' in r) o['api_found'] = r['api_found'];
   if ('warning' in r) o['warning'] = r['warning'];
+  if (typeof r.msg === 'string') o['msg'] = r.msg;
   if (Array.isArray(r['log_lines'])) o['log_first_line'] = (r['log_lines'] as string[])[0];
   if (Array.isArray(r['resources']) && typeof r['resources'][0] === 'string') o['resources'] = r['resources'];
   else if (Array.isArray(r['resources'])) o['resources'] = (r['resources'] as Array<Record<string, any>>).map((x) => `${x['kind']}/${x['metadata']?.namespace ?? ''}/${podName(x)}`).sort();
