@@ -162,7 +162,7 @@ export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): 
   if (e instanceof PhiloteError) return e;
   if (e instanceof UndefinedUse) return new UndefinedVariableError(e.undef.name, e.undef.message, ctx.location);
   if (e instanceof TemplateSyntaxError) {
-    return new PhiloteError('template', `template error while templating string: ${e.reason}. String: ${text}`, { location: ctx.location, cause: e });
+    return new PhiloteError('template', `template error while templating string: ${e.reason} (line ${e.line}, column ${e.column}). String: ${text}`, { location: ctx.location, cause: e });
   }
   if (e instanceof TemplateRuntimeError || e instanceof PyTypeError) {
     return new PhiloteError('template', `${e.message}. String: ${text}`, { location: ctx.location, cause: e });
