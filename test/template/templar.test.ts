@@ -39,7 +39,7 @@ describe('errors', () => {
   it('gives syntax errors with line and column', () => {
     const e = caught(() => t.render('a\n{{ (1 }}', ctx({}))) as PhiloteError;
     expect(e.kind).toBe('template');
-    expect(e.message).toMatch(/template error while templating string: unexpected '\}' \(line 2, column 8\)/);
+    expect(e.message).toMatch(/template error while templating string: unexpected '\}' \(line 2, column 7\)/);
   });
   it('fails an unknown filter', () => {
     expect((caught(() => t.render('{{ 1 | nope }}', ctx({}))) as PhiloteError).message).toMatch(/Could not load "nope"/);
