@@ -118,6 +118,13 @@ const COLUMNS: Record<string, Col[]> = {
   ],
   StatefulSet: [NAME, { name: 'Ready', type: 'string', fn: (o) => `${S(o['status']).readyReplicas ?? 0}/${S(o['spec']).replicas ?? 0}` }, AGE],
   CustomResourceDefinition: [NAME, { name: 'Created At', type: 'date', fn: (o) => o.metadata.creationTimestamp ?? '' }],
+  Event: [
+    { name: 'Last Seen', type: 'string', fn: (o) => age(String(o['lastTimestamp'] ?? o.metadata.creationTimestamp)) },
+    { name: 'Type', type: 'string', fn: (o) => String(o['type'] ?? '') },
+    { name: 'Reason', type: 'string', fn: (o) => String(o['reason'] ?? '') },
+    { name: 'Object', type: 'string', fn: (o) => `${String(S(o['involvedObject']).kind ?? '').toLowerCase()}/${String(S(o['involvedObject']).name ?? '')}` },
+    { name: 'Message', type: 'string', fn: (o) => String(o['message'] ?? '') },
+  ],
   ConfigMap: [NAME, { name: 'Data', type: 'integer', fn: (o) => Object.keys(S(o['data'])).length }, AGE],
 };
 

@@ -9,6 +9,7 @@ import { isPodReady } from '../disruption.js';
 import type { KObject } from '../types.js';
 import { alive, hashOf, ownedBy, podFrom, setStatus, spec, SYS, type Ctx } from './context.js';
 import { nodeMatches } from './pods.js';
+import { recordEvent } from './events.js';
 
 type DsSpec = { template?: { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> }; updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } } };
 const HASH = 'controller-revision-hash';
@@ -30,6 +31,7 @@ export function syncDaemonSets(ctx: Ctx): void {
       const ps = pod['spec'] as Record<string, unknown>;
       ps['tolerations'] = [...((ps['tolerations'] as object[]) ?? []), ...['not-ready', 'unreachable', 'disk-pressure', 'memory-pressure', 'pid-pressure', 'unschedulable'].map((k) => ({ key: `node.kubernetes.io/${k}`, operator: 'Exists', effect: k === 'not-ready' || k === 'unreachable' ? 'NoExecute' : 'NoSchedule' }))];
       ctx.api.create(ctx.t.pods, ds.metadata.namespace, pod, { ...SYS, fieldManager: 'kube-controller-manager' });
+      recordEvent(ctx, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
     }
     // Pods on nodes that are no longer eligible (label removed) go away.
     for (const p of pods) if (!eligible.some((n) => n.metadata.name === spec<{ nodeName?: string }>(p).nodeName)) ctx.api.delete(ctx.t.pods, p.metadata.namespace, p.metadata.name!);

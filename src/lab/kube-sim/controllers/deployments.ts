@@ -9,6 +9,7 @@ import { isPodReady } from '../disruption.js';
 import type { KObject } from '../types.js';
 import { hashOf, ownedBy, ownerRef, setStatus, spec, status, SYS, type Ctx } from './context.js';
 import { rsPods } from './replicasets.js';
+import { recordEvent } from './events.js';
 
 type DSpec = { replicas?: number; paused?: boolean; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> } };
 const REV = 'deployment.kubernetes.io/revision';
@@ -49,13 +50,13 @@ export function syncDeployments(ctx: Ctx): void {
     const olds = owned.filter((r) => r.metadata.uid !== current!.metadata.uid);
     const newPods = rsPods(ctx, current);
     const newAvailable = newPods.filter(isPodReady).length;
-    scale(ctx, current, want);
+    if (scale(ctx, current, want)) recordEvent(ctx, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${current.metadata.name} to ${want}`, 'deployment-controller');
     // Old ReplicaSets give way only as new pods become available.
     let budget = Math.max(0, want - newAvailable);
     for (const old of olds.sort((a, b) => Number(b.metadata.annotations?.[REV] ?? 0) - Number(a.metadata.annotations?.[REV] ?? 0))) {
       const keep = Math.min(spec<{ replicas?: number }>(old).replicas ?? 0, budget);
       budget -= keep;
-      scale(ctx, old, keep);
+      if (scale(ctx, old, keep)) recordEvent(ctx, d, 'Normal', 'ScalingReplicaSet', `Scaled down replica set ${old.metadata.name} to ${keep}`, 'deployment-controller');
     }
     const rev = current.metadata.annotations?.[REV] ?? '1';
     if (d.metadata.annotations?.[REV] !== rev) {
@@ -88,8 +89,10 @@ export function syncDeployments(ctx: Ctx): void {
   }
 }
 
-function scale(ctx: Ctx, rs: KObject, replicas: number): void {
-  if ((spec<{ replicas?: number }>(rs).replicas ?? 0) === replicas) return;
+/** True when the ReplicaSet's replicas changed. */
+function scale(ctx: Ctx, rs: KObject, replicas: number): boolean {
+  if ((spec<{ replicas?: number }>(rs).replicas ?? 0) === replicas) return false;
   const cur = ctx.api.store.get(ctx.t.replicasets, rs.metadata.namespace, rs.metadata.name!)!;
   ctx.api.update(ctx.t.replicasets, rs.metadata.namespace, rs.metadata.name!, { ...cur, spec: { ...spec<Record<string, unknown>>(cur), replicas } }, { ...SYS, fieldManager: 'kube-controller-manager' });
+  return true;
 }

@@ -5,6 +5,7 @@
  */
 import type { KObject } from '../types.js';
 import { SYS, status, type Ctx, type LabNode } from './context.js';
+import { recordEvent } from './events.js';
 
 const t0 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -91,7 +92,8 @@ export function syncNodes(ctx: Ctx): void {
       if (!n.reachable) taints.push({ key: UNREACHABLE, effect: 'NoSchedule', timeAdded: t0() }, { key: UNREACHABLE, effect: 'NoExecute', timeAdded: t0() });
       const nextSpec: Record<string, unknown> = { ...spec, taints };
       if (!taints.length) delete nextSpec['taints'];
-      ctx.api.update(ctx.t.nodes, undefined, n.name, { ...fresh, spec: nextSpec }, SYS);
+      const updated = ctx.api.update(ctx.t.nodes, undefined, n.name, { ...fresh, spec: nextSpec }, SYS);
+      recordEvent(ctx, updated, n.reachable ? 'Normal' : 'Warning', n.reachable ? 'NodeReady' : 'NodeNotReady', n.reachable ? `Node ${n.name} status is now: NodeReady` : `Node ${n.name} status is now: NodeNotReady`, n.reachable ? 'kubelet' : 'node-controller', n.name);
     }
   });
 }

@@ -9,6 +9,7 @@ import { agentTakesOver, allocateIp, ANNOTATION, isCiliumAgent, nodeCni, nodePod
 import { matchesSelector, type LabelSelector } from '../selectors.js';
 import type { KObject } from '../types.js';
 import { alive, nodeReady, spec, status, SYS, type Ctx } from './context.js';
+import { recordEvent } from './events.js';
 
 type PodSpec = {
   nodeName?: string;
@@ -77,7 +78,8 @@ export function syncPods(ctx: Ctx): void {
       load.set(target.metadata.name!, (load.get(target.metadata.name!) ?? 0) + 1);
       siblings.set(`${owner(pod)}@${target.metadata.name}`, sib(pod, target) + 1);
       // Binding: the scheduler sets spec.nodeName through pods/binding; we write it directly.
-      ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, spec: { ...ps, nodeName: target.metadata.name } }, { ...SYS, fieldManager: 'default-scheduler' });
+      const bound = ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, spec: { ...ps, nodeName: target.metadata.name } }, { ...SYS, fieldManager: 'default-scheduler' });
+      recordEvent(ctx, bound, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${target.metadata.name}`, 'default-scheduler');
       continue;
     }
     const node = nodes.find((n) => n.metadata.name === ps.nodeName);
@@ -103,6 +105,7 @@ function finishTermination(ctx: Ctx, pod: KObject, nodes: KObject[], now: number
   if (node && !nodeReady(node)) return;
   const started = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
   if (node && now - started < Math.min(grace * 1000, ctx.startDelayMs)) return;
+  for (const c of spec<PodSpec>(pod).containers ?? []) recordEvent(ctx, pod, 'Normal', 'Killing', `Stopping container ${c.name}`, 'kubelet', spec<PodSpec>(pod).nodeName);
   ctx.api.delete(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
 }
 
@@ -134,6 +137,11 @@ function start(ctx: Ctx, pod: KObject, node: KObject, index: number): void {
     podIP = cidr ? allocateIp(ctx.api, cidr) : '';
   }
   const startedAt = ts();
+  for (const c of ps.containers ?? []) {
+    recordEvent(ctx, pod, 'Normal', 'Pulled', `Container image "${c.image ?? ''}" already present on machine`, 'kubelet', node.metadata.name);
+    recordEvent(ctx, pod, 'Normal', 'Created', `Created container ${c.name}`, 'kubelet', node.metadata.name);
+    recordEvent(ctx, pod, 'Normal', 'Started', `Started container ${c.name}`, 'kubelet', node.metadata.name);
+  }
   ctx.api.update(
     ctx.t.pods,
     pod.metadata.namespace,
