@@ -222,6 +222,18 @@ describe.skipIf(!simAvailable)('k8s modules against the simulator', () => {
       await k('k8s_drain', { name: node, state: 'uncordon' });
     }, 90_000);
 
+    it('pod_selectors limit the drain to matching pods', async () => {
+      const api = resources(await k('k8s_info', { kind: 'Pod', namespace: 'apps', label_selectors: ['app=api'] }));
+      const node = api[0]!['spec'].nodeName as string;
+      const others = resources(await k('k8s_info', { kind: 'Pod', field_selectors: [`spec.nodeName=${node}`] })).filter((p) => p['metadata'].labels?.app !== 'api');
+      const r = await k('k8s_drain', { name: node, pod_selectors: ['app=api'], delete_options: { wait_timeout: 30, wait_sleep: 1 } });
+      expect(r.failed).toBeFalsy();
+      expect((r['pods'] as string[]).every((p) => p.startsWith('apps/api-'))).toBe(true);
+      const still = resources(await k('k8s_info', { kind: 'Pod', field_selectors: [`spec.nodeName=${node}`] })).map((p) => p['metadata'].name);
+      for (const o of others) expect(still).toContain(o['metadata'].name);
+      await k('k8s_drain', { name: node, state: 'uncordon' });
+    });
+
     it('drain fails with the blocking pods when DaemonSet pods are not ignored, and uncordons again', async () => {
       const ds = resources(await k('k8s_info', { kind: 'Pod' })).find((p) => (p['metadata'].ownerReferences ?? []).some((o: { kind: string }) => o.kind === 'DaemonSet'));
       expect(ds).toBeDefined(); // the k3s-calico seed runs calico-node on every node
@@ -242,6 +254,21 @@ describe.skipIf(!simAvailable)('k8s modules against the simulator', () => {
       expect(dep['spec'].template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       expect(await k('k8s_rollout', { action: 'status', kind: 'Deployment', namespace: 'demo', timeout: 60 })).toMatchObject({ changed: false });
     }, 90_000);
+
+    it('status times out naming what is still rolling out', async () => {
+      await k('k8s', {
+        definition: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'stuck', namespace: 'demo' },
+          spec: { replicas: 1, selector: { matchLabels: { app: 'stuck' } }, template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { nowhere: 'true' }, containers: [{ name: 'c', image: 'busybox' }] } } },
+        },
+      });
+      const err = await k('k8s_rollout', { action: 'status', kind: 'Deployment', name: 'stuck', namespace: 'demo', timeout: 1 }).catch((e) => e);
+      expect(err.kind).toBe('kube');
+      expect(err.message).toMatch(/^timed out waiting for Deployment stuck to roll out \(stuck: (0 out of 1 new replicas have been updated|0 of 1 updated replicas are available|waiting for .*)\)$/);
+      await k('k8s', { kind: 'Deployment', api_version: 'apps/v1', namespace: 'demo', name: 'stuck', state: 'absent' });
+    });
 
     it('scale changes replicas and waits', async () => {
       const r = await k('k8s_scale', { kind: 'Deployment', api_version: 'apps/v1', name: 'web', namespace: 'demo', replicas: 3, wait_timeout: 60, wait_sleep: 1 });
