@@ -132,7 +132,7 @@ describe('kubernetes.core against the simulator', () => {
     - name: pause again
       ansible.builtin.pause: {seconds: 1}
     - name: drain
-      kubernetes.core.k8s_drain: {name: node3, delete_options: {ignore_daemonsets: true, wait_timeout: 30}}
+      kubernetes.core.k8s_drain: {name: node3, delete_options: {ignore_daemonsets: true, wait_timeout: 30, wait_sleep: 1}}
     - name: left on node3
       kubernetes.core.k8s_info: {kind: Pod, field_selectors: [spec.nodeName=node3]}
     - name: uncordon

@@ -35,6 +35,8 @@ export function recordEvent(ctx: Ctx, obj: KObject, type: 'Normal' | 'Warning', 
     },
     SYS,
   );
+  // Pruning lists every event: do it once in a while, not on every record.
+  if (counter % 50 !== 0) return;
   const all = ctx.api.store.list(evType);
   if (all.length > MAX) {
     for (const e of all.sort((a, b) => String(a['lastTimestamp']).localeCompare(String(b['lastTimestamp']))).slice(0, all.length - MAX)) {

@@ -11,6 +11,7 @@ function everything(ctx: Ctx): Array<{ rt: ResourceType; obj: KObject }> {
   const seen = new Set<string>();
   const out: Array<{ rt: ResourceType; obj: KObject }> = [];
   for (const rt of ctx.api.registry.all()) {
+    if (rt.builtin && rt.kind === 'Event') continue; // never owned, and the most numerous
     const k = `${rt.group}|${rt.plural}`;
     if (seen.has(k)) continue;
     seen.add(k);
@@ -48,7 +49,8 @@ export function syncGarbage(ctx: Ctx): void {
       else for (const d of deps) if (!d.obj.metadata.deletionTimestamp) ctx.api.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name!, { propagationPolicy: 'Foreground' });
     }
     if (rt.kind === 'Namespace' && rt.builtin && fins.includes('kubernetes')) {
-      const inside = all.filter((x) => x.rt.namespaced && x.obj.metadata.namespace === obj.metadata.name);
+      const evType = ctx.api.registry.find('', 'v1', 'events')!;
+      const inside = [...all.filter((x) => x.rt.namespaced && x.obj.metadata.namespace === obj.metadata.name), ...ctx.api.store.list(evType, obj.metadata.name).map((e) => ({ rt: evType, obj: e }))];
       for (const x of inside) if (!x.obj.metadata.deletionTimestamp) ctx.api.delete(x.rt, x.obj.metadata.namespace, x.obj.metadata.name!);
       if (!inside.length) dropFinalizer(ctx, rt, obj, 'kubernetes');
     }
