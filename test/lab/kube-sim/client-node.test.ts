@@ -213,6 +213,28 @@ describe('client-node against the simulator', () => {
     expect(after.map((p) => p.spec!.containers[0]!.image)).toEqual(['postgres:17', 'postgres:17', 'postgres:17']);
   });
 
+  it('discovery: aggregated discovery requests get the legacy documents (plain application/json), OpenAPI v2/v3, 405/415', async () => {
+    const get = (path: string, accept = 'application/json') => fetch(`${sim.url}${path}`, { headers: { Accept: accept } });
+    const agg = await get('/apis', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json');
+    expect(agg.headers.get('content-type')).toBe('application/json');
+    const groups = (await agg.json()) as { kind: string; groups: Array<{ name: string; preferredVersion: { version: string } }> };
+    expect(groups.kind).toBe('APIGroupList');
+    expect(groups.groups.map((g) => g.name)).toEqual(expect.arrayContaining(['apps', 'policy', 'apiextensions.k8s.io']));
+    const v1 = (await (await get('/api/v1')).json()) as { resources: Array<{ name: string; kind: string; namespaced: boolean; group?: string; version?: string }> };
+    expect(v1.resources.find((r) => r.name === 'pods/eviction')).toMatchObject({ kind: 'Eviction', group: 'policy', version: 'v1' });
+    expect(v1.resources.find((r) => r.name === 'nodes')).toMatchObject({ kind: 'Node', namespaced: false });
+    expect(((await (await get('/version')).json()) as { gitVersion: string }).gitVersion).toBe('v1.32.4+k3s1');
+    const v3 = (await (await get('/openapi/v3')).json()) as { paths: Record<string, { serverRelativeURL: string }> };
+    const appsDoc = (await (await get(v3.paths['apis/apps/v1']!.serverRelativeURL)).json()) as { paths: Record<string, { patch?: { parameters: Array<{ name: string }> } }> };
+    expect(appsDoc.paths['/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}']!.patch!.parameters.map((p) => p.name)).toContain('fieldValidation');
+    expect((await get('/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf')).status).toBe(200);
+    const put = await fetch(`${sim.url}/api/v1/namespaces/t/configmaps`, { method: 'PUT', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    expect(put.status).toBe(405);
+    expect(await put.json()).toMatchObject({ reason: 'MethodNotAllowed', code: 405 });
+    const badPatch = await fetch(`${sim.url}/api/v1/namespaces/t/configmaps/c`, { method: 'PATCH', body: '{}', headers: { 'Content-Type': 'text/plain' } });
+    expect(badPatch.status).toBe(415);
+  });
+
   it('a wrong bearer token is 401 Unauthorized', async () => {
     const res = await fetch(`${sim.url}/api/v1/namespaces`, { headers: { Authorization: 'Bearer wrong' } });
     expect(res.status).toBe(401);
