@@ -20,8 +20,10 @@
  * Cilium's pool is cilium-config's cluster-pool-ipv4-cidr (default 10.245.0.0/16, the new pod
  * CIDR of seed 003), one /24 (cluster-pool-ipv4-mask-size) per node, recorded in a CiliumNode
  * object when that CRD exists.
- * hostNetwork pods always get the node's InternalIP. Pods keep their IP for life: existing pods
- * move to the new CNI only when they are recreated, as on a real cluster.
+ * hostNetwork pods always get the node's InternalIP. Pods keep their IP until they are recreated
+ * or their node comes back from NotReady (a reboot: new sandboxes, so the agent decides again
+ * and every pod there gets an address from the CNI that owns the node then; the simulator
+ * cannot tell a reboot from a healed partition and treats both as a reboot).
  */
 import type { Api } from './api.js';
 import { matchesSelector, type LabelSelector } from './selectors.js';

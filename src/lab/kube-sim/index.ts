@@ -135,6 +135,7 @@ export async function startKubeSim(o: KubeSimOptions): Promise<KubeSim> {
     baseCni: o.cni ?? 'calico',
     suffix: suffixes(numericSeed),
     startDelayMs: o.podStartDelayMs ?? 300,
+    restarted: new Set(),
   };
   // Controllers run synchronously, so the first ticks settle the seeded objects before serving.
   for (let i = 0; i < 4; i++) tick(ctx, o.log);

@@ -46,7 +46,7 @@ const COLUMNS: Record<string, Col[]> = {
     NAME,
     { name: 'Ready', type: 'string', fn: podReady },
     { name: 'Status', type: 'string', fn: podStatus },
-    { name: 'Restarts', type: 'string', fn: () => '0' },
+    { name: 'Restarts', type: 'string', fn: (o) => String(((S(o['status']).containerStatuses ?? []) as Array<{ restartCount?: number }>).reduce((a, c) => a + (c.restartCount ?? 0), 0)) },
     AGE,
     { name: 'IP', type: 'string', priority: 1, fn: (o) => String(S(o['status']).podIP ?? '<none>') },
     { name: 'Node', type: 'string', priority: 1, fn: (o) => String(S(o['spec']).nodeName ?? '<none>') },

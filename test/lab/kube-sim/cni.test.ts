@@ -162,4 +162,20 @@ spec:
     await ok('-n', 'kube-system', 'rollout', 'status', 'ds/cilium', '--timeout=20s');
     expect(await podIP('still-calico', 'node3')).toMatch(/^10\.42\./);
   });
+
+  it('a reboot (NotReady, then Ready) of a labeled node restarts its agent and pods: they come back with Cilium IPs', async () => {
+    await ok('label', 'node', 'node3', '--overwrite', 'io.cilium.migration/cilium-default=true');
+    expect(await ok('get', 'pod', 'still-calico', '-o', 'jsonpath={.status.podIP}')).toMatch(/^10\.42\./);
+    sim.setReachable('node3', false);
+    await waitFor('node3 NotReady', async () => (await ok('get', 'node', 'node3')).includes('NotReady'));
+    sim.setReachable('node3', true);
+    await waitFor('node3 Ready', async () => / Ready /.test(await ok('get', 'node', 'node3')));
+    const ip = await waitFor('a Cilium IP after the reboot', async () => {
+      const v = await ok('get', 'pod', 'still-calico', '-o', 'jsonpath={.status.podIP}');
+      return v.startsWith('10.245.') ? v : undefined;
+    });
+    expect(ip).toMatch(/^10\.245\.2\.\d+$/);
+    expect(await ok('get', 'pod', 'still-calico', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')).toBe('1');
+    expect(await ok('get', 'pod', 'before', '-o', 'jsonpath={.status.podIP}')).toMatch(/^10\.42\./); // node2 was not rebooted
+  });
 });

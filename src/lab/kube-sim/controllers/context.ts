@@ -22,6 +22,8 @@ export interface Ctx {
   suffix(): string;
   /** Milliseconds a pod takes from scheduled to Running/Ready. */
   startDelayMs: number;
+  /** Nodes whose kubelet just came back (NotReady → Ready): their pods restart (controllers/pods.ts). */
+  restarted: Set<string>;
 }
 
 export const SYS = { system: true, fieldManager: 'k3s' } as const;

@@ -84,6 +84,7 @@ export function syncNodes(ctx: Ctx): void {
     const st = status<{ conditions?: Cond[] }>(cur);
     const next = conditions(n.reachable, st.conditions);
     if (JSON.stringify(next.map((c) => c.status)) !== JSON.stringify((st.conditions ?? []).map((c) => c.status))) {
+      if (n.reachable) ctx.restarted.add(n.name);
       ctx.api.update(ctx.t.nodes, undefined, n.name, { ...cur, status: { ...st, conditions: next } }, { ...SYS, subresource: 'status' });
       // The node lifecycle controller taints unreachable nodes and removes the taint on recovery.
       const fresh = ctx.api.store.get(ctx.t.nodes, undefined, n.name)!;

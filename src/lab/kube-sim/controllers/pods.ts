@@ -44,6 +44,10 @@ export function schedulable(pod: PodSpec, node: KObject): boolean {
 }
 
 export function syncPods(ctx: Ctx): void {
+  for (const n of [...ctx.restarted]) {
+    ctx.restarted.delete(n);
+    restartPodsOn(ctx, n);
+  }
   const nodes = ctx.api.store.list(ctx.t.nodes);
   const pods = ctx.api.store.list(ctx.t.pods);
   const load = new Map<string, number>();
@@ -170,6 +174,42 @@ function start(ctx: Ctx, pod: KObject, node: KObject, index: number): void {
     },
     { ...SYS, subresource: 'status', fieldManager: 'k3s-kubelet' },
   );
+}
+
+/**
+ * A node came back (the lab cannot tell a reboot from a healed partition; both look like a
+ * kubelet returning): its Running pods restart their containers and get new sandboxes, so a
+ * Cilium agent decides again whether it takes over (../cni.ts) and the other pods get their IP
+ * from the CNI that owns the node now, as after a real reboot.
+ */
+function restartPodsOn(ctx: Ctx, nodeName: string): void {
+  const nodes = ctx.api.store.list(ctx.t.nodes);
+  const node = nodes.find((n) => n.metadata.name === nodeName);
+  if (!node) return;
+  const index = nodes.indexOf(node);
+  const onNode = ctx.api.store.list(ctx.t.pods).filter((p) => spec<PodSpec>(p).nodeName === nodeName && alive(p) && status<{ phase?: string }>(p).phase === 'Running');
+  // Agents first (they decide the node's CNI), then everybody else.
+  const ordered = [...onNode.filter(isCiliumAgent), ...onNode.filter((p) => !isCiliumAgent(p))];
+  for (const p of ordered) {
+    let pod = ctx.api.store.get(ctx.t.pods, p.metadata.namespace, p.metadata.name!);
+    if (!pod) continue;
+    const ps = spec<PodSpec>(pod);
+    if (isCiliumAgent(pod)) {
+      const takes = agentTakesOver(ctx.api, node);
+      pod = ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, metadata: { ...pod.metadata, annotations: { ...(pod.metadata.annotations ?? {}), [ANNOTATION]: takes ? 'cilium' : 'none' } } }, { ...SYS, fieldManager: 'cilium-agent' });
+      if (takes) nodePodCidr(ctx.api, 'cilium', node, index);
+    }
+    const st = status<{ podIP?: string; containerStatuses?: Array<{ restartCount?: number; state?: unknown; lastState?: unknown }> }>(pod);
+    let podIP = st.podIP;
+    if (!ps.hostNetwork) {
+      const cidr = nodePodCidr(ctx.api, nodeCni(ctx.api, nodeName, ctx.baseCni), node, index);
+      podIP = cidr ? allocateIp(ctx.api, cidr) : undefined;
+    }
+    const t = ts();
+    const containerStatuses = (st.containerStatuses ?? []).map((c) => ({ ...c, restartCount: (c.restartCount ?? 0) + 1, lastState: { terminated: { exitCode: 255, reason: 'Unknown', finishedAt: t } }, state: { running: { startedAt: t } } }));
+    ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, status: { ...st, containerStatuses, ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}) } }, { ...SYS, subresource: 'status', fieldManager: 'k3s-kubelet' });
+    recordEvent(ctx, pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', 'kubelet', nodeName);
+  }
 }
 
 function setReady(ctx: Ctx, pod: KObject, ready: boolean): void {
