@@ -208,7 +208,7 @@ export class Api {
     }
     if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== cur.metadata.resourceVersion) throw conflict(rt, name);
     const finalizers = [...(cur.metadata.finalizers ?? [])];
-    const policy = opts.propagationPolicy ?? (rt.kind === 'ReplicaSet' || rt.kind === 'Deployment' ? 'Background' : 'Background');
+    const policy = opts.propagationPolicy ?? 'Background'; // the default for every kind since apps/v1
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion') && this.hasDependents(cur)) finalizers.push('foregroundDeletion');
     if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
     // Namespaces are emptied by the namespace controller before they go.
