@@ -18,7 +18,7 @@ import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
 import { getLookup } from './lookups/index.js';
-import { OMIT, type Templar, type TemplateContext } from './types.js';
+import { isLazyVars, OMIT, type Templar, type TemplateContext } from './types.js';
 
 export { OMIT } from './types.js';
 
@@ -135,6 +135,7 @@ function renderDeep(value: unknown, ev: Evaluator): unknown {
     return changed ? out : value;
   }
   if (isDict(value)) {
+    if (isLazyVars(value)) return value;
     let changed = false;
     const out: Dict = {};
     for (const [k, x] of Object.entries(value)) {
@@ -186,7 +187,12 @@ class AnsibleTemplar implements Templar {
   render(value: unknown, ctx: TemplateContext): unknown {
     if (typeof value === 'string' && !TEMPLATED.test(value)) return value;
     if (value === null || (typeof value !== 'string' && typeof value !== 'object')) return value;
-    return wrapErrors(typeof value === 'string' ? value : describe(value), ctx, () => renderDeep(value, new Evaluator(ctx, hooks)));
+    try {
+      return renderDeep(value, new Evaluator(ctx, hooks));
+    } catch (e) {
+      // Describe the value only on failure: printing a large dict on every call costs time.
+      throw toPhiloteError(e, typeof value === 'string' ? value : describe(value), ctx);
+    }
   }
 
   renderText(text: string, ctx: TemplateContext): string {

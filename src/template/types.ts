@@ -26,6 +26,17 @@ export interface TemplateContext {
 /** A value that stands for "leave this argument out" (Ansible's `omit`). */
 export const OMIT = Symbol.for('philote.omit');
 
+/**
+ * Marks an object that templates its own values when they are read (`hostvars` and each
+ * host's view in it). The engine does not walk such an object deeply when a variable holds it:
+ * walking `hostvars` would template every variable of every host on each use.
+ */
+export const LAZY_VARS = Symbol.for('philote.lazyvars');
+
+export function isLazyVars(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[LAZY_VARS] === true;
+}
+
 export interface Templar {
   /** True if the string contains Jinja2 syntax ("{{", "{%" or "{#"). */
   isTemplated(text: string): boolean;

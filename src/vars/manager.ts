@@ -9,7 +9,7 @@
 import type { Inventory } from '../inventory/types.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Templar, Vars } from '../template/types.js';
-import { OMIT } from '../template/types.js';
+import { LAZY_VARS, OMIT } from '../template/types.js';
 
 export const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 
@@ -220,6 +220,7 @@ export class VariableManager {
     const view = templar
       ? new Proxy(raw, {
           get(t, k) {
+            if (k === LAZY_VARS) return true;
             const val = Reflect.get(t, k);
             if (typeof k !== 'string' || k === 'hostvars' || k === 'vars' || k === 'groups') return val;
             if (typeof val === 'string' && !templar.isTemplated(val)) return val;
@@ -286,6 +287,7 @@ export class VariableManager {
     const names = () => [...this.inventory.hosts.keys()];
     return new Proxy({} as Record<string, unknown>, {
       get: (_t, k) => {
+        if (k === LAZY_VARS) return true;
         if (typeof k !== 'string') return undefined;
         if (!this.inventory.getHost(k)) return undefined;
         return this.hostVarsOf(k);

@@ -219,8 +219,9 @@ describe.skipIf(!isRoot)('ssh connection against the lab', () => {
     clearInterval(sampler);
     const growthMb = (peak - base) / 1024 / 1024;
     expect((await c.exec('sha256sum /tmp/phl-conntest-big.bin; stat -c %a /tmp/phl-conntest-big.bin')).stdout).toBe(`${sha}  /tmp/phl-conntest-big.bin\n600\n`);
-    // Buffering the file whole would grow RSS by 50 MB or more.
-    expect(growthMb).toBeLessThan(20);
+    // Buffering the file whole would grow RSS by 50 MB or more; streaming stays well under it
+    // (seen: 8-28 MB, the upper end with the whole suite running on 2 cores).
+    expect(growthMb).toBeLessThan(40);
     const back = join(work, 'back.bin');
     await c.get('/tmp/phl-conntest-big.bin', back);
     expect(execFileSync('sha256sum', [back], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);

@@ -80,7 +80,7 @@ let cachedTree: string | undefined;
 
 export function runAnsible(file: string, args: CaseArgs = {}): Promise<Outcome> {
   cachedTree ??= treeHash(HERE).digest('hex');
-  const key = createHash('sha256').update(cachedTree).update(file).update(JSON.stringify(args)).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(cachedTree).update(HERE).update(file).update(JSON.stringify(args)).digest('hex').slice(0, 24);
   const cacheDir = join(tmpdir(), 'philote-conformance-ansible');
   const cacheFile = join(cacheDir, `${key}.json`);
   if (existsSync(cacheFile)) return Promise.resolve(JSON.parse(readFileSync(cacheFile, 'utf8')) as Outcome);
