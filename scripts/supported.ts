@@ -1,0 +1,74 @@
+/**
+ * Writes docs/supported.md from the registries themselves (modules, filters, tests, lookups,
+ * keywords), so the list users read cannot drift from what philote accepts.
+ * `npx tsx scripts/supported.ts` rewrites it; test/docs/supported.test.ts fails when it is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { controllerModules } from '../src/modules/controller/index.js';
+import { nodeModules } from '../src/modules/node/index.js';
+import { netModules } from '../src/modules/net/index.js';
+import { k8sModules } from '../src/modules/k8s/index.js';
+import { EXECUTOR_ACTIONS } from '../src/modules/registry.js';
+import type { AnyModuleDefinition } from '../src/modules/types.js';
+import { FILTERS } from '../src/template/filters/index.js';
+import { TESTS } from '../src/template/tests/index.js';
+import { LOOKUPS } from '../src/template/lookups/index.js';
+import { BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS } from '../src/playbook/keywords.js';
+
+function moduleRows(title: string, mods: AnyModuleDefinition[]): string[] {
+  const rows = [`### ${title}`, '', '| module | also accepted as |', '|---|---|'];
+  for (const m of [...mods].sort((a, b) => a.name.localeCompare(b.name))) {
+    const aliases = m.aliases.filter((a) => !a.startsWith('ansible.legacy.'));
+    rows.push(`| \`${m.name}\` | ${aliases.map((a) => `\`${a}\``).join(', ')} |`);
+  }
+  return [...rows, ''];
+}
+
+function words(list: readonly string[]): string {
+  return [...new Set(list)].sort().map((w) => `\`${w}\``).join(', ');
+}
+
+export function supportedMarkdown(): string {
+  return [
+    '# What philote supports',
+    '',
+    'Generated from the registries by `npx tsx scripts/supported.ts`; a test fails when this file is stale.',
+    'Names are accepted short, as `ansible.builtin.X`/`ansible.legacy.X`, and under the collection named.',
+    '',
+    '## Modules',
+    '',
+    ...moduleRows('Controller (run in-process)', controllerModules),
+    ...moduleRows('Node (one sh script per task)', nodeModules),
+    ...moduleRows('Network and firewall (one sh script per task)', netModules),
+    ...moduleRows('Kubernetes (API from the controller)', k8sModules),
+    `Handled by the executor: ${words(EXECUTOR_ACTIONS)}.`,
+    '',
+    '## Keywords',
+    '',
+    `- Play: ${words(PLAY_KEYWORDS)}`,
+    `- Block: ${words(BLOCK_KEYWORDS)}`,
+    `- Task: ${words(TASK_KEYWORDS)}`,
+    '',
+    'Refused at load time with a clear message: `async` other than 0 and vault-encrypted values or files. `debugger` is accepted and ignored (no interactive debugger).',
+    '',
+    '## Jinja2 filters',
+    '',
+    words(Object.keys(FILTERS)),
+    '',
+    '## Jinja2 tests',
+    '',
+    words(Object.keys(TESTS)),
+    '',
+    '## Lookups',
+    '',
+    words(Object.keys(LOOKUPS)),
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = fileURLToPath(new URL('../docs/supported.md', import.meta.url));
+  writeFileSync(out, supportedMarkdown());
+  console.log(`wrote ${out}`);
+}
