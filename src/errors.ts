@@ -96,7 +96,8 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   return bestScore <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean '${best}'?` : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (one row of the table at a time); small inputs only: names and keywords. */
+export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {

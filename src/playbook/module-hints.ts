@@ -2,6 +2,7 @@
  * Messages for a task key that names no module philote knows. A real Ansible module that
  * philote has not implemented gets a message saying so, rather than a "misspelling" hint.
  */
+import { editDistance } from '../errors.js';
 import { EXECUTOR_ACTIONS, allModules } from '../modules/registry.js';
 
 /** ansible.builtin modules and actions of ansible-core 2.14. */
@@ -16,27 +17,13 @@ const ANSIBLE_BUILTIN = new Set([
   'yum_repository',
 ]);
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** The closest candidate within a distance that grows with the word (1 for short words). */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(1, Math.floor(word.length / 4));
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestScore) {
       bestScore = d;
       best = c;
