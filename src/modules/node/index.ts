@@ -4,6 +4,7 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
+import { findModule } from './find.js';
 import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { rawModule } from './raw.js';
@@ -25,6 +26,7 @@ export const nodeModules: AnyModuleDefinition[] = [
   fileModule,
   copyModule,
   statModule,
+  findModule,
   setupModule,
   templateModule,
   lineinfileModule,
