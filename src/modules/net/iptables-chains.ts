@@ -7,10 +7,13 @@
  * Arguments:
  * - patterns (alias chains, required): shell globs on chain names.   `patterns: ['cali-*', 'KUBE-*']`
  * - tables: any of filter, nat, mangle, raw, security (default the first four).  `tables: [filter, nat]`
- * - ip_version: ipv4 | ipv6 | both (default both; a missing ip6tables is skipped).  `ip_version: ipv4`
+ * - ip_versions: list of ipv4, ipv6 (default both; a missing ip6tables is skipped).  `ip_versions: [ipv4]`
+ *   (`ip_version: ipv4 | ipv6 | both` is accepted too.)
+ * - state: absent (the only state: the chains go).                   `state: absent`
  * - backend: auto (the node's `iptables`), legacy or nft.            `backend: legacy`
  *
- * Returns: chains (list of {ip_version, table, chain, rules}), chains_removed (count),
+ * Returns: chains (["ipv4/filter/cali-FORWARD", ...], as the Ansible twin in playbooks/library),
+ * chain_rules (list of {ip_version, table, chain, rules}), chains_removed (count),
  * rules_removed (rules inside the removed chains plus jump rules removed elsewhere),
  * jumps_removed; changed when anything was removed. Check mode lists what would go.
  * "no matching chains" in msg when there is nothing to do.
@@ -26,7 +29,9 @@ const schema = z
     patterns: strList.optional(),
     chains: strList.optional(),
     tables: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v), z.array(z.enum(TABLES))).default(['filter', 'nat', 'mangle', 'raw']),
-    ip_version: z.enum(['ipv4', 'ipv6', 'both']).default('both'),
+    ip_version: z.enum(['ipv4', 'ipv6', 'both']).optional(),
+    ip_versions: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v), z.array(z.enum(['ipv4', 'ipv6']))).optional(),
+    state: z.enum(['absent']).default('absent'),
     backend: z.enum(['auto', 'legacy', 'nft']).default('auto'),
   })
   .strict();
@@ -86,10 +91,12 @@ export const iptablesChainsModule: ModuleDefinition<Args> = {
     if (!patterns || patterns.length === 0) throw argError('iptables_chains: patterns is required (for example [cali-*])');
     if (a.patterns && a.chains) throw argError('iptables_chains: patterns and chains are the same argument; give only one');
     for (const p of patterns) if (/\s/.test(p)) throw argError(`iptables_chains: pattern '${p}' must not contain spaces`);
+    if (a.ip_version && a.ip_versions) throw argError('iptables_chains: ip_version and ip_versions say the same thing; give only one');
+    const versions = a.ip_versions ?? (a.ip_version && a.ip_version !== 'both' ? [a.ip_version] : ['ipv4', 'ipv6']);
     const vars = {
       a_patterns: patterns.join(' '),
       a_tables: a.tables.join(' '),
-      a_versions: a.ip_version === 'both' ? 'ipv4 ipv6' : a.ip_version,
+      a_versions: versions.join(' '),
       a_backend: a.backend === 'auto' ? '' : a.backend,
       a_check: ctx.checkMode,
     };
@@ -102,9 +109,12 @@ export const iptablesChainsModule: ModuleDefinition<Args> = {
     const j = out.json;
     if (j['failed']) return { failed: true, changed: false, msg: j['msg'] as string };
     const n = j['chains_removed'] as number;
+    const details = j['chains'] as { ip_version: string; table: string; chain: string }[];
     return {
       changed: n > 0,
       ...j,
+      chains: details.map((c) => `${c.ip_version}/${c.table}/${c.chain}`),
+      chain_rules: details,
       msg: n === 0 ? 'no matching chains' : `${ctx.checkMode ? 'would remove' : 'removed'} ${n} chains and ${j['rules_removed']} rules`,
     };
   },

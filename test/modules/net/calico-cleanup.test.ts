@@ -80,7 +80,8 @@ describe('Calico cleanup in a namespace', () => {
     const before = state();
     const [c, r, l, f] = await Promise.all(play(true)).then((x) => x);
     expect(c).toMatchObject({ changed: true, chains_removed: 2 * (3 + 20 + 4 + 5 + 5 + 5 + 2 + 5) });
-    expect((c['chains'] as Array<{ chain: string }>).some((x) => x.chain === 'cali-fw-fi19')).toBe(true);
+    expect(c['chains'] as string[]).toContain('ipv4/filter/cali-fw-fi19');
+    expect((c['chain_rules'] as Array<{ chain: string }>).some((x) => x.chain === 'cali-fw-fi19')).toBe(true);
     expect(r).toMatchObject({ changed: true, removed: 5 });
     expect(l).toMatchObject({ changed: true, links: ['vxlan.calico', 'cali1234', 'cali5678'] });
     expect(f.changed).toBe(true);
