@@ -14,6 +14,7 @@ import { scriptModule } from './run-script.js';
 import { setupModule } from './setup.js';
 import { shellModule } from './shell.js';
 import { statModule } from './stat.js';
+import { serviceModule, systemdModule } from './systemd.js';
 import { templateModule } from './template.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
 import { waitForModule } from './wait-for.js';
@@ -27,6 +28,8 @@ export const nodeModules: AnyModuleDefinition[] = [
   copyModule,
   statModule,
   findModule,
+  systemdModule,
+  serviceModule,
   setupModule,
   templateModule,
   lineinfileModule,
