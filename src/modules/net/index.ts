@@ -3,5 +3,6 @@ import type { AnyModuleDefinition } from '../types.js';
 import { iptablesChainsModule } from './iptables-chains.js';
 import { ipLinkModule } from './ip-link.js';
 import { ipRouteModule } from './ip-route.js';
+import { iptablesModule } from './iptables.js';
 
-export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule];
+export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule, iptablesModule];
