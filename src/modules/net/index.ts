@@ -4,5 +4,6 @@ import { iptablesChainsModule } from './iptables-chains.js';
 import { ipLinkModule } from './ip-link.js';
 import { ipRouteModule } from './ip-route.js';
 import { iptablesModule } from './iptables.js';
+import { ufwModule } from './ufw.js';
 
-export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule, iptablesModule];
+export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule, iptablesModule, ufwModule];
