@@ -22,7 +22,6 @@ interface PlaybookFlags extends CommonFlags {
 const collectCsv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /** Listing functions H3 provides in src/playbook/listing.ts; looked up at run time. */
-type ListingFn = (opts: Record<string, unknown>) => Promise<string | number | void> | string | number | void;
 
 export function playbookCommand(io: CliIO, setExit: (code: number) => void): Command {
   const cmd = new Command('playbook')
@@ -59,10 +58,12 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
   const listing = flags.syntaxCheck || flags.listHosts || flags.listTasks || flags.listTags;
   if (!listing) checkLimit(inventory, flags.limit);
   if (listing) {
-    const mod = (await import('../playbook/listing.js' as string)) as Record<string, ListingFn | undefined>;
-    const which = flags.syntaxCheck ? 'syntaxCheck' : undefined;
+    const { runListing, syntaxCheck } = await import('../playbook/listing.js');
     const args = {
       playbooks: files,
+      // Printed as typed, as ansible-playbook prints them.
+      playbookNames: playbooks,
+      cwd: io.cwd,
       inventory,
       limit: runOptions.limit,
       tags: flags.tags,
@@ -73,14 +74,10 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
       listTasks: flags.listTasks ?? false,
       listTags: flags.listTags ?? false,
       syntaxCheck: flags.syntaxCheck ?? false,
-      stream: io.stdout,
-      out: (s: string) => io.stdout.write(s),
     };
-    const fn = (which && mod[which]) || mod.runListing || mod.listing || mod.default;
-    if (typeof fn !== 'function') throw new PhiloteError('internal', 'the playbook listing functions (src/playbook/listing.ts) are not available');
-    const r = await fn(args);
-    if (typeof r === 'string') io.stdout.write(r.endsWith('\n') ? r : r + '\n');
-    return typeof r === 'number' ? r : 0;
+    const text = flags.syntaxCheck ? await syntaxCheck(args) : await runListing(args);
+    io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    return 0;
   }
   const { runPlaybook } = await import('../executor/index.js');
   try {

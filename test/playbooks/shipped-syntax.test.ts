@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { parse, stringify } from 'yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const playbookDir = join(root, 'playbooks');
@@ -55,5 +56,16 @@ describe.skipIf(!hasAnsible)('shipped playbooks under ansible-playbook', () => {
     const order = [...out.matchAll(/^ok: \[(\w+)\]/gm)].map((m) => m[1]);
     expect(order).toEqual(['w1', 'w2', 'w3', 'cp1']);
     expect(out.match(/^TASK \[debug\]/gm)).toHaveLength(4);
+  });
+
+  it.each(playbooks)('%s: philote --syntax-check accepts it and --list-tasks matches ansible-playbook', async (file) => {
+    const syntax = await runCli(['playbook', '-i', inventory, '--syntax-check', file], { cwd: playbookDir });
+    expect(syntax.code, syntax.out + syntax.err).toBe(0);
+    expect(syntax.out).toContain(`playbook: ${file}`);
+    const ours = await runCli(['playbook', '-i', inventory, '--list-tasks', file], { cwd: playbookDir });
+    expect(ours.code, ours.err).toBe(0);
+    const theirs = execFileSync('ansible-playbook', ['-i', inventory, '--list-tasks', file], { cwd: playbookDir, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+    const tasks = (s: string) => s.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+    expect(tasks(ours.out)).toEqual(tasks(theirs));
   });
 });
