@@ -131,6 +131,13 @@ function queryV4(v: V4, original: string, query: string): unknown {
     if (n >= size(v) || -n > size(v)) return false;
     return `${ipStr(idx)}/${v.prefix}`;
   }
+  // A network as the query: the value when it lies inside that network, else None
+  // (ansible.utils `'10.245.1.7' | ipaddr('10.245.0.0/16')`).
+  const within = parseV4(query);
+  if (within?.hasPrefix) {
+    const inside = v.prefix >= within.prefix && network({ ...v, prefix: within.prefix }) === network(within);
+    return inside ? original : null;
+  }
   throw new TemplateRuntimeError(`Unknown ipaddr query: ${query}`);
 }
 
