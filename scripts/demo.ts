@@ -10,13 +10,14 @@
  *
  * Needs root (network namespaces). `--keep` leaves the lab up for a look around.
  */
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../src/cli/main.js';
 import { createLab, destroyLab, type Lab } from '../src/lab/index.js';
+import { writeMigrationInventory } from './migration-inventory.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
 const keep = process.argv.includes('--keep');
 const LAB = 'demo';
 
@@ -25,37 +26,6 @@ interface NodeView {
   podCidr: string;
   caliChains: number;
   birdRoutes: number;
-}
-
-/** Write the demo inventory: the lab's hosts and SSH settings, the homelab groups and group_vars. */
-function writeInventory(lab: Lab): { inventoryDir: string; varsFile: string } {
-  const dir = join(lab.dir, 'demo-inventory');
-  mkdirSync(join(dir, 'group_vars'), { recursive: true });
-  copyFileSync(lab.inventoryPath, join(dir, 'lab-hosts'));
-  for (const f of readdirSync(join(root, 'inventory', 'homelab', 'group_vars'))) {
-    copyFileSync(join(root, 'inventory', 'homelab', 'group_vars', f), join(dir, 'group_vars', f));
-  }
-  const [cp, ...workers] = lab.nodes.map((n) => n.name);
-  writeFileSync(
-    join(dir, 'groups'),
-    ['[k3s_control_plane]', cp, '', '[k3s_workers]', ...workers, '', '[k3s_cluster:children]', 'k3s_control_plane', 'k3s_workers', ''].join('\n'),
-  );
-  const varsFile = join(lab.dir, 'demo-vars.yml');
-  writeFileSync(
-    varsFile,
-    [
-      '# Lab values on top of inventory/homelab/group_vars (passed with -e, so they win).',
-      `kubeconfig: ${lab.kubeconfigPath}`,
-      'calico_pod_cidr: 10.42.0.0/16      # the simulated cluster\'s Calico IPPool',
-      'cni_install_method: manifest       # no helm binary in the lab',
-      'cilium_write_cni_conf: true        # no real Cilium agent writes 05-cilium.conflist here',
-      'reboot_command: /var/lib/lab/reboot',
-      'boot_time_command: cat /var/lib/lab/boot_id',
-      'reboot_timeout: 60',
-      '',
-    ].join('\n'),
-  );
-  return { inventoryDir: dir, varsFile };
 }
 
 async function nodeView(lab: Lab, name: string): Promise<NodeView> {
@@ -127,7 +97,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     if (!lab.kubeconfigPath) throw new Error('the lab has no Kubernetes API simulator');
-    const { inventoryDir, varsFile } = writeInventory(lab);
+    const { inventoryDir, varsFile } = writeMigrationInventory(lab);
     const before = await snapshot(lab);
     const common = ['-i', inventoryDir, '-e', `@${varsFile}`];
     let rc = await philote(['playbook', ...common, '-e', `backup_root=${join(lab.dir, 'backups')}`, 'playbooks/backup.yml']);
