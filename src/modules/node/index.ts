@@ -13,7 +13,10 @@ import { replaceModule } from './replace.js';
 import { scriptModule } from './run-script.js';
 import { setupModule } from './setup.js';
 import { shellModule } from './shell.js';
+import { fetchModule } from './fetch.js';
+import { slurpModule } from './slurp.js';
 import { statModule } from './stat.js';
+import { tempfileModule } from './tempfile.js';
 import { serviceModule, systemdModule } from './systemd.js';
 import { templateModule } from './template.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
@@ -30,6 +33,9 @@ export const nodeModules: AnyModuleDefinition[] = [
   findModule,
   systemdModule,
   serviceModule,
+  slurpModule,
+  fetchModule,
+  tempfileModule,
   setupModule,
   templateModule,
   lineinfileModule,

@@ -72,6 +72,8 @@ export interface ScriptOutput {
   rc: number;
   stderr: string;
   timedOut?: boolean;
+  /** What the script printed after the JSON line when it used no blobs (text such as base64). */
+  tail?: string;
 }
 
 export interface RunScriptOptions {
@@ -129,7 +131,8 @@ export function parseScriptOutput(res: ExecResult): ScriptOutput {
       off = end;
     });
   }
-  return { json, blobs, rc: res.rc, stderr: res.stderr, ...(res.timedOut ? { timedOut: true } : {}) };
+  const tail = !specs.length && nl >= 0 ? { tail: res.stdout.slice(nl + 1) } : {};
+  return { json, blobs, rc: res.rc, stderr: res.stderr, ...tail, ...(res.timedOut ? { timedOut: true } : {}) };
 }
 
 /** Ansible's shape for a module that crashed or printed garbage. */
