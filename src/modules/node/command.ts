@@ -119,13 +119,12 @@ if [ -n "$a_creates" ] && globhit "$a_creates"; then printf '{"skip":"creates"}\
 if [ -n "$a_removes" ] && ! globhit "$a_removes"; then printf '{"skip":"removes"}\\n'; exit 0; fi
 if [ -n "$a_check" ]; then printf '{"skip":"check"}\\n'; exit 0; fi
 if [ -z "$a_shell" ] && ! command -v "$1" >/dev/null 2>&1; then printf '{"nocmd":1}\\n'; exit 0; fi
-t=$(mktemp -d) || fail "cannot create a temporary directory"
-trap 'rm -rf "$t"' EXIT
-if [ -n "$a_stdin" ]; then "$@" >"$t/o" 2>"$t/e"; else "$@" >"$t/o" 2>"$t/e" </dev/null; fi
+# stdout is captured (the trailing "x" keeps its trailing newlines), stderr goes straight to the
+# channel's own stderr: no temp files, no extra processes besides the command itself.
+if [ -n "$a_stdin" ]; then o=$("$@"; r=$?; printf x; exit $r); else o=$("$@" </dev/null; r=$?; printf x; exit $r); fi
 rc=$?
-blob stdout "$t/o"
-emit "\\"rc\\":$rc"
-cat "$t/e" >&2
+printf '{"rc":%s,"_blobs":[["stdout",0]]}\\n' "$rc"
+printf '%s' "${'$'}{o%x}"
 `;
   const started = new Date();
   let out;

@@ -42,6 +42,8 @@ export function shVars(vars: Record<string, string | number | boolean | undefine
  */
 export const SH_LIB = String.raw`
 js() {
+  # Fast path without a process: text with no quote, backslash or control character.
+  case $1 in *[\"\\]*|*[![:print:]]*) ;; *) printf '"%s"' "$1"; return ;; esac
   printf '%s\n' "$1" | awk 'BEGIN { for (i = 1; i < 32; i++) m[sprintf("%c", i)] = sprintf("\\u%04x", i); m["\\"] = "\\\\"; m["\""] = "\\\""; printf "\"" }
     { if (NR > 1) printf "\\n"; n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1); if (c in m) printf "%s", m[c]; else printf "%s", c } }
     END { printf "\"" }'
