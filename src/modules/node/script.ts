@@ -33,6 +33,8 @@ export function shVars(vars: Record<string, string | number | boolean | undefine
 /**
  * Helpers available to every script:
  * - `js STR`: print STR as a JSON string (escapes \ " and control characters, newlines as \n).
+ * - `jsv STR`: the same into `$_j`, with no process for plain text; `tf N`: `$_b` = true|false.
+ *   Prefer these in hot scripts: every `$(...)` forks a subshell, which adds up on a fleet.
  * - `jn STR`: print a JSON number, or null when STR is empty.
  * - `fail MSG`: print {"failed":true,"msg":MSG} and exit 0 (the module failed, the script did not).
  * - `finfo PATH`: set f_exists f_type (file|directory|link|other) f_mode f_uid f_gid f_owner f_group f_size f_mtime f_atime.
@@ -48,6 +50,10 @@ js() {
     { if (NR > 1) printf "\\n"; n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1); if (c in m) printf "%s", m[c]; else printf "%s", c } }
     END { printf "\"" }'
 }
+# jsv STR: like js, but into $_j, without a process for plain text (a $(...) costs a fork).
+jsv() { case $1 in *[\"\\]*|*[![:print:]]*) _j=$(js "$1") ;; *) _j="\"$1\"" ;; esac; }
+# tf N: $_b = true when N is not 0, else false (no process).
+tf() { if [ "$1" -ne 0 ]; then _b=true; else _b=false; fi; }
 jn() { if [ -z "$1" ]; then printf null; else printf '%s' "$1"; fi; }
 fail() { printf '{"failed":true,"msg":%s}\n' "$(js "$1")"; exit 0; }
 finfo() {

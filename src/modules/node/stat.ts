@@ -35,38 +35,41 @@ const schema = z
   .strict();
 type Args = z.infer<typeof schema>;
 
+// Few processes on purpose: one `stat` for the numbers and names, one more only for sub-second
+// times, booleans and JSON strings built without subshells (tf/jsv), checksum and mime type
+// only when asked.
 const SCRIPT = String.raw`
 p=$a_path
 if [ -n "$a_follow" ]; then [ -e "$p" ] || { printf '{"exists":false}\n'; exit 0; }
 else [ -e "$p" ] || [ -L "$p" ] || { printf '{"exists":false}\n'; exit 0; }; fi
 L=; [ -n "$a_follow" ] && L=-L
-set -- $(stat $L -c '%f %u %g %s %i %d %h %a' "$p")
-raw=$((0x$1)); uid=$2; gid=$3; size=$4; ino=$5; dev=$6; nl=$7; perm=$((0$8))
-times=$(stat $L -c '%.9X %.9Y %.9Z' "$p" 2>/dev/null) || times=$(stat $L -c '%X %Y %Z' "$p")
-set -- $times; at=$1; mt=$2; ct=$3
-owner=$(stat $L -c %U "$p"); group=$(stat $L -c %G "$p")
+set -- $(stat $L -c '%f %u %g %s %i %d %h %a %X %Y %Z %U %G' "$p")
+raw=$((0x$1)); uid=$2; gid=$3; size=$4; ino=$5; dev=$6; nl=$7; perm=$((0$8)); at=$9; shift 9; mt=$1; ct=$2; owner=$3; group=$4
+if times=$(stat $L -c '%.9X %.9Y %.9Z' "$p" 2>/dev/null); then set -- $times; at=$1; mt=$2; ct=$3; fi
 ft=$((raw & 61440))
-b() { if [ "$1" -ne 0 ]; then printf true; else printf false; fi; }
-t() { if [ "$ft" -eq "$1" ]; then printf true; else printf false; fi; }
-printf '{"exists":true,"path":%s,"mode":"%04o","isdir":%s,"isreg":%s,"islnk":%s,"ischr":%s,"isblk":%s,"isfifo":%s,"issock":%s' \
-  "$(js "$p")" "$perm" "$(t 16384)" "$(t 32768)" "$(t 40960)" "$(t 8192)" "$(t 24576)" "$(t 4096)" "$(t 49152)"
-printf ',"uid":%s,"gid":%s,"size":%s,"inode":%s,"dev":%s,"nlink":%s,"atime":%s,"mtime":%s,"ctime":%s' "$uid" "$gid" "$size" "$ino" "$dev" "$nl" "$at" "$mt" "$ct"
-printf ',"pw_name":%s,"gr_name":%s' "$(js "$owner")" "$(js "$group")"
-printf ',"wusr":%s,"rusr":%s,"xusr":%s,"wgrp":%s,"rgrp":%s,"xgrp":%s,"woth":%s,"roth":%s,"xoth":%s,"isuid":%s,"isgid":%s' \
-  "$(b $((perm & 128)))" "$(b $((perm & 256)))" "$(b $((perm & 64)))" "$(b $((perm & 16)))" "$(b $((perm & 32)))" "$(b $((perm & 8)))" \
-  "$(b $((perm & 2)))" "$(b $((perm & 4)))" "$(b $((perm & 1)))" "$(b $((perm & 2048)))" "$(b $((perm & 1024)))"
+jsv "$p"; o="{\"exists\":true,\"path\":$_j"
+o="$o$(printf ',"mode":"%04o"' "$perm")"
+for k in isdir:16384 isreg:32768 islnk:40960 ischr:8192 isblk:24576 isfifo:4096 issock:49152; do
+  if [ "$ft" -eq "${'$'}{k#*:}" ]; then o="$o,\"${'$'}{k%%:*}\":true"; else o="$o,\"${'$'}{k%%:*}\":false"; fi
+done
+o="$o,\"uid\":$uid,\"gid\":$gid,\"size\":$size,\"inode\":$ino,\"dev\":$dev,\"nlink\":$nl,\"atime\":$at,\"mtime\":$mt,\"ctime\":$ct"
+jsv "$owner"; o="$o,\"pw_name\":$_j"; jsv "$group"; o="$o,\"gr_name\":$_j"
+for k in wusr:128 rusr:256 xusr:64 wgrp:16 rgrp:32 xgrp:8 woth:2 roth:4 xoth:1 isuid:2048 isgid:1024; do
+  tf $((perm & ${'$'}{k#*:})); o="$o,\"${'$'}{k%%:*}\":$_b"
+done
 r=false; w=false; x=false; [ -r "$p" ] && r=true; [ -w "$p" ] && w=true; [ -x "$p" ] && x=true
-printf ',"readable":%s,"writeable":%s,"executable":%s' "$r" "$w" "$x"
+o="$o,\"readable\":$r,\"writeable\":$w,\"executable\":$x"
 if [ "$ft" -eq 40960 ]; then
-  printf ',"lnk_target":%s,"lnk_source":%s' "$(js "$(readlink "$p")")" "$(js "$(readlink -f "$p")")"
+  jsv "$(readlink "$p")"; o="$o,\"lnk_target\":$_j"; jsv "$(readlink -f "$p")"; o="$o,\"lnk_source\":$_j"
 fi
 if [ -n "$a_sum" ] && [ "$ft" -eq 32768 ] && [ -r "$p" ]; then
-  printf ',"checksum":"%s"' "$("$a_sum"sum < "$p" | cut -d' ' -f1)"
+  set -- $("$a_sum"sum < "$p"); o="$o,\"checksum\":\"$1\""
 fi
 if [ -n "$a_mime" ] && command -v file >/dev/null 2>&1; then
-  printf ',"mimetype":%s,"charset":%s' "$(js "$(file -b --mime-type "$p" 2>/dev/null)")" "$(js "$(file -b --mime-encoding "$p" 2>/dev/null)")"
+  m=$(file -b --mime "$p" 2>/dev/null); jsv "${'$'}{m%%;*}"; o="$o,\"mimetype\":$_j"
+  c=${'$'}{m#*charset=}; [ "$c" = "$m" ] && c=; jsv "$c"; o="$o,\"charset\":$_j"
 fi
-printf '}\n'
+printf '%s}\n' "$o"
 `;
 
 export const statModule: ModuleDefinition<Args> = {
