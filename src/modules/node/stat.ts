@@ -43,12 +43,12 @@ p=$a_path
 if [ -n "$a_follow" ]; then [ -e "$p" ] || { printf '{"exists":false}\n'; exit 0; }
 else [ -e "$p" ] || [ -L "$p" ] || { printf '{"exists":false}\n'; exit 0; }; fi
 L=; [ -n "$a_follow" ] && L=-L
-set -- $(stat $L -c '%f %u %g %s %i %d %h %a %X %Y %Z %U %G' "$p")
-raw=$((0x$1)); uid=$2; gid=$3; size=$4; ino=$5; dev=$6; nl=$7; perm=$((0$8)); at=$9; shift 9; mt=$1; ct=$2; owner=$3; group=$4
-if times=$(stat $L -c '%.9X %.9Y %.9Z' "$p" 2>/dev/null); then set -- $times; at=$1; mt=$2; ct=$3; fi
+# GNU stat gives sub-second times; BusyBox's does not know %.9X, so fall back to whole seconds.
+set -- $(stat $L -c '%f %u %g %s %i %d %h %a %.9X %.9Y %.9Z %U %G' "$p" 2>/dev/null || stat $L -c '%f %u %g %s %i %d %h %a %X %Y %Z %U %G' "$p")
+raw=$((0x$1)); uid=$2; gid=$3; size=$4; ino=$5; dev=$6; nl=$7; perm=$((0$8)); m=000$8; at=$9; shift 9; mt=$1; ct=$2; owner=$3; group=$4
 ft=$((raw & 61440))
 jsv "$p"; o="{\"exists\":true,\"path\":$_j"
-o="$o$(printf ',"mode":"%04o"' "$perm")"
+o="$o,\"mode\":\"${'$'}{m#"${'$'}{m%????}"}\""
 for k in isdir:16384 isreg:32768 islnk:40960 ischr:8192 isblk:24576 isfifo:4096 issock:49152; do
   if [ "$ft" -eq "${'$'}{k#*:}" ]; then o="$o,\"${'$'}{k%%:*}\":true"; else o="$o,\"${'$'}{k%%:*}\":false"; fi
 done
