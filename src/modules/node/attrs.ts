@@ -29,7 +29,9 @@ export function attrVars(a: { mode?: string; owner?: string; group?: string }): 
  * so check mode knows the result without touching PATH. Sets `attr_before_mode` etc. for diffs.
  */
 export const SH_ATTRS = String.raw`
-normmode() { printf '%04o' "0$1"; }
+normmode() { normmodev "$1"; printf '%s' "$_nm"; }
+# normmodev MODE: $_nm = MODE as 4 octal digits, without a process.
+normmodev() { _nm=000${'$'}{1#0}; _nm=${'$'}{_nm#"${'$'}{_nm%????}"}; }
 wantmode() {
   case "$a_mode" in
     *[!0-7]*) _s=$(mktemp -d) || return 1; if [ "$2" = 1 ]; then _f="$_s/d"; mkdir "$_f"; else _f="$_s/f"; : > "$_f"; fi
@@ -40,7 +42,7 @@ wantmode() {
 attrs() {
   _p=$1
   finfo "$_p"
-  attr_before_mode=$(normmode "$f_mode"); attr_before_owner=$f_owner; attr_before_group=$f_group
+  normmodev "$f_mode"; attr_before_mode=$_nm; attr_before_owner=$f_owner; attr_before_group=$f_group
   attr_after_mode=$attr_before_mode; attr_after_owner=$f_owner; attr_after_group=$f_group
   if [ -n "$a_owner" ]; then
     case "$a_owner" in *[!0-9]*) _cur=$f_owner ;; *) _cur=$f_uid ;; esac
@@ -58,7 +60,7 @@ attrs() {
   fi
   if [ -n "$a_mode" ] && [ "$f_type" != link ]; then
     _w=$(wantmode "$f_mode" "$2") || fail "mode must be in octal or symbolic form: $a_mode"
-    _w=$(normmode "$_w")
+    normmodev "$_w"; _w=$_nm
     if [ "$_w" != "$attr_before_mode" ]; then
       ch=1; ach=1; attr_after_mode=$_w
       if [ -z "$a_check" ]; then chmod "$_w" "$_p" || fail "chmod failed on $_p"; fi
@@ -67,11 +69,13 @@ attrs() {
   rm -f /tmp/.phl_err.$$
 }
 # JSON fields describing PATH after the change (Ansible's add_path_info): state, mode, owner, ...
-pathinfo() {
+# pathinfov sets $_pi without a subshell; pathinfo prints it.
+pathinfov() {
   finfo "$1"
-  if [ -z "$f_exists" ]; then printf '"state":"absent"'; return; fi
-  _st=$f_type; [ "$_st" = other ] && _st=file; [ "$_st" = link ] && _st=link
-  [ "$f_type" = other ] && _st=file
-  printf '"state":"%s","mode":"%s","owner":%s,"group":%s,"uid":%s,"gid":%s,"size":%s' "$_st" "$(normmode "$f_mode")" "$(js "$f_owner")" "$(js "$f_group")" "$f_uid" "$f_gid" "$f_size"
+  if [ -z "$f_exists" ]; then _pi='"state":"absent"'; return; fi
+  _st=$f_type; [ "$_st" = other ] && _st=file
+  normmodev "$f_mode"; jsv "$f_owner"; _o=$_j; jsv "$f_group"
+  _pi="\"state\":\"$_st\",\"mode\":\"$_nm\",\"owner\":$_o,\"group\":$_j,\"uid\":$f_uid,\"gid\":$f_gid,\"size\":$f_size"
 }
+pathinfo() { pathinfov "$1"; printf '%s' "$_pi"; }
 `;

@@ -41,26 +41,28 @@ if [ -d "$dest" ] && [ ! -L "$dest" ]; then
   dest="${'${dest%/}'}/$a_base"
 fi
 case "$dest" in */) [ -n "$a_base" ] && dest="$dest$a_base" ;; esac
-dir=$(dirname "$dest")
+case "$dest" in */*) dir=${'$'}{dest%/*}; [ -n "$dir" ] || dir=/ ;; *) dir=. ;; esac
 if [ ! -d "$dir" ]; then
   if [ -n "$a_parents" ]; then [ -n "$a_check" ] || mkdir -p "$dir" || fail "Error creating $dir"
   else fail "Destination directory $dir does not exist"; fi
 fi
-[ -n "$a_rsrc" ] && { [ -r "$a_rsrc" ] || fail "Source $a_rsrc not found"; a_sum=$(sha1 "$a_rsrc"); }
+[ -n "$a_rsrc" ] && { [ -r "$a_rsrc" ] || fail "Source $a_rsrc not found"; set -- $(sha1sum < "$a_rsrc"); a_sum=$1; }
 existed=; cur=
-if [ -e "$dest" ]; then existed=1; [ -f "$dest" ] && cur=$(sha1 "$dest"); fi
-t=$(mktemp -d) || fail "cannot create a temporary directory"
-trap 'rm -rf "$t"' EXIT
+if [ -e "$dest" ]; then existed=1; [ -f "$dest" ] && { set -- $(sha1sum < "$dest"); cur=$1; }; fi
+# The scratch directory only when something needs it (diff, validate): every process counts on a fleet.
+t=
+scratch() { [ -n "$t" ] && return 0; t=$(mktemp -d) || fail "cannot create a temporary directory"; trap 'rm -rf "$t"' EXIT; }
 if [ -n "$existed" ] && [ -z "$a_force" ]; then printf '{"kept":1,"dest":%s}\n' "$(js "$dest")"; exit 0; fi
 if [ "$cur" != "$a_sum" ]; then
   ch=1
   if [ -n "$a_diff" ] && [ -n "$existed" ]; then
-    if [ "$(stat -c %s "$dest")" -le ${MAX_DIFF_SIZE} ]; then cp "$dest" "$t/before"; blob before "$t/before"; else toolarge=1; fi
+    finfo "$dest"; if [ "$f_size" -le ${MAX_DIFF_SIZE} ]; then scratch; cp "$dest" "$t/before"; blob before "$t/before"; else toolarge=1; fi
   fi
   if [ -z "$a_check" ]; then
     new=$(mktemp "$dir/.philote.XXXXXX") || fail "cannot create a temporary file in $dir"
     if [ -n "$a_rsrc" ]; then cp "$a_rsrc" "$new"; else cat > "$new"; fi
     if [ -n "$a_validate" ]; then
+      scratch
       vcmd=$(printf '%s' "$a_validate" | sed "s|%s|$new|g")
       if ! sh -c "$vcmd" >"$t/vo" 2>"$t/ve"; then rm -f "$new"; printf '{"failed":true,"msg":%s,"stdout":%s,"stderr":%s}\n' "$(js "failed to validate")" "$(js "$(cat "$t/vo")")" "$(js "$(cat "$t/ve")")"; exit 0; fi
     fi
@@ -74,8 +76,11 @@ if [ "$cur" != "$a_sum" ]; then
   fi
 fi
 if [ -e "$dest" ]; then attrs "$dest" 0; elif [ -n "$a_mode" ] || [ -n "$a_owner" ] || [ -n "$a_group" ]; then attr_after_mode=$a_mode; fi
-md5=; [ -z "$a_check" ] && [ -f "$dest" ] && command -v md5sum >/dev/null 2>&1 && md5=$(md5sum < "$dest" | cut -c1-32)
-emit "$(printf '"attrs_changed":%s,"changed":%s,"dest":%s,"existed":%s,"backup_file":%s,"md5sum":%s,"toolarge":%s,%s' "$([ -n "$ach" ] && echo true || echo false)" "$([ -n "$ch" ] && echo true || echo false)" "$(js "$dest")" "$([ -n "$existed" ] && echo true || echo false)" "$(js "$backup")" "$(js "$md5")" "$([ -n "$toolarge" ] && echo true || echo false)" "$(pathinfo "$dest")")"
+md5=; [ -z "$a_check" ] && [ -f "$dest" ] && command -v md5sum >/dev/null 2>&1 && { set -- $(md5sum < "$dest"); md5=$1; }
+b_ach=false; [ -n "$ach" ] && b_ach=true; b_ch=false; [ -n "$ch" ] && b_ch=true
+b_ex=false; [ -n "$existed" ] && b_ex=true; b_tl=false; [ -n "$toolarge" ] && b_tl=true
+jsv "$dest"; j_dest=$_j; jsv "$backup"; j_bak=$_j; jsv "$md5"; j_md5=$_j; pathinfov "$dest"
+emit "\"attrs_changed\":$b_ach,\"changed\":$b_ch,\"dest\":$j_dest,\"existed\":$b_ex,\"backup_file\":$j_bak,\"md5sum\":$j_md5,\"toolarge\":$b_tl,$_pi"
 `.replace('${MAX_DIFF_SIZE}', String(MAX_DIFF_SIZE));
 
 export function sha1(data: Buffer | string): string {
