@@ -70,7 +70,7 @@ export function timeArg(value: string | undefined, format: string, dflt: 'now' |
 const SCRIPT = String.raw`
 ch=; a_time_touch=
 finfo "$a_path"; prev=$f_type; [ -z "$prev" ] && prev=absent; [ "$prev" = other ] && prev=file
-if [ "$prev" = file ] && [ -f "$a_path" ] && [ ! -L "$a_path" ] && [ "$(stat -c %h "$a_path")" -gt 1 ] && [ "$a_state" = hard ]; then prev=hard; fi
+if [ "$a_state" = hard ] && [ "$prev" = file ] && [ -f "$a_path" ] && [ ! -L "$a_path" ] && [ "$(stat -c %h "$a_path")" -gt 1 ]; then prev=hard; fi
 st=$a_state
 if [ -z "$st" ]; then if [ "$prev" = absent ]; then st=file; elif [ -n "$a_recurse" ]; then st=directory; else st=$prev; fi; [ "$st" = hard ] && st=file; fi
 settimes() {
@@ -157,9 +157,11 @@ link|hard)
   if [ -e "$a_path" ] || [ -L "$a_path" ]; then attrs "$a_path" 0; fi
   ;;
 esac
+b_ch=false; [ -n "$ch" ] && b_ch=true
+jsv "$attr_before_owner"; j_bo=$_j; jsv "$attr_after_owner"; j_ao=$_j; jsv "$attr_before_group"; j_bg=$_j; jsv "$attr_after_group"; j_ag=$_j
+pathinfov "$a_path"
 printf '{"changed":%s,"prev":"%s","st":"%s","bmode":"%s","amode":"%s","bowner":%s,"aowner":%s,"bgroup":%s,"agroup":%s,%s}\n' \
-  "$([ -n "$ch" ] && echo true || echo false)" "$prev" "$st" "$attr_before_mode" "$attr_after_mode" \
-  "$(js "$attr_before_owner")" "$(js "$attr_after_owner")" "$(js "$attr_before_group")" "$(js "$attr_after_group")" "$(pathinfo "$a_path")"
+  "$b_ch" "$prev" "$st" "$attr_before_mode" "$attr_after_mode" "$j_bo" "$j_ao" "$j_bg" "$j_ag" "$_pi"
 `;
 
 export const fileModule: ModuleDefinition<Args> = {
