@@ -5,5 +5,6 @@ import { ipLinkModule } from './ip-link.js';
 import { ipRouteModule } from './ip-route.js';
 import { iptablesModule } from './iptables.js';
 import { ufwModule } from './ufw.js';
+import { firewalldModule } from './firewalld.js';
 
-export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule, iptablesModule, ufwModule];
+export const netModules: AnyModuleDefinition[] = [iptablesChainsModule, ipRouteModule, ipLinkModule, iptablesModule, ufwModule, firewalldModule];
