@@ -9,9 +9,13 @@
  * - remove: keys to delete.                         `remove: [flannel-backend]`
  * - append: list keys to which values are added when missing (e.g. `disable`).  `append: {disable: [traefik]}`
  * - discard: values to drop from list keys.         `discard: {disable: [servicelb]}`
+ * - settings + state (present | absent): the form of the playbooks' Ansible twin
+ *   (playbooks/library/k3s_config.py): present sets every key, absent deletes every key given.
+ *   `settings: "{{ calico_flags }}"` `state: absent`
  * - mode / owner / group / backup: as copy (mode defaults to 0600 for a new file).
  *
- * Returns: changed, msg, config (the resulting mapping), backup (path or ''), diff (before/after text).
+ * Returns: changed, msg, keys (the keys set or deleted, as the twin), config (the resulting mapping),
+ * backup (path or ''), diff (before/after text).
  * Check mode reports the change and writes nothing. Bad argument: a key both in set and remove.
  */
 import { parseDocument, isMap, isSeq, type Document } from 'yaml';
@@ -30,6 +34,8 @@ const schema = z
     remove: strList.default([]),
     append: listMap.default({}),
     discard: listMap.default({}),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    state: z.enum(['present', 'absent']).default('present'),
     backup: bool.default(false),
     ...attrFields,
   })
@@ -69,19 +75,38 @@ function edit(doc: Document, a: Args): void {
   }
 }
 
+/** The twin's `settings` + `state` folded into set / remove. */
+function withSettings(a: Args): Args {
+  if (!a.settings) return a;
+  if (a.state === 'present') return { ...a, set: { ...a.set, ...a.settings } };
+  return { ...a, remove: [...a.remove, ...Object.keys(a.settings)] };
+}
+
+/** The keys the edit sets to a new value or deletes, in argument order (the twin's `keys`). */
+function changedKeys(doc: Document, a: Args): string[] {
+  const current = (k: string): unknown => {
+    const v = doc.get(k);
+    return v && typeof v === 'object' && 'toJSON' in v ? (v as { toJSON(): unknown }).toJSON() : v;
+  };
+  const has = (k: string) => isMap(doc.contents) && doc.has(k);
+  const set = Object.entries(a.set).filter(([k, v]) => !has(k) || JSON.stringify(current(k)) !== JSON.stringify(v)).map(([k]) => k);
+  return [...set, ...a.remove.filter(has)];
+}
+
 export const k3sConfigModule: ModuleDefinition<Args> = {
   name: 'k3s_config',
   aliases: ['philote.k3s_config', 'philote.node.k3s_config'],
   runsOn: 'node',
   schema,
   async run(ctx) {
-    const a = ctx.args;
+    const a = withSettings(ctx.args);
     const both = a.remove.find((k) => k in a.set);
     if (both) throw argError(`k3s_config: key '${both}' is both in set and in remove`);
     const cur = await readRemoteText(ctx, a.path);
     if (cur.isdir) return { failed: true, msg: `${a.path} is a directory` };
     const doc = parseDocument(cur.text);
     if (doc.errors.length) return { failed: true, msg: `${a.path} is not valid YAML: ${doc.errors[0]!.message}` };
+    const keys = changedKeys(doc, a);
     edit(doc, a);
     let after = doc.contents && isMap(doc.contents) && doc.contents.items.length === 0 && !cur.text.trim() ? '' : doc.toString();
     if (cur.text === '' && after === '{}\n') after = '';
@@ -96,7 +121,7 @@ export const k3sConfigModule: ModuleDefinition<Args> = {
       attrs: { mode, owner: a.owner, group: a.group },
       backup: a.backup,
       makeParents: true,
-      extra: { config: (doc.toJSON() as unknown) ?? {} },
+      extra: { keys, config: (doc.toJSON() as unknown) ?? {} },
     });
     if (ctx.diffMode && Array.isArray(res.diff)) res.diff = res.diff[0];
     return res;
