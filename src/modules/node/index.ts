@@ -4,6 +4,7 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
+import { hostnameModule } from './hostname.js';
 import { findModule } from './find.js';
 import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
@@ -16,6 +17,7 @@ import { shellModule } from './shell.js';
 import { fetchModule } from './fetch.js';
 import { slurpModule } from './slurp.js';
 import { statModule } from './stat.js';
+import { sysctlModule } from './sysctl.js';
 import { tempfileModule } from './tempfile.js';
 import { serviceModule, systemdModule } from './systemd.js';
 import { templateModule } from './template.js';
@@ -36,6 +38,8 @@ export const nodeModules: AnyModuleDefinition[] = [
   slurpModule,
   fetchModule,
   tempfileModule,
+  sysctlModule,
+  hostnameModule,
   setupModule,
   templateModule,
   lineinfileModule,
