@@ -6,10 +6,11 @@
  *                                                   `name: [vxlan.calico, tunl0, 'cali*']`
  * - state: present (default) | absent.                                   `state: absent`
  * - type: link type for creation (dummy, vxlan, bridge, ...).   `type: dummy`
- * - options: extra `ip link add` arguments after the type.     `options: 'id 4096 dstport 4789 dev eth0'`
+ * - options (alias args, the twin's name): extra `ip link add` arguments after the type.  `options: 'id 4096 dstport 4789 dev eth0'`
  * - up: bring a created link up (default true).
  *
- * Returns: links (names matched before the change), removed / added counts, warnings for links
+ * Returns: links (absent: names matched before the change; present: names created, as the twin),
+ * removed / added counts, warnings for links
  * the kernel refuses to delete (the ipip fallback device tunl0 can only be brought down).
  */
 import { z } from 'zod';
@@ -23,6 +24,7 @@ const schema = z
     state: z.enum(['present', 'absent']).default('present'),
     type: str.optional(),
     options: str.optional(),
+    args: str.optional(),
     up: bool.default(true),
   })
   .strict();
@@ -72,7 +74,7 @@ export const ipLinkModule: ModuleDefinition<Args> = {
     if (a.name.length === 0) throw argError('ip_link: name is required');
     for (const n of a.name) if (/\s/.test(n)) throw argError(`ip_link: name '${n}' must not contain spaces`);
     if (a.state === 'absent' && a.type) throw argError('ip_link: type is only used with state=present');
-    const vars = { a_names: a.name.join(' '), a_state: a.state, a_type: a.type, a_options: a.options, a_up: a.up, a_check: ctx.checkMode };
+    const vars = { a_names: a.name.join(' '), a_state: a.state, a_type: a.type, a_options: a.options ?? a.args, a_up: a.up, a_check: ctx.checkMode };
     let out;
     try {
       out = await runNodeScript(ctx, shVars(vars) + 't=$(mktemp -d) || fail "cannot create a temporary directory"\ntrap \'rm -rf "$t"\' EXIT\n' + SCRIPT);
@@ -85,6 +87,8 @@ export const ipLinkModule: ModuleDefinition<Args> = {
     const n = j['count'] as number;
     const links = String(j['links']).trim().split(/\s+/).filter(Boolean);
     if (a.state === 'absent') return { changed: n > 0, removed: n, links, msg: n ? `${ctx.checkMode ? 'would remove' : 'removed'} ${links.join(', ')}` : 'no matching links' };
-    return { changed: n > 0, added: n, links, msg: n ? `${ctx.checkMode ? 'would add' : 'added'} ${n} links` : 'links exist' };
+    // As the twin: for present, links are the names created (none when they all exist).
+    const added = a.name.filter((name) => !links.includes(name));
+    return { changed: n > 0, added: n, links: n > 0 ? added : [], msg: n ? `${ctx.checkMode ? 'would add' : 'added'} ${n} links` : 'links exist' };
   },
 };

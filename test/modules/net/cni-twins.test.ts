@@ -42,6 +42,8 @@ const TASKS: Task[] = [
   { module: ipRouteModule, name: 'ip_route', args: () => ({ proto: 'bird', state: 'absent' }) },
   { module: ipLinkModule, name: 'ip_link', args: () => ({ name: 'vxlan.calico', state: 'absent' }) },
   { module: ipLinkModule, name: 'ip_link', args: () => ({ name: 'cali*', state: 'absent' }) },
+  { module: ipLinkModule, name: 'ip_link', args: () => ({ name: 'vxlan.cilium', type: 'vxlan', args: 'id 2 dstport 8472 dev br0', state: 'present' }) },
+  { module: ipRouteModule, name: 'ip_route', args: () => ({ dest: '10.60.0.0/24', via: '10.99.0.5', dev: 'br0', state: 'present' }) },
   { module: k3sConfigModule, name: 'k3s_config', args: (side) => ({ path: join(files, side, 'config.yaml'), settings: { 'flannel-backend': 'none', 'disable-network-policy': true }, state: 'present' }) },
   { module: k3sConfigModule, name: 'k3s_config', args: (side) => ({ path: join(files, side, 'config.yaml'), settings: { 'write-kubeconfig-mode': '0644' }, state: 'absent' }) },
 ];
@@ -92,6 +94,8 @@ describe('CNI modules against their Ansible twins (playbooks/library)', () => {
     expect(state(B)).toBe(state(A));
     expect(state(B)).not.toMatch(/cali|bird|vxlan\.calico/);
     expect(state(B)).toContain('10.50.0.0/24');
+    expect(state(B)).toContain('10.60.0.0/24 via 10.99.0.5 dev br0');
+    expect(state(B)).toContain('vxlan.cilium');
     expect(state(B)).toContain(':KEEP-ME');
     const cfgA = readFileSync(join(files, 'a', 'config.yaml'), 'utf8');
     const cfgB = readFileSync(join(files, 'b', 'config.yaml'), 'utf8');
