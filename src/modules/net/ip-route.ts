@@ -13,7 +13,8 @@
  * - ip_version: ipv4 (default, ipv6 when dest has ':') | ipv6 | both (absent).
  * - state: present (default) | absent.
  *
- * Returns: routes (the matching routes before the change, as `ip route` prints them),
+ * Returns: routes (absent: the matching routes before the change, as `ip route` prints them;
+ * present: the route set, as the twin words it, or none when it existed),
  * removed (count, absent) / added; changed when a route was added, changed or removed.
  */
 import { z } from 'zod';
@@ -115,8 +116,10 @@ export const ipRouteModule: ModuleDefinition<Args> = {
     const j = out.json;
     if (j['failed']) return { failed: true, changed: false, msg: j['msg'] as string };
     const n = j['count'] as number;
-    const routes = String(j['routes']).split('\n').filter(Boolean);
+    const routes = String(j['routes']).split('\n').map((l) => l.trim()).filter(Boolean);
     if (a.state === 'absent') return { changed: n > 0, removed: n, routes, msg: n ? `${ctx.checkMode ? 'would remove' : 'removed'} ${n} routes` : 'no matching routes' };
-    return { changed: n > 0, added: n, routes, msg: n ? `route ${dest} ${ctx.checkMode ? 'would be set' : 'set'}` : `route ${dest} exists` };
+    // As the twin: for present, routes is the route set ("dest via .. dev .. proto .. metric ..") or none.
+    const sel = [dest, ...(['via', 'dev', 'proto', 'metric'] as const).flatMap((k) => (a[k] !== undefined ? [k, String(a[k])] : []))].join(' ');
+    return { changed: n > 0, added: n, routes: n > 0 ? [sel] : [], msg: n ? `route ${dest} ${ctx.checkMode ? 'would be set' : 'set'}` : `route ${dest} exists` };
   },
 };
