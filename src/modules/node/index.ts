@@ -1,5 +1,6 @@
 /** Registry lines of the node modules: one import and one array entry per module file. */
 import type { AnyModuleDefinition } from '../types.js';
+import { aptModule, packageModule } from './apt.js';
 import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
@@ -8,6 +9,7 @@ import { hostnameModule } from './hostname.js';
 import { findModule } from './find.js';
 import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
+import { modprobeModule } from './modprobe.js';
 import { rawModule } from './raw.js';
 import { rebootModule } from './reboot.js';
 import { replaceModule } from './replace.js';
@@ -40,6 +42,9 @@ export const nodeModules: AnyModuleDefinition[] = [
   tempfileModule,
   sysctlModule,
   hostnameModule,
+  modprobeModule,
+  aptModule,
+  packageModule,
   setupModule,
   templateModule,
   lineinfileModule,
