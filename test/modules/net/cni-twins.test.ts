@@ -60,7 +60,7 @@ async function ours(check = false): Promise<Array<Record<string, unknown>>> {
 const theirs = (check = false) => ansibleTasks(TASKS.map((t) => ({ [t.name]: t.args('a') })), { ns: A, check });
 const sorted = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort() : v);
 /** The return keys the playbooks read, with list order ignored (both list what they found). */
-const keysOf = (r: Record<string, unknown>) => ({ changed: Boolean(r['changed']), chains: sorted(r['chains']), links: sorted(r['links']), routes: sorted(r['routes']), keys: r['keys'] });
+const keysOf = (r: Record<string, unknown>) => ({ changed: Boolean(r['changed']), chains: sorted(r['chains']), rules_removed: r['rules_removed'], links: sorted(r['links']), routes: sorted(r['routes']), keys: r['keys'] });
 
 beforeAll(() => {
   for (const [ns, side] of [[A, 'a'], [B, 'b']] as const) {
