@@ -23,6 +23,7 @@ import { sysctlModule } from './sysctl.js';
 import { tempfileModule } from './tempfile.js';
 import { serviceModule, systemdModule } from './systemd.js';
 import { templateModule } from './template.js';
+import { groupModule, userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
 import { waitForModule } from './wait-for.js';
 
@@ -45,6 +46,8 @@ export const nodeModules: AnyModuleDefinition[] = [
   modprobeModule,
   aptModule,
   packageModule,
+  userModule,
+  groupModule,
   setupModule,
   templateModule,
   lineinfileModule,
