@@ -10,7 +10,8 @@
  * - type: unicast (default), blackhole, unreachable, prohibit, local.  `type: blackhole`
  * - table: routing table (default main).                       `table: main`
  * - metric, onlink: for creation.
- * - ip_version: ipv4 (default, ipv6 when dest has ':') | ipv6 | both (absent).
+ * - ip_version: ipv4 (default, ipv6 when dest has ':') | ipv6 | both (absent). `ip_version: both`
+ *   removes Calico's IPv6 bird routes too on dual-stack nodes (the twin has only ipv4 or ipv6).
  * - state: present (default) | absent.
  *
  * Returns: routes (absent: the matching routes before the change, as `ip route` prints them;
@@ -92,7 +93,8 @@ export const ipRouteModule: ModuleDefinition<Args> = {
     if (a.state === 'present' && !dest) throw argError('ip_route: dest is required with state=present');
     if (a.state === 'absent' && !dest && !a.proto && !a.dev && !a.type) throw argError('ip_route: state=absent needs dest, proto, dev or type to select routes (refusing to remove every route)');
     if (a.state === 'present' && a.type && a.type !== 'unicast' && a.via) throw argError(`ip_route: via cannot be used with type=${a.type}`);
-    const v = a.ip_version ?? (dest?.includes(':') ? 'ipv6' : a.state === 'absent' && !dest ? 'both' : 'ipv4');
+    // ipv4 by default, as the twin (playbooks/library/ip_route.py): IPv6 routes are removed only when asked.
+    const v = a.ip_version ?? (dest?.includes(':') ? 'ipv6' : 'ipv4');
     const fams = v === 'both' ? '-4 -6' : v === 'ipv6' ? '-6' : '-4';
     const vars = {
       a_fams: fams,

@@ -27,14 +27,19 @@ const SEED = [
   'ip link add vxlan.calico type vxlan id 4096 dstport 4789 dev br0 && ip link add cali1234 type veth peer name poda && ip link add cali5678 type veth peer name podb',
   'ip route add 10.42.1.0/26 via 10.99.0.2 dev br0 proto bird && ip route add 10.42.2.0/26 via 10.99.0.3 dev br0 proto bird',
   'ip route add 10.50.0.0/24 via 10.99.0.4 dev br0',
+  // A dual-stack node: the twin's ip_version defaults to ipv4, so this IPv6 bird route stays.
+  'ip -6 addr add fd00::1/64 dev br0 nodad && ip -6 route add fd42::/64 via fd00::2 dev br0 proto bird',
   'for t in filter nat mangle raw; do iptables -t $t -N cali-from-x; iptables -t $t -N cali-to-y; iptables -t $t -A cali-from-x -j cali-to-y; done',
   'iptables -A INPUT -j cali-from-x && iptables -t nat -A PREROUTING -j cali-from-x && iptables -N KEEP-ME && iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
 ].join(' && ');
 
 const state = (ns: string) =>
-  nsExec(ns, 'iptables-save; ip route; ip -o link | cut -d: -f2 | cut -d@ -f1')
+  nsExec(ns, 'iptables-save; ip route; ip -6 route; ip -o link | cut -d: -f2 | cut -d@ -f1')
     .replace(/^#.*$/gm, '')
-    .replace(/\[\d+:\d+\]/g, '');
+    .replace(/\[\d+:\d+\]/g, '')
+    // philote's ip_link brings a created link up (up: true by default), the twin leaves it down:
+    // the only trace is the link-local route of the up link, left out here (a known difference).
+    .replace(/^fe80::\/64 dev vxlan\.cilium .*\n/m, '');
 
 interface Task { module: AnyModuleDefinition; name: string; args: (side: string) => Record<string, unknown> }
 const TASKS: Task[] = [
@@ -92,7 +97,9 @@ describe('CNI modules against their Ansible twins (playbooks/library)', () => {
     const o1 = await ours();
     expect(o1.map(keysOf)).toEqual(t1.map(keysOf));
     expect(state(B)).toBe(state(A));
-    expect(state(B)).not.toMatch(/cali|bird|vxlan\.calico/);
+    expect(state(B)).not.toMatch(/cali|vxlan\.calico/);
+    expect(state(B)).toMatch(/fd42::\/64 via fd00::2 dev br0 proto bird/);
+    expect(state(B)).not.toMatch(/^10\..*proto bird/m);
     expect(state(B)).toContain('10.50.0.0/24');
     expect(state(B)).toContain('10.60.0.0/24 via 10.99.0.5 dev br0');
     expect(state(B)).toContain('vxlan.cilium');
