@@ -7,6 +7,7 @@ import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
 import { hostnameModule } from './hostname.js';
 import { findModule } from './find.js';
+import { getUrlModule } from './get-url.js';
 import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
@@ -23,6 +24,7 @@ import { sysctlModule } from './sysctl.js';
 import { tempfileModule } from './tempfile.js';
 import { serviceModule, systemdModule } from './systemd.js';
 import { templateModule } from './template.js';
+import { uriModule } from './uri.js';
 import { groupModule, userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
 import { waitForModule } from './wait-for.js';
@@ -48,6 +50,8 @@ export const nodeModules: AnyModuleDefinition[] = [
   packageModule,
   userModule,
   groupModule,
+  getUrlModule,
+  uriModule,
   setupModule,
   templateModule,
   lineinfileModule,
