@@ -16,7 +16,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, type Cluster, type User } from '@kubernetes/client-node';
+import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
+import { clientNode } from './client-node.js';
 import { z } from 'zod';
 import { PhiloteError } from '../../../errors.js';
 
@@ -114,7 +115,7 @@ export function resolveAuthSpec(args: AuthArgs, env: Record<string, string | und
 
 /** Build the KubeConfig for a spec; throws PhiloteError('kube') with what was looked for. */
 export function buildKubeConfig(spec: AuthSpec): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   const has = (...names: Array<keyof AuthSpec>) => names.every((n) => spec[n] !== undefined && spec[n] !== '');
   if (has('host') && (has('api_key') || has('username', 'password') || has('client_cert', 'client_key'))) {
     kc.loadFromClusterAndUser({ name: 'cluster', server: spec.host!.replace(/\/+$/, ''), skipTLSVerify: false }, { name: 'user' });
@@ -152,7 +153,7 @@ function loadKubeconfig(kc: KubeConfig, spec: AuthSpec): void {
       }
       kc.loadFromFile(found[0]!);
       for (const p of found.slice(1)) {
-        const more = new KubeConfig();
+        const more = new (clientNode().KubeConfig)();
         more.loadFromFile(p);
         kc.mergeConfig(more, true);
       }
@@ -196,7 +197,7 @@ function applyOverrides(kc: KubeConfig, spec: AuthSpec): KubeConfig {
     ...(spec.client_key ? { keyFile: spec.client_key, keyData: undefined } : {}),
     ...(spec.impersonate_user ? { impersonateUser: spec.impersonate_user } : {}),
   };
-  const out = new KubeConfig();
+  const out = new (clientNode().KubeConfig)();
   const ctx = kc.getContextObject(kc.getCurrentContext());
   out.loadFromOptions({
     clusters: [c],

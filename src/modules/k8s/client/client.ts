@@ -10,7 +10,8 @@
  *
  * One client per auth spec for the whole run: getClient(args, env).
  */
-import { IsomorphicFetchHttpLibrary, KubeConfig, RequestContext, type HttpMethod } from '@kubernetes/client-node';
+import type { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { clientNode } from './client-node.js';
 import { statSync } from 'node:fs';
 import { PhiloteError } from '../../../errors.js';
 import { buildKubeConfig, resolveAuthSpec, type AuthArgs } from './auth.js';
@@ -64,7 +65,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-const http = new IsomorphicFetchHttpLibrary();
+let httpLibrary: IsomorphicFetchHttpLibrary | undefined;
+const http = (): IsomorphicFetchHttpLibrary => (httpLibrary ??= new (clientNode().IsomorphicFetchHttpLibrary)());
 
 export class KubeClient {
   readonly kc: KubeConfig;
@@ -81,7 +83,7 @@ export class KubeClient {
   async request<T = any>(method: HttpMethod | string, path: string, info: CallInfo, opts: RequestOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const rc = new RequestContext(url.toString(), method as HttpMethod);
+    const rc = new (clientNode().RequestContext)(url.toString(), method as HttpMethod);
     rc.setHeaderParam('Accept', opts.text ? '*/*' : 'application/json');
     // The API server names the field manager of updates after the user agent's first word.
     rc.setHeaderParam('User-Agent', 'philote/0.1 (kubernetes.core compatible)');
@@ -103,12 +105,12 @@ export class KubeClient {
       if (this.agent) rc.setAgent(this.agent);
       let resp;
       try {
-        resp = await http.send(rc).toPromise();
+        resp = await http().send(rc).toPromise();
       } catch (e) {
         // A kept-alive socket the server closed meanwhile: a GET is safe to send again.
         const code = (e as { code?: string }).code;
         if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw e;
-        resp = await http.send(rc).toPromise();
+        resp = await http().send(rc).toPromise();
       }
       status = resp.httpStatusCode;
       text = await resp.body.text();
