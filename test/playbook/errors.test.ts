@@ -188,8 +188,8 @@ describe('load-time errors', () => {
 
 describe('unknown module messages', () => {
   it('an Ansible module philote has not implemented says so', () => {
-    const e = loadError(playWith('    - ansible.builtin.uri: url=http://x\n'));
-    expect(e.message).toBe("the module 'ansible.builtin.uri' exists in Ansible but is not implemented by philote yet");
+    const e = loadError(playWith('    - ansible.builtin.unarchive: src=a dest=b\n'));
+    expect(e.message).toBe("the module 'ansible.builtin.unarchive' exists in Ansible but is not implemented by philote yet");
     expect(e.hint).toBeUndefined();
   });
   it('a misspelt FQCN suggests the FQCN', () => {

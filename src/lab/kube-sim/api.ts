@@ -167,7 +167,10 @@ export class Api {
       const mf = result.metadata.managedFields;
       const out = this.write(rt, cur, result, { ...opts, fieldManager: '\u0000apply' });
       // write() recorded an Update by a placeholder manager; the Apply entries computed above are what count.
-      if (!opts.dryRun && JSON.stringify(out.metadata.managedFields) !== JSON.stringify(mf)) {
+      // Entries that differ only by their timestamp are a no-op apply: a real server keeps the
+      // object (and its resourceVersion) as it was.
+      const untimed = (m: unknown) => JSON.stringify(m, (k, v: unknown) => (k === 'time' ? undefined : v));
+      if (!opts.dryRun && untimed(out.metadata.managedFields) !== untimed(mf)) {
         const fixed = this.store.get(rt, ns, name)!;
         fixed.metadata.managedFields = mf;
         return this.present(rt, this.store.put(rt, fixed));

@@ -45,6 +45,8 @@ describe('kubectl against the simulator', () => {
     writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa, namespace: default}\ndata: {mode: calico}\n');
     expect(await ok('apply', '--server-side', '-f', file)).toBe('configmap/ssa serverside-applied\n');
     const rv1 = (await json('get', 'cm', 'ssa')).metadata.resourceVersion;
+    // Across a second boundary: the managedFields timestamp alone must not make it a write.
+    await new Promise((r) => setTimeout(r, 1100));
     await ok('apply', '--server-side', '-f', file);
     expect((await json('get', 'cm', 'ssa')).metadata.resourceVersion).toBe(rv1); // no-op apply: same resourceVersion
     writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa, namespace: default}\ndata: {mode: cilium}\n');
