@@ -14,7 +14,7 @@ interface TemplateModule {
 }
 
 interface PlaybookModule {
-  createLoader(opts: { rolesPath: string[] }): PlaybookLoader;
+  createLoader(opts: { rolesPath: string[]; extraVars?: Record<string, unknown> }): PlaybookLoader;
 }
 
 async function importOptional<T>(specifier: string): Promise<T | undefined> {
@@ -48,8 +48,9 @@ export async function loadLookupForLoop(): Promise<LookupForLoop | undefined> {
   }
 }
 
-export async function loadPlaybookLoader(rolesPath: string[]): Promise<PlaybookLoader> {
+/** extraVars: -e values, which may name imported playbooks, task files and roles. */
+export async function loadPlaybookLoader(rolesPath: string[], extraVars?: Record<string, unknown>): Promise<PlaybookLoader> {
   const m = await importOptional<PlaybookModule>('../playbook/index.js');
   if (!m) throw new Error('the playbook loader (src/playbook/index.ts) is not available');
-  return m.createLoader({ rolesPath });
+  return m.createLoader({ rolesPath, extraVars });
 }

@@ -96,7 +96,7 @@ export async function runPlays(plays: Play[], options: RunOptions, deps: Executo
 
 export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}): Promise<RunSummary> {
   const ctx = await makeContext(options, deps);
-  ctx.loader = deps.loader ?? (await loadPlaybookLoader(options.rolesPath));
+  ctx.loader = deps.loader ?? (await loadPlaybookLoader(options.rolesPath, options.extraVars));
   try {
     for (const file of options.playbooks) {
       if (ctx.stopPlaybook || ctx.signal.aborted) break;

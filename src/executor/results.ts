@@ -4,10 +4,12 @@ import type { ModuleResult } from '../modules/types.js';
 
 export const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
-export function skippedResult(reason = 'Conditional result was False', falseCondition?: string): ModuleResult {
-  const r: ModuleResult = { changed: false, skip_reason: reason, skipped: true };
-  if (falseCondition !== undefined) r['false_condition'] = falseCondition;
-  return r;
+/**
+ * ansible-core 2.14 says only why (2.15 added `false_condition`, the condition's text; the
+ * callers still pass it, but 2.14's -v output and registered results have no such key).
+ */
+export function skippedResult(reason = 'Conditional result was False', _falseCondition?: string): ModuleResult {
+  return { changed: false, skip_reason: reason, skipped: true };
 }
 
 export function failedResult(msg: string, extra: Record<string, unknown> = {}): ModuleResult {
