@@ -33,6 +33,11 @@ export interface RunContext {
   nextId: number;
   /** meta: end_play/any_errors_fatal/all hosts failed in a batch: stop the remaining plays as ansible does. */
   stopPlaybook: boolean;
+  /**
+   * any_errors_fatal or max_fail_percentage broke a play: ansible-playbook then exits 2
+   * (RUN_FAILED_HOSTS) even when hosts were unreachable.
+   */
+  failedBreak?: boolean;
   /** set_stats data. */
   customStats: Record<string, Record<string, unknown>>;
 }

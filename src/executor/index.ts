@@ -63,16 +63,22 @@ async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<Run
 
 function exitCode(ctx: RunContext): number {
   if (ctx.signal.aborted) return 99;
+  if (ctx.failedBreak) return 2;
   if (ctx.unreachableHosts.size) return 4;
   if (ctx.failedHosts.size) return 2;
   return 0;
 }
 
-async function finish(ctx: RunContext, ownPool: boolean): Promise<RunSummary> {
-  if (ownPool) await ctx.pool.closeAll();
+/** The recap (and the json callback's document): Ansible sends its stats after each playbook file. */
+function emitStats(ctx: RunContext): void {
   const interrupted = ctx.signal.aborted;
   const custom = Object.keys(ctx.customStats).length ? { customStats: ctx.customStats } : {};
   ctx.output.emit({ type: 'playbook_end', stats: ctx.stats.hosts, ...(interrupted ? { interrupted } : {}), ...custom });
+}
+
+async function finish(ctx: RunContext, ownPool: boolean): Promise<RunSummary> {
+  if (ownPool) await ctx.pool.closeAll();
+  emitStats(ctx);
   return { stats: ctx.stats.hosts, exitCode: exitCode(ctx) };
 }
 
@@ -98,13 +104,16 @@ export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}):
   const ctx = await makeContext(options, deps);
   ctx.loader = deps.loader ?? (await loadPlaybookLoader(options.rolesPath, options.extraVars));
   try {
-    for (const file of options.playbooks) {
-      if (ctx.stopPlaybook || ctx.signal.aborted) break;
+    for (const [i, file] of options.playbooks.entries()) {
       const pb = await ctx.loader.loadPlaybook(file);
       // group_vars/ and host_vars/ beside this playbook join the inventory's variables.
       setPlaybookDir(options.inventory, dirname(resolve(file)));
       ctx.output.emit({ type: 'playbook_start', file });
       await runPlayList(ctx, pb.plays);
+      // ansible-playbook prints a recap after each file and runs the next file only when
+      // this one ended with result 0; `finish` prints the last recap.
+      if (i === options.playbooks.length - 1 || ctx.stopPlaybook || ctx.signal.aborted || exitCode(ctx) !== 0) break;
+      emitStats(ctx);
     }
   } catch (e) {
     if (!deps.pool) await ctx.pool.closeAll();

@@ -130,7 +130,10 @@ function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): v
     }
     pr.ended = true;
     pr.breakPlay = true;
+    pr.run.failedBreak = true;
     refreshActive(pr);
+    // Ansible's linear strategy: result != RUN_OK and every host left is failed.
+    pr.run.output.emit({ type: 'no_more_hosts' });
     return;
   }
   if (pr.maxFailPercentage !== undefined) {
@@ -142,6 +145,11 @@ function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): v
     if (batch.length && (failed / batch.length) * 100 > pr.maxFailPercentage) {
       pr.ended = true;
       pr.breakPlay = true;
+      pr.run.failedBreak = true;
+      // ansible-core 2.14 sends v2_playbook_on_no_hosts_remaining twice here: once in the
+      // max_fail_percentage branch, once more because every host left is now failed.
+      pr.run.output.emit({ type: 'no_more_hosts' });
+      pr.run.output.emit({ type: 'no_more_hosts' });
     }
   }
 }

@@ -159,9 +159,10 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
       if (!pr.ended && !run.signal.aborted) await flushHandlers(pr, bh, base);
     }
     pr.rolesRun.clear();
+    // A batch in which every host failed ends the playbook (no banner: Ansible prints
+    // NO MORE HOSTS LEFT only for any_errors_fatal and max_fail_percentage).
     const failed = bh.filter((h) => h.failEpoch !== 0 || h.unreachable).length;
     if (failed === batch.length) {
-      run.output.emit({ type: 'no_more_hosts' });
       pr.breakPlay = true;
       break;
     }

@@ -22,6 +22,22 @@ const HOSTKEY_ALGOS: Record<string, string[]> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 
+/** OpenSSH's words for socket errors, which Ansible prints after "Failed to connect to the host via ssh: ". */
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  ETIMEDOUT: 'Connection timed out',
+};
+
+function ansibleSocketMessage(t: SshTarget, e: Error): string | undefined {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  const phrase = SOCKET_ERRORS[code];
+  if (phrase) return `Failed to connect to the host via ssh: ssh: connect to host ${t.hostname} port ${t.port}: ${phrase}`;
+  if (code === 'ENOTFOUND') return `Failed to connect to the host via ssh: ssh: Could not resolve hostname ${t.hostname}: Name or service not known`;
+  return undefined;
+}
+
 function describe(t: SshTarget): string {
   return `${t.user}@${t.hostname}:${t.port}`;
 }
@@ -105,6 +121,8 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
       if (level === 'client-authentication') {
         return reject(new UnreachableError(`authentication failed for ${describe(t)} (host ${t.host}): tried ${[...new Set(methods.map((m) => m.type))].join(', ')}`, { cause: e }));
       }
+      const ansibleWords = ansibleSocketMessage(t, e);
+      if (ansibleWords) return reject(new UnreachableError(ansibleWords, { cause: e }));
       const msg = /timed out/i.test(e.message) ? `timed out after ${t.connectTimeoutMs / 1000} s` : e.message;
       reject(new UnreachableError(`failed to connect to ${t.host} (${describe(t)}): ${msg}`, { cause: e }));
     };
