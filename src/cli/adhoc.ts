@@ -66,7 +66,7 @@ export function adhocPlay(pattern: string, task: Task, cwd: string): Play {
 export async function runAdhoc(pattern: string, flags: AdhocFlags, io: CliIO): Promise<number> {
   const task = adhocTask(flags.moduleName, flags.args);
   const prep = await prepare(flags, io, 'minimal');
-  const hosts = prep.inventory.selectHosts(pattern, flags.limit);
+  const hosts = prep.inventory.selectHosts(pattern, prep.runOptions.limit);
   if (flags.listHosts) {
     io.stdout.write(`  hosts (${hosts.length}):\n${hosts.map((h) => `    ${h.name}\n`).join('')}`);
     return 0;

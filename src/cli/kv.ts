@@ -63,15 +63,16 @@ export function parseExtraVars(values: string[], cwd: string): Record<string, un
     let data: unknown;
     if (v.startsWith('@')) {
       const file = resolve(cwd, v.slice(1));
-      if (!existsSync(file)) throw new PhiloteError('option', `Unable to retrieve file contents\nCould not find or access '${file}' on the Ansible Controller.`);
+      // AnsibleFileNotFound is a runtime error in ansible-core: exit 1, not 5.
+      if (!existsSync(file)) throw new PhiloteError('internal', `Unable to retrieve file contents\nCould not find or access '${file}' on the Ansible Controller.`);
       data = loadYaml(readFileSync(file, 'utf8'), file);
     } else if (v[0] === '/' || v[0] === '.') {
       throw new PhiloteError('option', `Please prepend extra_vars filename '${v}' with '@'`);
     } else if (v[0] === '{' || v[0] === '[') {
       data = loadYaml(v, '<extra vars>');
     } else {
+      // A word without `=` lands in `_raw_params`, which ansible-core keeps as an extra var.
       data = parseKv(v);
-      if ('_raw_params' in (data as Record<string, unknown>)) data = undefined;
     }
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       if (v.trim() === '') continue;

@@ -2,12 +2,13 @@
  * Options shared by `philote playbook` and `philote adhoc`, with ansible-playbook's names,
  * and how flags, ansible.cfg and ANSIBLE_* combine (flags win).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type AnsibleConfig } from '../config/index.js';
 import { PhiloteError } from '../errors.js';
 import { loadInventory, type InventoryData } from '../inventory/index.js';
+import { expandLimit, splitHostPattern } from '../inventory/patterns.js';
 import { colorWanted, createOutput, type OutputKind, OUTPUT_KINDS } from '../output/index.js';
 import type { OutputSink } from '../output/events.js';
 import type { RunOptions } from '../executor/types.js';
@@ -118,9 +119,14 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   }
   const connection = flags.connection ?? (config.transport === 'local' ? 'local' : undefined);
   const forks = flags.forks ?? config.forks;
-  if (forks < 1) throw new PhiloteError('option', `The number of processes (--forks) must be >= 1`);
+  if (forks < 1) {
+    // ansible-playbook calls parser.error here: a usage error, exit 2.
+    io.stderr.write('error: The number of processes (--forks) must be >= 1\n');
+    throw new CommanderError(2, 'philote.forks', 'The number of processes (--forks) must be >= 1');
+  }
   const runOptions: Prepared['runOptions'] = {
-    limit: flags.limit ? [flags.limit] : undefined,
+    // @file entries are read here, relative to the working directory, as ansible-core does.
+    limit: flags.limit ? expandLimit(splitHostPattern(flags.limit), io.cwd) : undefined,
     extraVars,
     forks,
     check: flags.check ?? false,
@@ -147,8 +153,8 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
 }
 
 /** ansible-playbook refuses to start when --limit leaves no host at all. */
-export function checkLimit(inv: InventoryData, limit: string | undefined): void {
-  if (!limit) return;
+export function checkLimit(inv: InventoryData, limit: string[] | undefined): void {
+  if (!limit || limit.length === 0) return;
   const all = inv.selectHosts('all', limit);
   const direct = inv.selectHosts(limit);
   if (all.length === 0 && direct.length === 0) {

@@ -56,7 +56,7 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
   const prep = await prepare(flags, io);
   const { inventory, output, runOptions, config } = prep;
   const listing = flags.syntaxCheck || flags.listHosts || flags.listTasks || flags.listTags;
-  if (!listing) checkLimit(inventory, flags.limit);
+  if (!listing) checkLimit(inventory, runOptions.limit);
   if (listing) {
     const { runListing, syntaxCheck } = await import('../playbook/listing.js');
     const args = {

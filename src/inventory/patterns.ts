@@ -36,13 +36,16 @@ export function selectHostNames(inv: InventoryData, pattern: string | string[], 
   return [...new Set(hosts)];
 }
 
-/** `--limit @file`: one pattern per line (e.g. a .retry file). */
-function expandLimit(patterns: string[]): string[] {
+/**
+ * `--limit @file`: one pattern per line (e.g. a .retry file), read relative to `cwd`.
+ * The messages are ansible-core's, bytes repr included (AnsibleError: exit 1).
+ */
+export function expandLimit(patterns: string[], cwd = process.cwd()): string[] {
   return patterns.flatMap((p) => {
     if (p[0] !== '@') return [p];
-    const file = resolve(p.slice(1));
-    if (!existsSync(file)) throw new PhiloteError('option', `Unable to find limit file ${file}`);
-    if (!statSync(file).isFile()) throw new PhiloteError('option', `Limit starting with "@" must be a file, not a directory: ${file}`);
+    const file = resolve(cwd, p.slice(1));
+    if (!existsSync(file)) throw new PhiloteError('internal', `Unable to find limit file b'${p.slice(1)}'`);
+    if (!statSync(file).isFile()) throw new PhiloteError('internal', `Limit starting with "@" must be a file, not a directory: b'${p.slice(1)}'`);
     return readFileSync(file, 'utf8')
       .split('\n')
       .map((l) => l.trim())

@@ -90,7 +90,7 @@ describe('host patterns: rules', () => {
     expect(() => names('agents[7]')).toThrow("No hosts matched the subscripted pattern 'agents[7]'");
   });
   it('refuses a missing limit file', () => {
-    expect(() => names('all', '@/nonexistent/retry')).toThrow('Unable to find limit file /nonexistent/retry');
+    expect(() => names('all', '@/nonexistent/retry')).toThrow("Unable to find limit file b'/nonexistent/retry'");
   });
   it('refuses an invalid regex', () => {
     expect(() => names('~(')).toThrow('Invalid host list pattern: ~(');
