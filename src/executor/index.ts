@@ -115,6 +115,9 @@ export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}):
       if (i === options.playbooks.length - 1 || ctx.stopPlaybook || ctx.signal.aborted || exitCode(ctx) !== 0) break;
       emitStats(ctx);
     }
+    if (options.startAtTask && !ctx.startReached) {
+      ctx.output.emit({ type: 'error', message: `No matching task "${options.startAtTask}" found. Note: --start-at-task can only follow static includes.` });
+    }
   } catch (e) {
     if (!deps.pool) await ctx.pool.closeAll();
     throw e;

@@ -62,6 +62,9 @@ export class DefaultOutput implements OutputSink {
       case 'warning':
         this.d.warning(e.message);
         break;
+      case 'error':
+        this.d.error(e.message);
+        break;
       case 'deprecation':
         this.d.deprecated(e.message);
         break;

@@ -49,6 +49,8 @@ export type RunEvent =
   | { type: 'retry'; task: TaskInfo; host: string; attempt: number; retriesLeft: number; result: ModuleResult }
   | { type: 'handler_notified'; handler: string; host: string }
   | { type: 'warning'; message: string }
+  /** An error that does not stop the run (Display.error: " [ERROR]: ..." on stderr). */
+  | { type: 'error'; message: string }
   | { type: 'deprecation'; message: string }
   | { type: 'verbose'; level: number; message: string; host?: string }
   | { type: 'no_more_hosts' }

@@ -58,6 +58,9 @@ export class JsonOutput implements OutputSink {
         // The json callback still lets Display print warnings on stderr.
         (this.opts.errStream ?? process.stderr).write(`[WARNING]: ${e.message}\n`);
         break;
+      case 'error':
+        (this.opts.errStream ?? process.stderr).write(`ERROR! ${e.message}\n`);
+        break;
       case 'playbook_end':
         this.print(e.stats);
         break;

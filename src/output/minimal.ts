@@ -24,6 +24,7 @@ export class MinimalOutput implements OutputSink {
 
   emit(e: RunEvent): void {
     if (e.type === 'warning') return this.d.warning(e.message);
+    if (e.type === 'error') return this.d.error(e.message);
     if (e.type === 'deprecation') return this.d.deprecated(e.message);
     if (e.type === 'verbose' && e.level <= this.opts.verbosity) return this.d.display(e.message, COLOR.verbose);
     if (e.type !== 'host_result' || e.item) return;

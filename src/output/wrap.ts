@@ -6,7 +6,9 @@ export function wrapText(text: string, width: number): string[] {
   for (const w of words) {
     if (w === '') continue;
     if (/^ +$/.test(w)) {
-      if (cur !== '' && cur.length + w.length <= width) cur += w;
+      // textwrap keeps the whitespace that starts the paragraph (Display.error's " [ERROR]").
+      if (lines.length === 0 && cur === '' && w.length < width) cur = w;
+      else if (cur !== '' && cur.length + w.length <= width) cur += w;
       else if (cur !== '') {
         lines.push(cur.trimEnd());
         cur = '';

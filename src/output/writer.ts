@@ -38,6 +38,14 @@ export class Display {
     this.display(text, COLOR.warn, true);
   }
 
+  /** Display.error: textwrap turns the leading newline into a space, hence " [ERROR]: ". */
+  error(msg: string): void {
+    const text = wrapText(`\n[ERROR]: ${msg}`, this.columns).join('\n') + '\n';
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.display(text, COLOR.error, true);
+  }
+
   deprecated(msg: string): void {
     const text = wrapText(`[DEPRECATION WARNING]: ${msg}`, this.columns).join('\n') + '\n';
     if (this.warned.has(text)) return;
