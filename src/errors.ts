@@ -111,3 +111,23 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * What ansible-core appends to an error that has a position (AnsibleError._get_extended_error):
+ * the file, line and column, then the offending line with the one before it and a caret.
+ * (ansible-core moves the position to the previous line when that line holds `k=v` text;
+ * philote keeps the true position.) Empty when the file cannot be read.
+ */
+export function errorContext(loc: SourceLocation, readLines: (file: string) => string[] | undefined): string {
+  let text = `The error appears to be in '${loc.file}': line ${loc.line}, column ${loc.column}, but may\nbe elsewhere in the file depending on the exact syntax problem.\n`;
+  const lines = readLines(loc.file);
+  if (!lines || lines.length === 0) return text;
+  // A YAML error may point past the last line; blank lines move up to the nearest text.
+  let n = Math.min(loc.line - 1, lines.length - 1);
+  while (n > 0 && lines[n]!.trim() === '') n--;
+  const target = lines[n]!;
+  if (target === '') return text;
+  const prev = n > 0 ? lines[n - 1]! : '';
+  text += `\nThe offending line appears to be:\n\n${prev.trimEnd()}\n${target.trimEnd()}\n${' '.repeat(Math.max(0, loc.column - 1))}^ here\n`;
+  return text;
+}

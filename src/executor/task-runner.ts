@@ -17,6 +17,7 @@ import type { HostRun, PlayRun, Scope } from './context.js';
 import { inherited } from './context.js';
 import { findFile } from './find-file.js';
 import { runIncludeVars } from './include-vars.js';
+import { conditionalText, isUndefinedError, reasonOf, withTaskContext } from './error-text.js';
 import { censor, failedResult, skippedResult, statusOf } from './results.js';
 
 export interface HostOutcome {
@@ -51,18 +52,17 @@ export function firstFalse(pr: PlayRun, conds: Array<string | boolean>, vars: Va
     try {
       holds = pr.run.templar.evaluateConditional(c, { vars, location: task.loc });
     } catch (e) {
-      throw new ConditionalError(c, e);
+      throw new ConditionalError(c, e, task.loc);
     }
     if (!holds) return c;
   }
   return undefined;
 }
 
-/** A `when` that could not be evaluated; worded like Ansible's message. */
+/** A `when` that could not be evaluated; worded like Ansible's message, with the task's position. */
 export class ConditionalError extends PhiloteError {
-  constructor(readonly condition: string | boolean, cause: unknown) {
-    const why = (cause as Error)?.message ?? String(cause);
-    super('template', `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${why}`, { cause });
+  constructor(readonly condition: string | boolean, cause: unknown, loc?: Task['loc']) {
+    super('template', withTaskContext(conditionalText(condition, cause), loc), { cause });
   }
 }
 
@@ -82,14 +82,13 @@ function kwNumber(pr: PlayRun, v: unknown, vars: Vars): number | undefined {
 
 function errorResult(e: unknown): ModuleResult {
   if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
-  if (e instanceof PhiloteError) return failedResult(e.message);
+  if (e instanceof PhiloteError) return failedResult(reasonOf(e));
   if (e instanceof Error) return failedResult(e.message, { exception: e.stack });
   return failedResult(String(e));
 }
 
 function conditionalError(cond: unknown, e: unknown): ModuleResult {
-  const c = Array.isArray(cond) ? cond.map(String).join(' and ') : String(cond);
-  return failedResult(`The conditional check '${c}' failed. The error was: error while evaluating conditional (${c}): ${(e as Error).message ?? String(e)}`);
+  return failedResult(conditionalText(cond, e));
 }
 
 /** Environment keyword(s), outermost first, rendered and flattened to strings. */
@@ -147,22 +146,26 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
     result = await invokeAction(inv, vars, delegateTo);
     if (task.register) vars[task.register] = result;
     if (result.unreachable) return result;
-    if (task.changed_when && !result.failed) {
+    // ansible-core 2.14 evaluates changed_when, then failed_when, on every result that was
+    // not skipped; one that cannot be evaluated fails the task and its message is kept in
+    // changed_when_result / failed_when_result, the module's result otherwise unchanged.
+    if (!result.skipped && (task.changed_when || task.failed_when)) {
+      let name = 'changed';
       try {
-        result.changed = task.changed_when.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+        if (task.changed_when) {
+          result.changed = task.changed_when.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+        }
+        name = 'failed';
+        if (task.failed_when) {
+          // A list of conditions is ANDed, like every conditional keyword.
+          const f = task.failed_when.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
+          result.failed_when_result = f;
+          result.failed = f;
+          if (!f) delete result.msg_failed;
+        }
       } catch (e) {
-        return conditionalError(task.changed_when, e);
-      }
-    }
-    if (task.failed_when) {
-      try {
-        // A list of conditions is ANDed, like every conditional keyword.
-        const f = task.failed_when.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
-        result.failed_when_result = f;
-        result.failed = f;
-        if (!f) delete result.msg_failed;
-      } catch (e) {
-        return conditionalError(task.failed_when, e);
+        result.failed = true;
+        result[`${name}_when_result`] = conditionalText(name === 'changed' ? task.changed_when : task.failed_when, e);
       }
     }
     if (!until) break;
@@ -209,8 +212,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
   } catch (e) {
-    const undefinedVar = e instanceof PhiloteError && e.kind === 'undefined';
-    return failedResult(undefinedVar ? `The task includes an option with an undefined variable. The error was: ${(e as Error).message}` : (e as Error).message);
+    if (isUndefinedError(e)) return failedResult(withTaskContext(`The task includes an option with an undefined variable. The error was: ${reasonOf(e)}`, task.loc));
+    return failedResult((e as Error).message);
   }
   const playbookDir = pr.play.baseDir;
   if (task.action === 'include_vars') return runIncludeVars(args, role, playbookDir);

@@ -21,10 +21,13 @@ export function cleanResult(result: ModuleResult, action: string): Record<string
   return r;
 }
 
-/** debug's action plugin sets _ansible_verbose_always on its results; assume it when the executor did not. */
+/**
+ * debug's action plugin sets _ansible_verbose_always on its results; assume it when the executor
+ * did not, except for a failure, which comes from before the action ran (an undefined variable).
+ */
 export function verboseAlways(result: ModuleResult, action: string): boolean {
   if (result._ansible_verbose_always === true) return true;
-  return isDebug(action) && result._ansible_verbose_always !== false && result.skipped !== true && !('results' in result);
+  return isDebug(action) && result._ansible_verbose_always !== false && result.skipped !== true && result.failed !== true && !('results' in result);
 }
 
 export function isVerbose(result: ModuleResult, action: string, verbosity: number, above = 0): boolean {

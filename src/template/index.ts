@@ -122,7 +122,14 @@ function renderString(text: string, ev: Evaluator): unknown {
 }
 
 function renderDeep(value: unknown, ev: Evaluator): unknown {
-  if (typeof value === 'string') return renderString(value, ev);
+  if (typeof value === 'string') {
+    // Errors name the one string that failed, not the whole structure around it.
+    try {
+      return renderString(value, ev);
+    } catch (e) {
+      throw toPhiloteError(e, value, ev.ctx);
+    }
+  }
   if (Array.isArray(value)) {
     let changed = false;
     const out: unknown[] = [];
@@ -159,13 +166,27 @@ function wrapErrors<T>(text: string, ctx: TemplateContext, fn: () => T): T {
   }
 }
 
+/**
+ * Messages as ansible-core's Templar words them, `text` being the one string that failed
+ * (a conditional shows as `{% if c %} True {% else %} False {% endif %}`). Ansible raises
+ * AnsibleError(msg, orig_exc=e), so the reason is repeated after the message. A syntax error
+ * in a multi-line template also says where (Jinja's translated message does not).
+ */
 export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): Error {
   if (e instanceof PhiloteError) return e;
   if (e instanceof UndefinedUse) return new UndefinedVariableError(e.undef.name, e.undef.message, ctx.location);
   if (e instanceof TemplateSyntaxError) {
-    return new PhiloteError('template', `template error while templating string: ${e.reason} (line ${e.line}, column ${e.column}). String: ${text}`, { location: ctx.location, cause: e });
+    const reason = e.source.includes('\n') ? `${e.reason} (line ${e.line}, column ${e.column})` : e.reason;
+    return new PhiloteError('template', `template error while templating string: ${reason}. String: ${text}. ${reason}`, { location: ctx.location, cause: e });
   }
-  if (e instanceof TemplateRuntimeError || e instanceof PyTypeError) {
+  if (e instanceof TemplateRuntimeError && /^Could not load "/.test(e.message)) {
+    // Jinja's TemplateAssertionError for an unknown filter or test: a "templating string" error.
+    return new PhiloteError('template', `template error while templating string: ${e.message}. String: ${text}. ${e.message}`, { location: ctx.location, cause: e });
+  }
+  if (e instanceof PyTypeError) {
+    return new PhiloteError('template', `Unexpected templating type error occurred on (${text}): ${e.message}. ${e.message}`, { location: ctx.location, cause: e });
+  }
+  if (e instanceof TemplateRuntimeError) {
     return new PhiloteError('template', `${e.message}. String: ${text}`, { location: ctx.location, cause: e });
   }
   if (e instanceof RangeError && /call stack/.test(e.message)) {
@@ -218,7 +239,8 @@ class AnsibleTemplar implements Templar {
       if (typeof cond !== 'string' || cond === '') return truthy(cond);
     }
     const text = cond as string;
-    return wrapErrors(text, ctx, () => {
+    // Ansible templates a conditional as this statement, and its errors show it.
+    return wrapErrors(`{% if ${text} %} True {% else %} False {% endif %}`, ctx, () => {
       const v = new Evaluator(ctx, hooks).eval(compileExpression(text), new Frame());
       return truthy(v);
     });

@@ -136,11 +136,13 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
   }
   if (o.remoteSrc) res['src'] = o.remoteSrc;
   if (ctx.diffMode && res.changed) {
-    const diff: FileDiff & Record<string, unknown> = { before_header: res.dest as string, after_header: o.afterHeader ?? 'dynamically generated' };
+    const diff: FileDiff & Record<string, unknown> = { after_header: o.afterHeader ?? 'dynamically generated' };
     const before = out.blobs['before'];
     if (j['toolarge']) diff['dst_larger'] = MAX_DIFF_SIZE;
     else if (before && before.includes(0)) diff['dst_binary'] = 1;
-    else diff.before = before ? before.toString('utf8') : '';
+    // Ansible's _get_diff_data names the destination only when it read an existing one.
+    else if (before) Object.assign(diff, { before_header: res.dest as string, before: before.toString('utf8') });
+    else diff.before = '';
     if (o.content && o.content.length > MAX_DIFF_SIZE) diff['src_larger'] = MAX_DIFF_SIZE;
     else if (o.content && o.content.includes(0)) diff['src_binary'] = 1;
     else if (o.content) diff.after = o.content.toString('utf8');
