@@ -129,5 +129,117 @@ export function errorContext(loc: SourceLocation, readLines: (file: string) => s
   if (target === '') return text;
   const prev = n > 0 ? lines[n - 1]! : '';
   text += `\nThe offending line appears to be:\n\n${prev.trimEnd()}\n${target.trimEnd()}\n${' '.repeat(Math.max(0, loc.column - 1))}^ here\n`;
-  return text;
+  return text + yamlHints(target, loc.column);
+}
+
+/** ansible-core's remedies for common YAML mistakes (errors/yaml_strings.py), shown under the offending line. */
+const YAML_HINTS = {
+  dict: `This one looks easy to fix. YAML thought it was looking for the start of a
+hash/dictionary and was confused to see a second "{". Most likely this was
+meant to be an ansible template evaluation instead, so we have to give the
+parser a small hint that we wanted a string instead. The solution here is to
+just quote the entire value.
+
+For instance, if the original line was:
+
+    app_path: {{ base_path }}/foo
+
+It should be written as:
+
+    app_path: "{{ base_path }}/foo"
+`,
+  unquotedVariable: `We could be wrong, but this one looks like it might be an issue with
+missing quotes. Always quote template expression brackets when they
+start a value. For instance:
+
+    with_items:
+      - {{ foo }}
+
+Should be written as:
+
+    with_items:
+      - "{{ foo }}"
+`,
+  unquotedColon: `This one looks easy to fix. There seems to be an extra unquoted colon in the line
+and this is confusing the parser. It was only expecting to find one free
+colon. The solution is just add some quotes around the colon, or quote the
+entire line after the first colon.
+
+For instance, if the original line was:
+
+    copy: src=file.txt dest=/path/filename:with_colon.txt
+
+It can be written as:
+
+    copy: src=file.txt dest='/path/filename:with_colon.txt'
+
+Or:
+
+    copy: 'src=file.txt dest=/path/filename:with_colon.txt'
+`,
+  partiallyQuoted: `This one looks easy to fix. It seems that there is a value started
+with a quote, and the YAML parser is expecting to see the line ended
+with the same kind of quote. For instance:
+
+    when: "ok" in result.stdout
+
+Could be written as:
+
+   when: '"ok" in result.stdout'
+
+Or equivalently:
+
+   when: "'ok' in result.stdout"
+`,
+  unbalancedQuotes: `We could be wrong, but this one looks like it might be an issue with
+unbalanced quotes. If starting a value with a quote, make sure the
+line ends with the same set of quotes. For instance this arbitrary
+example:
+
+    foo: "bad" "wolf"
+
+Could be written as:
+
+    foo: '"bad" "wolf"'
+`,
+  leadingTab: `There appears to be a tab character at the start of the line.
+
+YAML does not use tabs for formatting. Tabs should be replaced with spaces.
+
+For example:
+    - name: update tooling
+      vars:
+        version: 1.2.3
+#    ^--- there is a tab there.
+
+Should be written as:
+    - name: update tooling
+      vars:
+        version: 1.2.3
+# ^--- all spaces here.
+`,
+};
+
+/** The checks of AnsibleError._get_extended_error, on the offending line (with its newline, as Python reads it). */
+function yamlHints(targetLine: string, column: number): string {
+  const t = `${targetLine}\n`;
+  const count = (s: string) => t.split(s).length - 1;
+  let out = '';
+  if (t.includes('\t')) out += YAML_HINTS.leadingTab;
+  // ansible-core's test ('"{{' not in line or "'{{" not in line) is true unless both quotings appear.
+  if (t.includes('{{') && t.includes('}}') && (!t.includes('"{{') || !t.includes("'{{"))) out += YAML_HINTS.unquotedVariable;
+  else if (t.replace(/ /g, '').includes(':{{') && t.includes('}}')) out += YAML_HINTS.dict;
+  else if (t.length > 1 && t.length > column && t[column] === ':' && count(':') > 1) out += YAML_HINTS.unquotedColon;
+  else {
+    const parts = t.split(':');
+    if (parts.length > 1) {
+      const middle = parts[1]!.trim();
+      const match = (middle.startsWith("'") && !middle.endsWith("'")) || (middle.startsWith('"') && !middle.endsWith('"'));
+      const quotes = ['"', "'"];
+      const unbalanced = (middle.length > 0 && quotes.includes(middle[0]!) && quotes.includes(middle[middle.length - 1]!) && count("'") > 2) || count('"') > 2;
+      if (match) out += YAML_HINTS.partiallyQuoted;
+      if (unbalanced) out += YAML_HINTS.unbalancedQuotes;
+    }
+  }
+  return out;
 }

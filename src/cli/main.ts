@@ -39,7 +39,8 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
       // commander has already printed the usage error; help and version exit 0.
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
-    io.stderr.write(formatError(e) + '\n');
+    const text = formatError(e);
+    io.stderr.write(text.endsWith('\n') ? text : text + '\n');
     return exitCodeFor(e);
   }
 }

@@ -81,12 +81,22 @@ export function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, lo
     found = { ...old, key };
     if (key === 'local_action') delegateToLocalhost = true;
   }
+  // Keys that are not keywords are all taken for actions: two of them is ansible-core's
+  // "conflicting action statements" (a misspelt keyword beside a module lands here).
+  if ('listen' in ds && !ctx.handlers) fail(`'listen' is not a valid attribute for a Task`, keyLocationOf(ds, 'listen') ?? loc, 'listen is only valid on handlers');
+  const candidates = Object.keys(ds).filter((key) => !validKeys.includes(key) && !key.startsWith('with_') && key !== 'action' && key !== 'local_action');
+  if (candidates.length + (found ? 1 : 0) > 1) {
+    const names = found ? [found.written, candidates[0]!] : candidates.slice(0, 2);
+    const unknown = candidates.find((k) => !knownAction(k));
+    const at = keyLocationOf(ds, unknown ?? names[1]!) ?? loc;
+    const hint = unknown ? unknownAction(unknown, validKeys).hint : undefined;
+    fail(`conflicting action statements: ${names[0]}, ${names[1]}`, at, hint);
+  }
   for (const key of Object.keys(ds)) {
     if (validKeys.includes(key) || key.startsWith('with_')) continue;
     const kl = keyLocationOf(ds, key) ?? loc;
     const known = knownAction(key);
     if (!known) {
-      if (key === 'listen' && !ctx.handlers) fail(`'listen' is only valid on handlers`, kl);
       const { message, hint } = unknownAction(key, validKeys);
       fail(message, kl, hint);
     }

@@ -189,7 +189,7 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
   common(task);
   readTaskKeywords(ds, task, loc);
   if (ctx.handlers) task.isHandler = true;
-  if (action.def) validateArgsAtLoad(action.def, action.written, task.args, keyLocationOf(ds, action.written) ?? loc);
+  if (action.def) validateArgsAtLoad(action.def, action.written, task.args, keyLocationOf(ds, action.written) ?? loc, ds[action.written]);
   return task;
 }
 

@@ -83,6 +83,10 @@ class Converter {
       const merged: Array<Record<string, unknown>> = [];
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
+        // PyYAML refuses a mapping or list as a key; here it is nearly always `key: {{ var }}` unquoted.
+        if (isMap(keyNode) || isSeq(keyNode)) {
+          throw new PhiloteError('parse', `Syntax Error while loading YAML.\n  found unacceptable key (unhashable type: '${isMap(keyNode) ? 'AnsibleMapping' : 'AnsibleSequence'}')`, { location: this.loc(keyNode) });
+        }
         const rawKey = isScalar(keyNode) ? keyNode.value : this.convert(keyNode, depth + 1);
         const key = rawKey === null || rawKey === undefined ? 'null' : typeof rawKey === 'object' ? JSON.stringify(rawKey) : String(rawKey);
         if (key === '<<' && !(isScalar(keyNode) && keyNode.type !== 'PLAIN')) {
@@ -148,8 +152,12 @@ export function parseYaml(text: string, file: string): unknown {
     const err = d.errors[0];
     if (err) {
       const p = lines.linePos(err.pos[0]);
-      throw new PhiloteError('parse', `Syntax Error while loading YAML: ${err.message.split('\n')[0]}`, {
-        location: { file, line: p.line, column: p.col },
+      // A position in a line's indentation means the text after it, as PyYAML reports it.
+      const lineText = text.split('\n')[p.line - 1] ?? '';
+      const indent = lineText.length - lineText.trimStart().length;
+      const column = p.col <= indent && lineText.trim() !== '' ? indent + 1 : p.col;
+      throw new PhiloteError('parse', `Syntax Error while loading YAML.\n  ${err.message.split('\n')[0]}`, {
+        location: { file, line: p.line, column },
       });
     }
   }
