@@ -85,15 +85,33 @@ export class UndefinedVariableError extends PhiloteError {
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestScore = Infinity;
+  let bestShared = -1;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
+    // On a tie, the candidate holding more of the word's letters: 'taks' is 'tasks', not 'tags'.
+    const shared = d === bestScore ? sharedLetters(word.toLowerCase(), c.toLowerCase()) : -1;
+    if (d < bestScore || (d === bestScore && shared > bestShared)) {
       bestScore = d;
       best = c;
+      bestShared = sharedLetters(word.toLowerCase(), c.toLowerCase());
     }
   }
   if (best === undefined) return undefined;
   return bestScore <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean '${best}'?` : undefined;
+}
+
+/** How many letters of `word` (counted with repeats) `candidate` also holds. */
+function sharedLetters(word: string, candidate: string): number {
+  const pool = [...candidate];
+  let n = 0;
+  for (const ch of word) {
+    const i = pool.indexOf(ch);
+    if (i >= 0) {
+      pool.splice(i, 1);
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Levenshtein distance (one row of the table at a time); small inputs only: names and keywords. */

@@ -92,7 +92,8 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
       flushCache: flags.flushCache,
       forceHandlers: flags.forceHandlers ?? runOptions.forceHandlers,
     });
-    if (summary.exitCode === 99) io.stderr.write('[ERROR]: User interrupted execution\n');
+    // Display.error's wording (the leading space is textwrap's rendering of its newline).
+    if (summary.exitCode === 99) io.stderr.write(' [ERROR]: User interrupted execution\n');
     return summary.exitCode;
   } finally {
     await output.close();

@@ -249,7 +249,11 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   );
   const timeoutS = kwNumber(pr, inherited(scope, task, 'timeout'), vars);
   const controller = new AbortController();
-  const onAbort = () => controller.abort();
+  // Ctrl-C stops dispatching but lets running tasks finish (or time out); only a pause,
+  // which does nothing but wait, ends at once.
+  const onAbort = () => {
+    if (def.name === 'pause') controller.abort();
+  };
   run.signal.addEventListener('abort', onAbort, { once: true });
   let conn: Connection | undefined;
   const warnings: string[] = [];
