@@ -128,6 +128,10 @@ export function effectiveTags(scope: Scope, item: TaskBase): string[] {
 }
 
 export function displayName(item: Block | IncludeItem | TaskItem, role: RoleInstance | undefined, templar: Templar, vars: Record<string, unknown>): string {
+  // An unnamed include_role is "include_role : <role>", without the enclosing role's prefix (IncludeRole.get_name).
+  if (item.kind === 'include' && item.action === 'include_role' && !item.name) {
+    return `${item.actionAsWritten} : ${String(item.args['name'] ?? item.args['role'] ?? item.args['_raw_params'] ?? '')}`;
+  }
   const raw = item.name ?? (item.kind === 'block' ? 'block' : item.actionAsWritten);
   let name = raw;
   if (item.name && templar.isTemplated(item.name)) {
@@ -137,6 +141,8 @@ export function displayName(item: Block | IncludeItem | TaskItem, role: RoleInst
       name = raw;
     }
   }
+  // IncludeRole.get_name has no role prefix, named or not.
+  if (item.kind === 'include' && item.action === 'include_role') return name;
   return role ? `${role.name} : ${name}` : name;
 }
 

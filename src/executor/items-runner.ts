@@ -15,6 +15,7 @@ import { shouldRunByTags } from './tags.js';
 import { firstFalse, kwBool, runTaskForHost, varLayers, whenChain } from './task-runner.js';
 import type { HostOutcome } from './task-runner.js';
 import { resolveModule } from '../modules/registry.js';
+import { pyStr } from '../output/pystr.js';
 
 export async function runItems(pr: PlayRun, items: TaskItem[], hosts: HostRun[], scope: Scope): Promise<void> {
   for (const item of items) {
@@ -29,8 +30,9 @@ export async function runItems(pr: PlayRun, items: TaskItem[], hosts: HostRun[],
 async function runBlock(pr: PlayRun, block: Block, hosts: HostRun[], scope: Scope): Promise<void> {
   const entered = hosts.filter((h) => isRunnable(h, scope, pr));
   if (!entered.length) return;
-  // Roles of `roles:` (and their dependencies) run once per play for the same parameters.
-  if (scope.dedupeRoles && block.role && block.role.id !== scope.role?.id) {
+  // Roles of `roles:` and role dependencies run once per play for the same parameters; a role
+  // named by include_role/import_role always runs, and does not count as run for the others.
+  if ((scope.dedupeRoles || block.roleDependency) && block.role && block.role.id !== scope.role?.id) {
     if (pr.rolesRun.has(block.role.id)) return;
     pr.rolesRun.add(block.role.id);
   }
@@ -159,6 +161,8 @@ interface IncludeEntry {
   file: string;
   params: Record<string, unknown>;
   key: string;
+  /** The loop item as the default callback labels an include ('item' or loop_control.label). */
+  label?: string;
 }
 
 async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope: Scope): Promise<void> {
@@ -201,7 +205,11 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         const params = { ...incVars, ...(it.loopVars ?? {}) };
         const extra: Record<string, unknown> = {};
         for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply']) if (args[k] !== undefined) extra[k] = args[k];
-        entries.push({ host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) });
+        const entry: IncludeEntry = { host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) };
+        const lc = inc.loop_control ?? {};
+        if (it.loopVars && lc.label !== undefined) entry.label = pyStr(templar.render(lc.label, { vars: v, location: inc.loc }));
+        else if (it.loopVars && 'item' in it.loopVars) entry.label = pyStr(it.loopVars['item']);
+        entries.push(entry);
         // include_role reports no `include` key, include_tasks names the file.
         const r: ModuleResult = inc.action === 'include_tasks' ? { changed: false, include: file, include_args: incVars } : { changed: false, include_args: incVars };
         results.push({ ...r, ...(it.loopVars ?? {}) });
@@ -229,6 +237,23 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     if (g) g.push(e);
     else groups.set(e.key, [e]);
   }
+  // ansible-core loads every included task file (printing "included: ...") before running any.
+  const preloaded = new Map<IncludeEntry[], Promise<TaskItem[]>>();
+  if (inc.action === 'include_tasks' && run.loader) {
+    for (const group of groups.values()) {
+      const first = group[0]!;
+      const loading = run.loader.loadIncludedTasks(first.file, inc);
+      loading.catch(() => undefined);
+      preloaded.set(group, loading);
+      try {
+        await loading;
+        const path = run.loader.includedTaskPath?.(first.file, inc) ?? first.file;
+        run.output.emit({ type: 'included', task: info, file: path, hosts: group.map((g) => g.host.name), ...(first.label !== undefined ? { label: first.label } : {}) });
+      } catch {
+        // reported when the group runs
+      }
+    }
+  }
   for (const group of groups.values()) {
     if (pr.ended || run.signal.aborted) return;
     const first = group[0]!;
@@ -240,7 +265,7 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     try {
       if (!run.loader) throw new Error(`${inc.action} needs the playbook loader`);
       if (inc.action === 'include_tasks') {
-        const tasks = await run.loader.loadIncludedTasks(first.file, inc);
+        const tasks = await (preloaded.get(group) ?? run.loader.loadIncludedTasks(first.file, inc));
         await runItems(pr, tasks, ghosts, incScope);
       } else {
         const loaded = await run.loader.loadIncludedRole(

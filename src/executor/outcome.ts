@@ -129,10 +129,11 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
     return;
   }
   if (status === 'failed') {
-    if (r.changed) stats.bump(h.name, 'changed');
+    // A failure counts as changed only when it is ignored (rescued or not, ansible-core 2.14).
     if (o.ignored) {
       stats.bump(h.name, 'ok');
       stats.bump(h.name, 'ignored');
+      if (r.changed) stats.bump(h.name, 'changed');
       return;
     }
     if (scope.rescueFrame) {

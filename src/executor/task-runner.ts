@@ -17,6 +17,7 @@ import type { HostRun, PlayRun, Scope } from './context.js';
 import { inherited } from './context.js';
 import { findFile } from './find-file.js';
 import { runIncludeVars } from './include-vars.js';
+import { pyStr } from '../output/pystr.js';
 import { conditionalText, isUndefinedError, reasonOf, withTaskContext } from './error-text.js';
 import { censor, failedResult, skippedResult, statusOf } from './results.js';
 
@@ -457,7 +458,8 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
       host: host.name,
       status: statusOf(r),
       result: shown,
-      item: { value: noLog ? CENSORED_ITEM : item, label: typeof label === 'string' ? label : JSON.stringify(label) },
+      // The default callback prints "(item=%s)" % label: Python's str() of the value.
+      item: { value: noLog ? CENSORED_ITEM : item, label: pyStr(label) },
     };
     pr.run.output.emit(delegateTo ? { ...ev, delegatedTo: delegateTo } : ev);
     if (r.unreachable) break;

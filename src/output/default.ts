@@ -20,6 +20,8 @@ export interface DefaultOutputOptions extends DisplayOptions {
 
 type HostResult = Extract<RunEvent, { type: 'host_result' }>;
 
+const INCLUDE_ACTIONS = new Set(['include_tasks', 'include_role', 'include']);
+
 export class DefaultOutput implements OutputSink {
   protected readonly d: Display;
   private lastBanner?: string;
@@ -49,6 +51,10 @@ export class DefaultOutput implements OutputSink {
         break;
       case 'host_result':
         this.hostResult(e);
+        break;
+      case 'included':
+        this.ensureBanner(e.task);
+        this.d.display(`included: ${e.file} for ${e.hosts.join(', ')}${e.label !== undefined ? ` => (item=${e.label})` : ''}`, COLOR.skip);
         break;
       case 'retry': {
         let msg = `FAILED - RETRYING: [${e.host}]: ${e.task.name} (${e.retriesLeft} retries left).`;
@@ -162,6 +168,8 @@ export class DefaultOutput implements OutputSink {
     switch (e.status) {
       case 'ok':
       case 'changed': {
+        // An include's own result shows only its banner ('included: ...' follows for include_tasks).
+        if (INCLUDE_ACTIONS.has(task.action)) return this.ensureBanner(task);
         if (e.status === 'ok' && !this.showOk) return;
         this.ensureBanner(task);
         this.warnings(result);

@@ -46,6 +46,8 @@ export type RunEvent =
       /** Set for per-item lines of a loop; the final aggregated result has no item. */
       item?: { value: unknown; label: string };
     }
+  /** include_tasks read `file` for these hosts (one event per distinct file and parameters). */
+  | { type: 'included'; task: TaskInfo; file: string; hosts: string[]; label?: string }
   | { type: 'retry'; task: TaskInfo; host: string; attempt: number; retriesLeft: number; result: ModuleResult }
   | { type: 'handler_notified'; handler: string; host: string }
   | { type: 'warning'; message: string }

@@ -163,6 +163,12 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
 
   // ---- run time ----------------------------------------------------------------------
 
+  includedTaskPath(file: string, from: IncludeItem): string {
+    const origin = includeOriginOf(from);
+    const roleTasksDir = origin?.roleTasksDir ?? (from.role ? join(from.role.path, 'tasks') : undefined);
+    return this.findTaskFile(file, { dir: from.baseDir, roleTasksDir, playbookDir: origin?.playbookDir ?? from.baseDir }, from.loc);
+  }
+
   async loadIncludedTasks(file: string, from: IncludeItem): Promise<TaskItem[]> {
     const origin = includeOriginOf(from);
     const roleTasksDir = origin?.roleTasksDir ?? (from.role ? join(from.role.path, 'tasks') : undefined);

@@ -134,7 +134,7 @@ export function expandRole(
     for (const [i, d] of deps.entries()) {
       const depEntry = parseRoleEntry(d, itemLocationOf(deps, i) ?? depsLoc);
       const dep = expandRole(depEntry, {}, parent, expander, found.path, inner);
-      depBlocks.push(dep.block);
+      depBlocks.push({ ...dep.block, roleDependency: true });
       handlers.push(...dep.handlers);
     }
   }

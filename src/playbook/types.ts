@@ -100,6 +100,11 @@ export interface Block extends TaskBase {
   always: TaskItem[];
   /** Blocks synthesised by the loader (role bodies, import_tasks wrappers) are `implicit`. */
   implicit?: boolean;
+  /**
+   * The body of a role pulled in by another role's meta dependencies: it runs once per host
+   * and play even under include_role/import_role, whose own role always runs (ansible-core).
+   */
+  roleDependency?: boolean;
 }
 
 /** A dynamic include resolved at run time (include_tasks, include_role, include_vars is a normal task). */
@@ -155,6 +160,8 @@ export interface PlaybookLoader {
   loadPlaybook(file: string): Promise<Playbook>;
   /** include_tasks: a task file relative to `baseDir` (or the role's tasks/). */
   loadIncludedTasks(file: string, from: IncludeItem): Promise<TaskItem[]>;
+  /** The path include_tasks reads for `file` (shown as "included: <path> for <hosts>"). */
+  includedTaskPath?(file: string, from: IncludeItem): string;
   /** include_role: returns the role's task block and its handlers. */
   loadIncludedRole(
     args: { name: string; tasks_from?: string; vars_from?: string; defaults_from?: string; handlers_from?: string },

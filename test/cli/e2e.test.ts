@@ -78,7 +78,9 @@ function normalise(text: string, ordered = false): string {
     .split(dir)
     .join('<dir>')
     .replace(/"(delta|start|end)": "[^"]*"/g, '"$1": "X"')
-    .replace(/^\+\+\+ after: \S*ansible-local-\S*$/gm, '+++ after: dynamically generated');
+    .replace(/^\+\+\+ after: \S*ansible-local-\S*$/gm, '+++ after: dynamically generated')
+    // "included: <file> for h2, h1": the hosts in the order their results came in.
+    .replace(/^(included: \S+ for )([^=\n]+?)( =>.*)?$/gm, (_m, a: string, hosts: string, rest?: string) => a + hosts.split(', ').sort().join(', ') + (rest ?? ''));
   if (ordered) return t;
   const lines = t.split('\n');
   const out: string[] = [];
@@ -178,6 +180,8 @@ const PREFETCH: string[][] = [
   [...INV, 'basic.yml', '-f', '0'],
   [...INV, 'errors-run.yml'],
   [...INV, 'nosuch.yml'],
+  [...INV, 'roles.yml'],
+  [...INV, 'vars.yml', '-e', './vars.yaml'],
   ...['yaml-quote', 'yaml-unquoted', 'yaml-indent', 'keyword', 'module', 'argtype', 'play-keyword'].map((b) => [...INV, `bad/${b}.yml`]),
 ];
 
@@ -249,6 +253,15 @@ describe('philote playbook against ansible-playbook: runs and exit codes', () =>
     expect(p.out.match(/PLAY RECAP/g)).toHaveLength(2);
   });
 
+  it('roles: dependencies once per play, include_role/import_role roles every time; include lines; rescued failures not counted as changed', async () => {
+    const { p } = await same([...INV, 'roles.yml']);
+    expect(p.out).toContain('TASK [include_role : db] ***');
+    expect(p.out).toContain('included: <dir>/tasks/inc.yml for h1, h2 => (item=2)\n');
+    expect(p.out).toContain("ok: [h1] => (item={'a': 2, 'b': [1, True]})");
+    expect(p.out.match(/TASK \[common : common task\]/g)).toHaveLength(2);
+    expect(p.out).toMatch(/^h1 +: ok=19 +changed=1 +unreachable=0 +failed=0 +skipped=0 +rescued=1 +ignored=1/m);
+  });
+
   it('a missing playbook: exit 1', async () => {
     expect((await same([...INV, 'nosuch.yml'])).p.code).toBe(1);
   });
@@ -292,6 +305,15 @@ describe('flags', () => {
   it('-e @file.yaml and several k=v in one -e', async () => {
     await same([...INV, 'vars.yml', '-e', '@vars.yaml', '-e', 'n=4 b=yes']);
   });
+  it('-e with a file name but no @: exit 5', async () => {
+    const a = await ansible([...INV, 'vars.yml', '-e', './vars.yaml']);
+    const p = await philote([...INV, 'vars.yml', '-e', './vars.yaml']);
+    expect([p.code, a.code]).toEqual([5, 5]);
+    // ansible-core prints its whole usage text before the error; philote the error only.
+    expect(a.err).toContain("ERROR! Please prepend extra_vars filename './vars.yaml' with '@'");
+    expect(p.err).toBe("ERROR! Please prepend extra_vars filename './vars.yaml' with '@'\n");
+  });
+
   it('-e @missing: exit 1', async () => {
     const a = await ansible([...INV, 'vars.yml', '-e', '@missing.yml']);
     const p = await philote([...INV, 'vars.yml', '-e', '@missing.yml']);
