@@ -109,6 +109,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   }
   const sources = flags.inventory && flags.inventory.length > 0 ? flags.inventory : config.inventory;
   const inventory = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => output.emit({ type: 'warning', message: m }) });
+  inventory.hostPatternMismatch = config.hostPatternMismatch;
   const extraVars = parseExtraVars(flags.extraVars ?? [], io.cwd);
   let becomePassword: string | undefined;
   let connectionPassword: string | undefined;
@@ -133,6 +134,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     diff: flags.diff ?? false,
     verbosity,
     forceHandlers: config.forceHandlers,
+    anyErrorsFatal: config.anyErrorsFatal,
     remoteUser: flags.user ?? config.remoteUser,
     privateKeyFile: flags.privateKey ? resolve(io.cwd, flags.privateKey) : config.privateKeyFile,
     connection: connection === 'local' ? 'local' : connection ? 'ssh' : undefined,

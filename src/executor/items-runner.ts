@@ -125,7 +125,7 @@ export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], sc
 function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): void {
   refreshActive(pr);
   const failedNow = ran.filter((h) => h.failEpoch !== 0 || h.unreachable);
-  if (failedNow.length && kwBool(pr, inherited(scope, task, 'any_errors_fatal'), {})) {
+  if (failedNow.length && kwBool(pr, inherited(scope, task, 'any_errors_fatal') ?? pr.run.options.anyErrorsFatal, {})) {
     for (const n of pr.scope.batch) {
       const h = pr.hosts.get(n);
       if (h && h.failEpoch === 0 && !h.unreachable) markFailed(pr, h);

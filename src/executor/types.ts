@@ -19,6 +19,8 @@ export interface RunOptions {
   verbosity: number;
   startAtTask?: string;
   forceHandlers: boolean;
+  /** any_errors_fatal for plays that do not say (ansible.cfg any_errors_fatal / ANSIBLE_ANY_ERRORS_FATAL). */
+  anyErrorsFatal?: boolean;
   flushCache?: boolean;
   /** Connection defaults from flags/config; host vars override them as in Ansible. */
   remoteUser?: string;

@@ -25,6 +25,8 @@ export class InventoryData implements Inventory {
   /** Problems Ansible reports as warnings (unparsable source, pattern without match...). */
   readonly warnings: string[] = [];
   onWarning?: (message: string) => void;
+  /** ansible.cfg [inventory] host_pattern_mismatch: what a pattern matching nothing does. */
+  hostPatternMismatch: 'warning' | 'error' | 'ignore' = 'warning';
 
   private readonly parents = new Map<string, string[]>();
   private readonly hostSource = new Map<string, string | undefined>();

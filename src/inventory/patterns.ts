@@ -120,7 +120,10 @@ function enumerate(inv: InventoryData, pattern: string): string[] {
     if (implicit) results.push(implicit.name);
   }
   if (results.length === 0 && groups.length === 0 && pattern !== 'all') {
-    inv.warn(`Could not match supplied host pattern, ignoring: ${pattern}`);
+    const msg = `Could not match supplied host pattern, ignoring: ${pattern}`;
+    const mode = inv.hostPatternMismatch;
+    if (mode === 'error') throw new PhiloteError('internal', msg);
+    if (mode === 'warning') inv.warn(msg);
   }
   return [...new Set(results)];
 }
