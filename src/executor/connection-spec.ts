@@ -27,7 +27,7 @@ export function toBool(v: unknown): boolean {
  * delegated host when delegate_to is set. `forceLocal` is `connection: local` on the play/task.
  */
 export function buildConnectionSpec(host: string, vars: Record<string, unknown>, options: RunOptions, connectionKeyword?: string): ConnectionSpec {
-  const declared = str(vars['ansible_connection']) ?? connectionKeyword ?? options.connection ?? (host === 'localhost' || host === '127.0.0.1' ? 'local' : 'ssh');
+  const declared = str(vars['ansible_connection']) ?? connectionKeyword ?? options.connection ?? 'ssh';
   const connection: 'ssh' | 'local' = declared === 'local' ? 'local' : 'ssh';
   const sshArgs = [
     str(vars['ansible_ssh_common_args']) ?? options.sshCommonArgs,

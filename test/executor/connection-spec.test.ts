@@ -37,9 +37,13 @@ describe('ConnectionSpec from host vars', () => {
       hostKeyChecking: false,
     });
   });
-  it('defaults: inventory name as address, CLI user, localhost is local', () => {
+  // A host named localhost that the inventory lists is an ssh host, as in Ansible; only the
+  // implicit localhost (src/inventory/data.ts) carries ansible_connection=local.
+  it('defaults: inventory name as address, CLI user, a listed localhost is ssh', () => {
     expect(buildConnectionSpec('n2', {}, opts)).toMatchObject({ address: 'n2', user: 'cliuser', connection: 'ssh', hostKeyChecking: true, timeoutSec: 10 });
-    expect(buildConnectionSpec('localhost', {}, opts).connection).toBe('local');
+    expect(buildConnectionSpec('localhost', {}, opts).connection).toBe('ssh');
+    expect(buildConnectionSpec('127.0.0.1', {}, opts).connection).toBe('ssh');
+    expect(buildConnectionSpec('localhost', { ansible_connection: 'local' }, opts).connection).toBe('local');
     expect(buildConnectionSpec('n3', {}, opts, 'local').connection).toBe('local');
     expect(buildConnectionSpec('n3', { ansible_connection: 'ssh' }, opts, 'local').connection).toBe('ssh');
   });
