@@ -52,6 +52,7 @@ export function apiResourceList(reg: Registry, groupName: string, version: strin
 function subresource(t: ResourceType, sub: string): object {
   if (sub === 'eviction') return { name: `${t.plural}/eviction`, singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
   if (sub === 'scale') return { name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+  if (sub === 'exec') return { name: `${t.plural}/exec`, singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] };
   if (sub === 'log') return { name: `${t.plural}/log`, singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] };
   return { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] };
 }

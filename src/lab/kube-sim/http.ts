@@ -3,11 +3,13 @@
  * query parameters, content types, and Status error bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import type { Api, PatchType, WriteOptions } from './api.js';
 import { scaleOf } from './api.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from './discovery.js';
 import { evict } from './disruption.js';
+import { execUpgrades, type ExecOptions } from './exec.js';
 import { ApiError, badRequest, methodNotAllowed, pageNotFound, unsupportedMediaType } from './errors.js';
 import { openapiV3Doc, openapiV3Root } from './openapi.js';
 import { decodeProtobuf } from './protobuf.js';
@@ -19,6 +21,8 @@ import { serveWatch } from './watch.js';
 export interface HttpOptions {
   token: string;
   log?: (line: string) => void;
+  /** pods/exec (exec.ts): scratch dir and lab nodes; without it exec answers 404. */
+  exec?: Pick<ExecOptions, 'dir' | 'target'>;
 }
 
 interface Ctx {
@@ -60,7 +64,21 @@ export function createApiServer(api: Api, o: HttpOptions): { server: Server; clo
       o.log?.(`${req.method} ${req.url} ${res.statusCode}`);
     });
   });
-  return { server, closeWatches: () => [...watches].forEach((s) => s()) };
+  // WebSocket (and kubectl's SPDY fallback) upgrades: only pods/exec answers them.
+  const exec = o.exec ? execUpgrades({ api, token: o.token, ...o.exec, ...(o.log ? { log: o.log } : {}) }) : undefined;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (exec) return exec.handle(req, socket, head);
+    const body = JSON.stringify(pageNotFound().toStatus());
+    socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return {
+    server,
+    closeWatches: () => {
+      [...watches].forEach((s) => s());
+      exec?.close();
+    },
+  };
 }
 
 function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
@@ -176,6 +194,8 @@ function route(api: Api, c: Ctx, o: HttpOptions, onWatch: (stop: () => void) => 
     evict(api, rt, ns!, name, (c.body ? JSON.parse(c.body) : {}) as KObject, dryRun);
     return send(c.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
+  // A plain request (no Upgrade header) to exec, as a real server answers it.
+  if (sub === 'exec') throw badRequest('Upgrade request required');
   if (sub === 'log') {
     if (method !== 'GET') throw methodNotAllowed();
     const pod = api.get(rt, ns, name);

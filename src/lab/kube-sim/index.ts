@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Api } from './api.js';
 import type { BaseCni } from './cni.js';
 import { tick, type Ctx, type LabNode } from './controllers/index.js';
+import type { NodeExecTarget } from './exec.js';
 import { createApiServer } from './http.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { Registry } from './resources.js';
@@ -31,6 +32,8 @@ export interface KubeSimNode {
   labels?: Record<string, string>;
   /** Ready while this answers true (probed about every 500 ms). */
   isReachable?: () => Promise<boolean> | boolean;
+  /** A lab node's namespaces and login user: pods/exec on this node runs there (exec.ts). */
+  exec?: NodeExecTarget;
 }
 
 export interface KubeSimOptions {
@@ -173,7 +176,12 @@ export async function startKubeSim(o: KubeSimOptions): Promise<KubeSim> {
   }, 500);
 
   const token = o.token ?? randomBytes(16).toString('hex');
-  const { server, closeWatches } = createApiServer(api, { token, ...(o.log ? { log: o.log } : {}) });
+  const execTargets = new Map(Array.isArray(o.nodes) ? o.nodes.filter((n) => n.exec).map((n) => [n.name, n.exec!] as const) : []);
+  const { server, closeWatches } = createApiServer(api, {
+    token,
+    ...(o.log ? { log: o.log } : {}),
+    exec: { dir: o.dir, target: (name) => execTargets.get(name) },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, '127.0.0.1', () => resolve());

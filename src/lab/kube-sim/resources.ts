@@ -20,7 +20,7 @@ const b = (group: string, version: string, plural: string, kind: string, namespa
 export const BUILTINS: ResourceType[] = [
   b('', 'v1', 'namespaces', 'Namespace', false, { shortNames: ['ns'], subresources: ['status'] }),
   b('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['status'] }),
-  b('', 'v1', 'pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], subresources: ['status', 'eviction', 'log'] }),
+  b('', 'v1', 'pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], subresources: ['status', 'eviction', 'log', 'exec'] }),
   b('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   b('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
   b('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),

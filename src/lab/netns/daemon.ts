@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { IN_NODE, paths, readLabState, type LabNodeInfo, type LabState, type NodeState } from './layout.js';
+import { IN_NODE, LAB_USER, paths, readLabState, type LabNodeInfo, type LabState, type NodeState } from './layout.js';
 import { killPid, run, sleep } from './run.js';
 import type { ControlReply, ControlRequest } from './daemon-protocol.js';
 
@@ -224,7 +224,8 @@ async function startKube(): Promise<void> {
     if (!mod.startKubeSim) throw new Error('src/lab/kube-sim has no startKubeSim export');
     const sim = await mod.startKubeSim({
       dir: `${dir}/kube`,
-      nodes: state.nodes.map((n) => ({ name: n.name, address: n.address })),
+      // pods/exec on a node runs inside it (its holder's namespaces) as the login user.
+      nodes: state.nodes.map((n) => ({ name: n.name, address: n.address, exec: { netns: n.namespace, holderPid: () => nodes.get(n.name)?.holderPid, user: LAB_USER } })),
       // Node readiness follows whether the node's sshd would answer.
       nodeReady: (name: string) => nodes.get(name)?.info.state === 'up',
     });

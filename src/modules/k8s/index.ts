@@ -8,6 +8,7 @@ import { k8sScaleModule } from './k8s_scale.js';
 import { k8sJsonPatchModule } from './k8s_json_patch.js';
 import { k8sLogModule } from './k8s_log.js';
 import { k8sClusterInfoModule } from './k8s_cluster_info.js';
+import { k8sExecModule } from './k8s_exec.js';
 import { helmModule } from './helm.js';
 import { helmRepositoryModule } from './helm_repository.js';
 
@@ -20,6 +21,7 @@ export const k8sModules: AnyModuleDefinition[] = [
   k8sJsonPatchModule,
   k8sLogModule,
   k8sClusterInfoModule,
+  k8sExecModule,
   helmModule,
   helmRepositoryModule,
 ];
