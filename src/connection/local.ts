@@ -40,13 +40,14 @@ export class LocalConnection implements Connection {
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', reject);
-      child.on('close', (code) => {
+      child.on('close', (code, sig) => {
         if (timer) clearTimeout(timer);
         resolve({
           rc: timedOut ? -1 : (code ?? -1),
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
           ...(timedOut ? { timedOut } : {}),
+          ...(sig && code === null ? { signal: sig } : {}),
         });
       });
       child.stdin.on('error', () => {

@@ -33,6 +33,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   timedOut?: boolean;
+  /** The signal that ended the command (SIGKILL...), when it did not exit by itself. */
+  signal?: string;
 }
 
 export interface PutOptions {

@@ -20,6 +20,12 @@ import type { SshTarget } from './target.js';
 /** OpenSSH's default MaxSessions is 10 channels per connection. */
 const MAX_CHANNELS = 10;
 
+/** What ssh2 reported about the end of a channel's command. */
+interface ChannelExit {
+  code?: number;
+  signal?: string;
+}
+
 interface ChannelRun {
   stdin?: string | Buffer | Readable;
   stdoutSink?: Writable;
@@ -86,9 +92,22 @@ export class SshConnection implements Connection {
     return this.runChannel(full, { stdin: options.stdin, stdoutSink, plan, become: options.become, timeoutMs: options.timeoutMs, signal: options.signal });
   }
 
-  private async openChannel(client: Client, command: string, pty: boolean): Promise<ClientChannel> {
+  /**
+   * The exit listener is attached inside ssh2's callback, synchronously: a fast command's output,
+   * exit-status and close can arrive in the same packet as the exec reply, and ssh2 emits 'exit'
+   * while parsing it, before an awaiting caller would get to listen (the status was then lost).
+   */
+  private async openChannel(client: Client, command: string, pty: boolean): Promise<{ ch: ClientChannel; exit: ChannelExit }> {
     return new Promise((resolve, reject) => {
-      const cb = (err: Error | undefined, ch: ClientChannel) => (err ? reject(new UnreachableError(`cannot open a channel on ${this.host}: ${err.message}`, { cause: err })) : resolve(ch));
+      const cb = (err: Error | undefined, ch: ClientChannel) => {
+        if (err) return reject(new UnreachableError(`cannot open a channel on ${this.host}: ${err.message}`, { cause: err }));
+        const exit: ChannelExit = {};
+        ch.on('exit', (c: number | null, sig?: string) => {
+          if (typeof c === 'number') exit.code = c;
+          if (sig) exit.signal = sig;
+        });
+        resolve({ ch, exit });
+      };
       if (pty) client.exec(command, { pty: { term: 'dumb', rows: 24, cols: 200 } }, cb);
       else client.exec(command, cb);
     });
@@ -96,7 +115,7 @@ export class SshConnection implements Connection {
 
   private async runChannel(command: string, r: ChannelRun): Promise<ExecResult> {
     const client = await this.client();
-    const ch = await this.openChannel(client, command, r.plan?.pty ?? false);
+    const { ch, exit } = await this.openChannel(client, command, r.plan?.pty ?? false);
     return new Promise<ExecResult>((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -106,7 +125,6 @@ export class SshConnection implements Connection {
       let sentPassword = false;
       let wrongPassword = false;
       let timedOut = false;
-      let code: number | undefined;
       let done = false;
       let timer: NodeJS.Timeout | undefined;
 
@@ -202,12 +220,9 @@ export class SshConnection implements Connection {
         }
       });
       const started = Date.now();
-      let exitSignal: string | undefined;
-      ch.on('exit', (c: number | null, sig?: string) => {
-        if (typeof c === 'number') code = c;
-        if (sig) exitSignal = sig;
-      });
       ch.on('close', () => {
+        const code = exit.code;
+        const exitSignal = exit.signal;
         // The node's `timeout -s KILL` may beat our timer by a few ms: that is still a task timeout.
         if (r.timeoutMs && !timedOut && Date.now() - started >= r.timeoutMs - 200 && (exitSignal === 'KILL' || code === 137 || code === 124)) timedOut = true;
         if (escalating && r.become && !timedOut) {
@@ -220,6 +235,7 @@ export class SshConnection implements Connection {
             stdout: Buffer.concat(out).toString('utf8'),
             stderr: Buffer.concat(err).toString('utf8'),
             ...(timedOut ? { timedOut } : {}),
+            ...(exitSignal && code === undefined ? { signal: exitSignal.startsWith('SIG') ? exitSignal : `SIG${exitSignal}` } : {}),
           }),
         );
       });

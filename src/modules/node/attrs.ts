@@ -48,14 +48,14 @@ attrs() {
     case "$a_owner" in *[!0-9]*) _cur=$f_owner ;; *) _cur=$f_uid ;; esac
     if [ "$_cur" != "$a_owner" ]; then
       ch=1; ach=1; attr_after_owner=$a_owner
-      if [ -z "$a_check" ]; then chown -h "$a_owner" "$_p" 2>/tmp/.phl_err.$$ || { _e=$(cat /tmp/.phl_err.$$); rm -f /tmp/.phl_err.$$; fail "chown failed: $_e"; }; fi
+      if [ -z "$a_check" ]; then _e=$(chown -h "$a_owner" "$_p" 2>&1) || fail "chown failed: $_e"; fi
     fi
   fi
   if [ -n "$a_group" ]; then
     case "$a_group" in *[!0-9]*) _cur=$f_group ;; *) _cur=$f_gid ;; esac
     if [ "$_cur" != "$a_group" ]; then
       ch=1; ach=1; attr_after_group=$a_group
-      if [ -z "$a_check" ]; then chgrp -h "$a_group" "$_p" 2>/tmp/.phl_err.$$ || { _e=$(cat /tmp/.phl_err.$$); rm -f /tmp/.phl_err.$$; fail "chgrp failed: $_e"; }; fi
+      if [ -z "$a_check" ]; then _e=$(chgrp -h "$a_group" "$_p" 2>&1) || fail "chgrp failed: $_e"; fi
     fi
   fi
   if [ -n "$a_mode" ] && [ "$f_type" != link ]; then
@@ -66,7 +66,6 @@ attrs() {
       if [ -z "$a_check" ]; then chmod "$_w" "$_p" || fail "chmod failed on $_p"; fi
     fi
   fi
-  rm -f /tmp/.phl_err.$$
 }
 # JSON fields describing PATH after the change (Ansible's add_path_info): state, mode, owner, ...
 # pathinfov sets $_pi without a subshell; pathinfo prints it.

@@ -17,9 +17,10 @@
  * when it runs. Check mode: not run ("Command would have run if not in check mode"), skipped
  * unless creates/removes is given.
  *
- * One exec: the script checks creates/removes, cds, runs the command with its output in a temp
- * dir, and prints the JSON line followed by the command's stdout (a blob); stderr is passed through.
+ * One exec: the script checks creates/removes, cds, then replaces itself with the command (exec), so
+ * the header line is followed by the command's own stdout and stderr, and its exit status is the channel's.
  */
+import { constants as osConstants } from 'node:os';
 import { z } from 'zod';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { bool, str } from './args.js';
@@ -119,12 +120,10 @@ if [ -n "$a_creates" ] && globhit "$a_creates"; then printf '{"skip":"creates"}\
 if [ -n "$a_removes" ] && ! globhit "$a_removes"; then printf '{"skip":"removes"}\\n'; exit 0; fi
 if [ -n "$a_check" ]; then printf '{"skip":"check"}\\n'; exit 0; fi
 if [ -z "$a_shell" ] && ! command -v "$1" >/dev/null 2>&1; then printf '{"nocmd":1}\\n'; exit 0; fi
-# stdout is captured (the trailing "x" keeps its trailing newlines), stderr goes straight to the
-# channel's own stderr: no temp files, no extra processes besides the command itself.
-if [ -n "$a_stdin" ]; then o=$("$@"; r=$?; printf x; exit $r); else o=$("$@" </dev/null; r=$?; printf x; exit $r); fi
-rc=$?
-printf '{"rc":%s,"_blobs":[["stdout",0]]}\\n' "$rc"
-printf '%s' "${'$'}{o%x}"
+# The script becomes the command: its stdout follows the header line, its stderr is the channel's,
+# its exit status the channel's. No capture, no subshell: one process, the command itself.
+printf '{"exec":1,"_blobs":[["stdout",0]]}\\n'
+if [ -n "$a_stdin" ]; then exec "$@"; else exec "$@" </dev/null; fi
 `;
   const started = new Date();
   let out;
@@ -155,7 +154,9 @@ printf '%s' "${'$'}{o%x}"
     stdout = stdout.replace(/[\r\n]+$/, '');
     stderr = stderr.replace(/[\r\n]+$/, '');
   }
-  const rc = out.json['rc'] as number;
+  // Python's subprocess reports a command killed by a signal as minus the signal's number.
+  const signo = out.signal ? osConstants.signals[out.signal as keyof typeof osConstants.signals] : undefined;
+  const rc = typeof out.json['rc'] === 'number' ? out.json['rc'] : signo !== undefined ? -signo : out.rc;
   const res: ModuleResult = {
     ...r,
     changed: true,

@@ -57,18 +57,32 @@ tf() { if [ "$1" -ne 0 ]; then _b=true; else _b=false; fi; }
 jn() { if [ -z "$1" ]; then printf null; else printf '%s' "$1"; fi; }
 fail() { printf '{"failed":true,"msg":%s}\n' "$(js "$1")"; exit 0; }
 finfo() {
+  # One stat per path per task: the last answer is reused while the script has changed nothing
+  # ($ch empty then and now); every module that changes a path sets ch=1 before it does.
+  if [ -z "$ch" ] && [ -n "$_fi_p" ] && [ "$_fi_p" = "$1" ]; then return 0; fi
+  _fi_p=
   f_exists=; f_type=; f_mode=; f_uid=; f_gid=; f_owner=; f_group=; f_size=; f_mtime=; f_atime=
-  if [ -L "$1" ]; then f_type=link; elif [ -d "$1" ]; then f_type=directory; elif [ -f "$1" ]; then f_type=file; elif [ -e "$1" ]; then f_type=other; else return 0; fi
+  if [ -L "$1" ]; then f_type=link; elif [ -d "$1" ]; then f_type=directory; elif [ -f "$1" ]; then f_type=file; elif [ -e "$1" ]; then f_type=other; else [ -z "$ch" ] && _fi_p=$1; return 0; fi
   f_exists=1
-  set -- $(stat -c '%a %u %g %s %Y %X %U %G' "$1" 2>/dev/null)
-  f_mode=$1; f_uid=$2; f_gid=$3; f_size=$4; f_mtime=$5; f_atime=$6; f_owner=$7; f_group=$8
+  set -- "$1" $(stat -c '%a %u %g %s %Y %X %U %G' "$1" 2>/dev/null)
+  f_mode=$2; f_uid=$3; f_gid=$4; f_size=$5; f_mtime=$6; f_atime=$7; f_owner=$8; f_group=$9
+  [ -z "$ch" ] && _fi_p=$1
+  return 0
 }
 sha1() { sha1sum < "$1" 2>/dev/null | cut -c1-40; }
-_blobs=; _blobfiles=
-blob() { _n=$(wc -c < "$2" | tr -d ' '); _blobs="$_blobs$(if [ -n "$_blobs" ]; then printf ,; fi)[$(js "$1"),$_n]"; _blobfiles="$_blobfiles $2"; }
+_bc=0
+blob() { _bc=$((_bc + 1)); eval "_bn$_bc=\$1; _bf$_bc=\$2"; }
 emit() {
-  printf '{%s,"_blobs":[%s]}\n' "$1" "$_blobs"
-  for _f in $_blobfiles; do cat "$_f"; done
+  _bl=; _bi=0
+  while [ "$_bi" -lt "$_bc" ]; do
+    _bi=$((_bi + 1)); eval "_bfi=\$_bf$_bi; _bni=\$_bn$_bi"
+    # The reader gives the last blob the remainder of stdout: only the others need a size (a process).
+    if [ "$_bi" -lt "$_bc" ]; then _bsz=$(($(wc -c < "$_bfi"))); else _bsz=0; fi
+    jsv "$_bni"; _bl="$_bl${'$'}{_bl:+,}[$_j,$_bsz]"
+  done
+  printf '{%s,"_blobs":[%s]}\n' "$1" "$_bl"
+  _bi=0
+  while [ "$_bi" -lt "$_bc" ]; do _bi=$((_bi + 1)); eval "cat \"\$_bf$_bi\""; done
 }
 `;
 
@@ -79,6 +93,8 @@ export interface ScriptOutput {
   blobs: Record<string, Buffer>;
   rc: number;
   stderr: string;
+  /** The signal that ended the script (see ExecResult.signal). */
+  signal?: string;
   timedOut?: boolean;
   /** What the script printed after the JSON line when it used no blobs (text such as base64). */
   tail?: string;
@@ -140,7 +156,7 @@ export function parseScriptOutput(res: ExecResult): ScriptOutput {
     });
   }
   const tail = !specs.length && nl >= 0 ? { tail: res.stdout.slice(nl + 1) } : {};
-  return { json, blobs, rc: res.rc, stderr: res.stderr, ...tail, ...(res.timedOut ? { timedOut: true } : {}) };
+  return { json, blobs, rc: res.rc, stderr: res.stderr, ...tail, ...(res.timedOut ? { timedOut: true } : {}), ...(res.signal ? { signal: res.signal } : {}) };
 }
 
 /** Ansible's shape for a module that crashed or printed garbage. */

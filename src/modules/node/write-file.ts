@@ -76,7 +76,9 @@ if [ "$cur" != "$a_sum" ]; then
   fi
 fi
 if [ -e "$dest" ]; then attrs "$dest" 0; elif [ -n "$a_mode" ] || [ -n "$a_owner" ] || [ -n "$a_group" ]; then attr_after_mode=$a_mode; fi
-md5=; [ -z "$a_check" ] && [ -f "$dest" ] && command -v md5sum >/dev/null 2>&1 && { set -- $(md5sum < "$dest"); md5=$1; }
+# md5sum as Ansible's copy returns it: of the source on a change; a remote_src copy always.
+# Content sent from the controller gets its md5 there (one process less per task).
+md5=; [ -n "$a_rsrc" ] && [ -z "$a_check" ] && [ -f "$dest" ] && command -v md5sum >/dev/null 2>&1 && { set -- $(md5sum < "$dest"); md5=$1; }
 b_ach=false; [ -n "$ach" ] && b_ach=true; b_ch=false; [ -n "$ch" ] && b_ch=true
 b_ex=false; [ -n "$existed" ] && b_ex=true; b_tl=false; [ -n "$toolarge" ] && b_tl=true
 jsv "$dest"; j_dest=$_j; jsv "$backup"; j_bak=$_j; jsv "$md5"; j_md5=$_j; pathinfov "$dest"
@@ -128,6 +130,7 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
   const checksum = o.content ? sha1(o.content) : undefined;
   if (checksum) res['checksum'] = checksum;
   if (j['md5sum']) res['md5sum'] = j['md5sum'];
+  else if (o.content && res.changed && !ctx.checkMode) res['md5sum'] = createHash('md5').update(o.content).digest('hex');
   if (j['backup_file']) res['backup_file'] = j['backup_file'];
   for (const k of ['state', 'mode', 'owner', 'group', 'uid', 'gid', 'size']) if (j[k] !== undefined) res[k] = j[k];
   if (ctx.checkMode && o.content) {

@@ -50,14 +50,18 @@ describe('command', () => {
       { command: { argv: ['printf', 'x\\ny\\n\\n'] } },
       { shell: 'echo $((1+2)) | tr 3 z; echo e >&2', args: { chdir: t.dir } },
       { command: 'true', args: { creates: t.dir } },
+      // Killed by a signal: Python's subprocess says minus the signal number.
+      { command: { argv: ['sh', '-c', 'echo before; kill -TERM $$'] }, ignore_errors: true },
     ];
     const ans = ansibleTasks(tasks);
     const ours = [
       await runModule(commandModule, tasks[0]!.command as Record<string, unknown>),
       await runModule(shellModule, { _raw_params: tasks[1]!.shell, chdir: t.dir }),
       await runModule(commandModule, { _raw_params: 'true', creates: t.dir }),
+      await runModule(commandModule, tasks[3]!.command as Record<string, unknown>),
     ];
-    for (let i = 0; i < 3; i++) {
+    expect(ours[3]).toMatchObject({ rc: -15, failed: true, stdout: 'before' });
+    for (let i = 0; i < 4; i++) {
       for (const k of ['changed', 'rc', 'stdout', 'stderr', 'stdout_lines', 'cmd', 'msg']) expect([i, k, ours[i]![k]]).toEqual([i, k, ans[i]![k]]);
     }
   });

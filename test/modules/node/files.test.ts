@@ -144,11 +144,17 @@ describe('copy', () => {
         { module: 'copy', args: { src: join(d, 'local.txt'), dest: join(d, 'dir/') } },
         { module: 'copy', args: { content: 'keep', dest: join(d, 'existing'), force: false } },
         { module: 'copy', args: { content: 'y', dest: join(d, 'nodir/x') } },
+        // Unchanged content: Ansible's result has no md5sum; a remote_src copy always has one.
+        { module: 'copy', args: { content: 'two\n', dest: join(d, 'existing') } },
+        { module: 'copy', args: { src: join(d, 'local.txt'), dest: join(d, 'remote-copy'), remote_src: true } },
+        { module: 'copy', args: { src: join(d, 'local.txt'), dest: join(d, 'remote-copy'), remote_src: true } },
       ],
     );
     expect(r.snapB).toEqual(r.snapA);
     expect(r.ours).toEqual(r.ans);
-    for (const k of ['checksum', 'size', 'mode']) expect(r.ourResults[0]![1]![k]).toEqual(r.ansResults[0]![1]![k]);
+    for (const k of ['checksum', 'size', 'mode', 'md5sum']) expect(r.ourResults[0]![1]![k]).toEqual(r.ansResults[0]![1]![k]);
+    expect(r.ourResults[0]![1]!['md5sum']).toMatch(/^[0-9a-f]{32}$/);
+    for (const i of [5, 6, 7]) expect([i, r.ourResults[0]![i]!['md5sum']]).toEqual([i, r.ansResults[0]![i]!['md5sum']]);
   });
 });
 
