@@ -1,7 +1,7 @@
 /**
  * Loads the template engine and the playbook loader, which other parts of philote
- * provide. The imports are dynamic so that the executor can be type-checked and unit
- * tested (with injected stand-ins) on its own.
+ * provide. The imports are dynamic so that a run loads them only when it needs them
+ * (and the executor's unit tests can inject stand-ins).
  */
 import type { PlaybookLoader } from '../playbook/types.js';
 import type { Templar, TemplateContext } from '../template/types.js';
@@ -17,23 +17,13 @@ interface PlaybookModule {
   createLoader(opts: { rolesPath: string[]; extraVars?: Record<string, unknown> }): PlaybookLoader;
 }
 
-async function importOptional<T>(specifier: string): Promise<T | undefined> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(specifier.replace('../', ''))) return undefined;
-    throw e;
-  }
-}
-
 let templateModule: TemplateModule | undefined;
 
 async function template(): Promise<TemplateModule> {
   if (templateModule) return templateModule;
-  const m = await importOptional<TemplateModule>('../template/index.js');
-  if (!m) throw new Error('the template engine (src/template/index.ts) is not available');
-  templateModule = m;
-  return m;
+  // Literal specifiers, so the bundler (scripts/bundle.mjs) can follow them.
+  templateModule = (await import('../template/index.js')) as TemplateModule;
+  return templateModule;
 }
 
 export async function loadTemplar(): Promise<Templar> {
@@ -50,7 +40,6 @@ export async function loadLookupForLoop(): Promise<LookupForLoop | undefined> {
 
 /** extraVars: -e values, which may name imported playbooks, task files and roles. */
 export async function loadPlaybookLoader(rolesPath: string[], extraVars?: Record<string, unknown>): Promise<PlaybookLoader> {
-  const m = await importOptional<PlaybookModule>('../playbook/index.js');
-  if (!m) throw new Error('the playbook loader (src/playbook/index.ts) is not available');
+  const m = (await import('../playbook/index.js')) as PlaybookModule;
   return m.createLoader({ rolesPath, extraVars });
 }

@@ -73,7 +73,10 @@ function daemonCommand(): { cmd: string; args: string[] } {
     const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
     return { cmd: process.execPath, args: ['--import', pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href, self.replace(/lab\.ts$/, 'daemon.ts')] };
   }
-  return { cmd: process.execPath, args: [self.replace(/lab\.js$/, 'daemon.js')] };
+  // Compiled: daemon.js sits beside lab.js; bundled (dist/bundle/<chunk>.js), the compiled
+  // daemon is used from dist/lab/netns/ (the bundle is made after tsc, see scripts/bundle.mjs).
+  const daemon = /lab\.js$/.test(self) ? self.replace(/lab\.js$/, 'daemon.js') : join(dirname(self), '..', 'lab', 'netns', 'daemon.js');
+  return { cmd: process.execPath, args: [daemon] };
 }
 
 async function waitReady(dir: string, timeoutMs: number): Promise<LabState> {
