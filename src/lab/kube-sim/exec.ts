@@ -180,7 +180,8 @@ function validate(api: Api, req: IncomingMessage): ExecRequest {
   const pods = api.registry.find('', 'v1', 'pods')!;
   const pod = api.get(pods, ns, name); // 404 pods "x" not found
   const q = url.searchParams;
-  const flag = (k: string): boolean => ['true', '1'].includes(q.get(k) ?? '');
+  // Go's strconv.ParseBool: the Python client sends stdout=True.
+  const flag = (k: string): boolean => ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(q.get(k) ?? '');
   const spec = (pod['spec'] ?? {}) as PodSpec;
   const names = (spec.containers ?? []).map((c) => c.name);
   let container = q.get('container') ?? '';

@@ -13,14 +13,14 @@
  *
  * As kubernetes.core 2.4 does (its k8s_exec.py is the reference):
  *  - changed is always true (a command may change anything);
- *  - a non-zero rc is not a failure: the result carries it, `failed_when: r.rc != 0` or
- *    `when: r.rc != 0` decide (its own example does that);
+ *  - a non-zero rc fails the task with the whole result (stdout, stderr, rc): the module itself
+ *    exits normally, but ansible-core's task executor marks any result whose rc is not 0 as
+ *    failed, so `ignore_errors`/`failed_when` decide (its own example registers and ignores);
  *  - check mode runs the command too (the module supports check mode without a dry-run path);
  *  - a pod, container or connection error fails with "Failed to execute on pod P due to : ...".
  */
 import { z } from 'zod';
 import { PhiloteError } from '../../errors.js';
-import { shlexSplit } from '../node/command.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { authFields, clientFor } from './client/common.js';
 import type { KubeClient } from './client/client.js';
@@ -112,6 +112,40 @@ export function exitCodeOf(status: ExecOutput['status']): number | undefined {
   return Number.isInteger(rc) ? rc : undefined;
 }
 
+/**
+ * Python's shlex.split(s) (POSIX mode, no comments), with its error messages: quotes group and
+ * are removed, a backslash escapes any character outside quotes and " \\ $ ` inside double quotes.
+ */
+export function shlexSplit(s: string): string[] {
+  const out: string[] = [];
+  let tok = '';
+  let has = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (' \t\r\n'.includes(c)) {
+      if (has) out.push(tok);
+      [tok, has] = ['', false];
+    } else if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw new Error('No closing quotation');
+      [tok, has, i] = [tok + s.slice(i + 1, end), true, end];
+    } else if (c === '"') {
+      has = true;
+      for (i++; ; i++) {
+        if (i >= s.length) throw new Error('No closing quotation');
+        const d = s[i]!;
+        if (d === '"') break;
+        tok += d === '\\' && i + 1 < s.length && '"\\$`\n'.includes(s[i + 1]!) ? s[++i] : d;
+      }
+    } else if (c === '\\') {
+      if (i + 1 >= s.length) throw new Error('No escaped character');
+      [tok, has] = [tok + s[++i], true];
+    } else [tok, has] = [tok + c, true];
+  }
+  if (has) out.push(tok);
+  return out;
+}
+
 /** Python's str.splitlines() for the *_lines keys Ansible adds to results. */
 const splitLines = (s: string): string[] => s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/).filter((l, i, all) => !(i === all.length - 1 && l === ''));
 
@@ -154,6 +188,7 @@ export const k8sExecModule: ModuleDefinition<Args> = {
     if (rc === undefined) throw new PhiloteError('kube', `Failed to execute on pod ${a.pod} due to : ${r.status?.message ?? 'no exit status from the API server'}`);
     const result: ModuleResult = {
       changed: true,
+      failed: rc !== 0,
       stdout: r.stdout,
       stderr: r.stderr,
       rc,
