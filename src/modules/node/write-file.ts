@@ -59,8 +59,12 @@ if [ "$cur" != "$a_sum" ]; then
     finfo "$dest"; if [ "$f_size" -le ${MAX_DIFF_SIZE} ]; then scratch; cp "$dest" "$t/before"; blob before "$t/before"; else toolarge=1; fi
   fi
   if [ -z "$a_check" ]; then
-    new=$(mktemp "$dir/.philote.XXXXXX") || fail "cannot create a temporary file in $dir"
-    if [ -n "$a_rsrc" ]; then cp "$a_rsrc" "$new"; else cat > "$new"; fi
+    # The temp file beside dest is made by the shell itself (noclobber: O_EXCL, so never someone
+    # else's file) with 0666 & ~umask, the mode a new file gets: no mktemp, no chmod for it.
+    new="$dir/.philote.$$.tmp"; set -C
+    { : > "$new"; } 2>/dev/null || { new="$dir/.philote.$$.$(date +%N).tmp"; { : > "$new"; } 2>/dev/null; } || fail "cannot create a temporary file in $dir"
+    set +C
+    if [ -n "$a_rsrc" ]; then cp "$a_rsrc" "$new"; else cat >> "$new"; fi
     if [ -n "$a_validate" ]; then
       scratch
       vcmd=$(printf '%s' "$a_validate" | sed "s|%s|$new|g")
@@ -68,9 +72,13 @@ if [ "$cur" != "$a_sum" ]; then
     fi
     if [ -n "$existed" ]; then
       if [ -n "$a_backup" ]; then backup="$dest.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; cp -p "$dest" "$backup" || fail "backup of $dest failed"; fi
-      set -- $(stat -L -c '%a %u %g' "$dest"); chmod "$1" "$new"; chown "$2:$3" "$new" 2>/dev/null
-    else
-      chmod "$(printf '%o' $(( 0666 & ~0$(umask) )))" "$new"
+      # Keep the old file's mode and owner. The new file already has the umask mode and our
+      # owner: a process only for what differs (usually nothing).
+      finfo "$dest"; _om=$f_mode; _ou=$f_uid; _og=$f_gid
+      [ -L "$dest" ] && { set -- $(stat -L -c '%a %u %g' "$dest"); _om=$1; _ou=$2; _og=$3; }
+      finfo "$new"
+      [ "$_om" = "$f_mode" ] || chmod "$_om" "$new"
+      [ "$_ou:$_og" = "$f_uid:$f_gid" ] || chown "$_ou:$_og" "$new" 2>/dev/null
     fi
     mv -f "$new" "$dest" || { rm -f "$new"; fail "Could not replace file $dest"; }
   fi

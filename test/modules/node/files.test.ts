@@ -135,6 +135,8 @@ describe('copy', () => {
     const r = await twinRun(
       (d) => {
         writeFileSync(join(d, 'existing'), 'one\n');
+        // A rewrite keeps the old file's mode (and owner) when none is asked for.
+        chmodSync(join(d, 'existing'), 0o640);
         writeFileSync(join(d, 'local.txt'), 'local\n');
         mkdirSync(join(d, 'dir'));
       },
