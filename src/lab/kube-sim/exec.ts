@@ -17,7 +17,7 @@
  *  - Otherwise (sim-only mode, or a node with no namespace) it is a child process of the
  *    simulator in a per-pod scratch directory under the simulator's dir, with a minimal env.
  * The command is exec'd as argv, never through a shell unless it names one itself. The child
- * (its whole process group) is killed when the socket closes.
+ * (its whole process group) is killed if the socket closes while it runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -72,10 +72,6 @@ const CLOSE = 255;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
-
-export function isExecPath(pathname: string): boolean {
-  return EXEC_PATH.test(pathname);
-}
 
 interface ExecRequest {
   ns: string;
@@ -140,29 +136,36 @@ function authorize(req: IncomingMessage, token: string): void {
     if (auth !== `Bearer ${token}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     return;
   }
-  const uid = peerUid(req.socket.remotePort, req.socket.localPort);
+  const uid = peerUid(req.socket.remoteAddress, req.socket.remotePort, req.socket.localPort);
   const me = process.getuid?.();
   if (uid === undefined || (uid !== me && uid !== 0)) {
     throw new ApiError(403, 'Forbidden', 'pods "exec" is forbidden: a request without a bearer token may exec only from the user that runs the simulator');
   }
 }
 
-/** Owner uid of the client end (local port `client`, remote port `server`) of a TCP connection. */
-function peerUid(client: number | undefined, server: number | undefined): number | undefined {
-  if (!client || !server) return undefined;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 8) continue;
-      const port = (addr: string): number => parseInt(addr.slice(addr.lastIndexOf(':') + 1), 16);
-      if (port(cols[1]!) === client && port(cols[2]!) === server) return Number(cols[7]);
-    }
+/** Owner uid of the client end (address `addr`, port `client`) of a TCP connection to port `server`. */
+function peerUid(addr: string | undefined, client: number | undefined, server: number | undefined): number | undefined {
+  if (!addr || !client || !server) return undefined;
+  const ip = addr.replace(/^::ffff:/, '');
+  let text: string;
+  try {
+    // The simulator listens on 127.0.0.1 only, so its clients are IPv4 sockets.
+    text = readFileSync('/proc/net/tcp', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "0100007F:D431": the address as a little-endian hex word, then the port.
+  const parse = (s: string): [string, number] => {
+    const [a, p] = s.split(':') as [string, string];
+    const bytes = (a.match(/../g) ?? []).map((h) => parseInt(h, 16)).reverse();
+    return [bytes.join('.'), parseInt(p, 16)];
+  };
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 8) continue;
+    const [localIp, localPort] = parse(cols[1]!);
+    const [, remotePort] = parse(cols[2]!);
+    if (localIp === ip && localPort === client && remotePort === server) return Number(cols[7]);
   }
   return undefined;
 }
@@ -265,7 +268,9 @@ function runSession(o: ExecOptions, r: ExecRequest, ws: WebSocket): () => void {
   child.on('error', (e: NodeJS.ErrnoException) => {
     finish({ error: e.code === 'ENOENT' ? `exec: "${r.command[0]}": executable file not found in $PATH` : e.message });
   });
+  let ended = false;
   child.on('close', (code, signal) => {
+    ended = true;
     finish({ rc: code ?? 128 + signalNumber(signal) });
   });
   ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -276,8 +281,10 @@ function runSession(o: ExecOptions, r: ExecRequest, ws: WebSocket): () => void {
     if (channel === STDIN) child.stdin?.write(buf.subarray(1));
     else if (channel === CLOSE && proto.version >= 5 && buf[1] === STDIN) child.stdin?.end();
   });
+  // Until the command has ended (exited and its output closed), the socket going away ends its
+  // whole group; after that, what it left running in the background stays, as in a container.
   const kill = (): void => {
-    if (child.pid && child.exitCode === null && child.signalCode === null) {
+    if (child.pid && !ended) {
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {

@@ -246,6 +246,21 @@ describe('pods/exec subprotocols and errors, by hand', () => {
     }
   });
 
+  it.skipIf(process.getuid?.() !== 0)('without a bearer token, exec is refused (403) to a client of another user', async () => {
+    const { execFile } = await import('node:child_process');
+    const upgrade = (asNobody: boolean) =>
+      new Promise<string>((resolve) => {
+        const curl = ['curl', '-s', '-i', '--max-time', '1', '--http1.1', '-H', 'Connection: Upgrade', '-H', 'Upgrade: websocket', '-H', 'Sec-WebSocket-Version: 13',
+          '-H', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '-H', 'Sec-WebSocket-Protocol: v4.channel.k8s.io', `${sim.url}/api/v1/namespaces/ex/pods/box/exec?${q(['true'])}`];
+        const argv = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...curl] : curl;
+        execFile(argv[0]!, argv.slice(1), (_e, stdout) => resolve(String(stdout)));
+      });
+    const other = await upgrade(true);
+    expect(other.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    expect(other).toContain('a request without a bearer token may exec only from the user that runs the simulator');
+    expect((await upgrade(false)).split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+  });
+
   it('discovery lists pods/exec', async () => {
     const r = await kubectl(sim, ['get', '--raw', '/api/v1']);
     const res = (JSON.parse(r.stdout) as { resources: Array<{ name: string; kind: string; verbs: string[] }> }).resources.find((x) => x.name === 'pods/exec');
