@@ -18,6 +18,9 @@
  *    failed, so `ignore_errors`/`failed_when` decide (its own example registers and ignores);
  *  - check mode runs the command too (the module supports check mode without a dry-run path);
  *  - a pod, container or connection error fails with "Failed to execute on pod P due to : ...".
+ *    There philote says more on purpose: kubernetes.core's websocket client drops the refused
+ *    handshake's body ("(0)\nReason: Handshake status 404 Not Found\n"), philote keeps the
+ *    server's Status message ('Handshake status 404 Not Found: pods "x" not found').
  */
 import { z } from 'zod';
 import { PhiloteError } from '../../errors.js';
