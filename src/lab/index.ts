@@ -6,6 +6,7 @@
 import { PhiloteError } from '../errors.js';
 import { createLab, destroyLab, openLab, type CreateLabOptions, type Lab } from './netns/lab.js';
 import { labDir, readLabState, type LabState } from './netns/layout.js';
+import { simOnlyDown, simOnlyUp } from './sim-only.js';
 
 export { createLab, destroyLab, openLab };
 export type { CreateLabOptions, Lab, LabState };
@@ -23,8 +24,16 @@ export function labUp(opts: CreateLabOptions = {}): Promise<Lab> {
   return createLab({ ...opts, name: opts.name ?? DEFAULT_LAB });
 }
 
+/** `philote lab up --sim-only --nodes N`: the API simulator alone (no root needed); returns its state. */
+export function labUpSimOnly(opts: LabOptions & { nodes: number }): Promise<LabState> {
+  return simOnlyUp({ name: opts.name ?? DEFAULT_LAB, nodes: opts.nodes, ...(opts.root ? { root: opts.root } : {}) });
+}
+
 /** `philote lab down`: removes namespaces, processes and the lab directory. */
-export function labDown(opts: LabOptions = {}): Promise<void> {
+export async function labDown(opts: LabOptions = {}): Promise<void> {
+  const dir = labDir(opts.name ?? DEFAULT_LAB, opts.root);
+  const s = readLabState(dir);
+  if (s?.simOnly) return simOnlyDown(dir, s);
   return destroyLab(opts.name ?? DEFAULT_LAB, opts.root);
 }
 
@@ -35,7 +44,9 @@ export function labStatus(opts: LabOptions = {}): LabState | undefined {
 
 /** `philote lab inventory`: the path of the generated INI inventory. */
 export function labInventory(opts: LabOptions = {}): string {
-  return requireState(opts).inventoryPath;
+  const s = requireState(opts);
+  if (s.simOnly) throw new PhiloteError('option', `lab '${s.name}' runs only the Kubernetes API simulator (--sim-only): it has no SSH nodes; \`philote lab kubeconfig\` prints its kubeconfig`);
+  return s.inventoryPath;
 }
 
 /** `philote lab kubeconfig`: path of the kube simulator's kubeconfig (lab started with kube: true). */

@@ -41,6 +41,9 @@ export interface LabState {
   password: string;
   ready: boolean;
   error?: string;
+  /** `lab up --sim-only`: no namespaces, daemonPid is the simulator's process. */
+  simOnly?: boolean;
+  simNodes?: number;
 }
 
 export function defaultLabRoot(): string {

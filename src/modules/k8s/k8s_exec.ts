@@ -16,7 +16,10 @@
  *  - a non-zero rc fails the task with the whole result (stdout, stderr, rc): the module itself
  *    exits normally, but ansible-core's task executor marks any result whose rc is not 0 as
  *    failed, so `ignore_errors`/`failed_when` decide (its own example registers and ignores);
- *  - check mode runs the command too (the module supports check mode without a dry-run path);
+ *  - check mode: kubernetes.core runs the command anyway (it declares check mode support without a
+ *    dry-run path). philote does not, on purpose: a check-mode run changes nothing, and a command
+ *    in a pod can change anything. The task is skipped with a message saying so, as command does;
+ *    `check_mode: false` on the task runs it (README, "How philote differs from Ansible on purpose");
  *  - a pod, container or connection error fails with "Failed to execute on pod P due to : ...".
  *    There philote says more on purpose: kubernetes.core's websocket client drops the refused
  *    handshake's body ("(0)\nReason: Handshake status 404 Not Found\n"), philote keeps the
@@ -168,6 +171,9 @@ export const k8sExecModule: ModuleDefinition<Args> = {
       command = shlexSplit(a.command);
     } catch (e) {
       throw new PhiloteError('module-args', `Failed to execute on pod ${a.pod} due to : ${(e as Error).message}`);
+    }
+    if (ctx.checkMode) {
+      return { changed: false, skipped: true, msg: 'k8s_exec would have run the command if not in check mode (philote does not run it in check mode; check_mode: false on the task runs it)' };
     }
     const client = clientFor(ctx);
     let container = a.container ?? undefined;
