@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InventoryData } from './data.js';
 import { parseSource } from './sources.js';
+import { kubeNodesConfig, parseKubeNodesSource } from './kube-nodes.js';
 import type { Inventory } from './types.js';
 import { varsLayer } from './varsdirs.js';
 
@@ -28,7 +29,13 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
     // A comma list is not a path; anything else is resolved against cwd like Ansible's unfrackpath.
     const source = !existsSync(resolve(cwd, raw)) && raw.includes(',') ? raw : resolve(cwd, raw);
     inv.sources.push(source);
-    const ok = parseSource(inv, source);
+    // The one asynchronous source (it asks an API server): a plugin configuration file.
+    const kubeNodes = existsSync(source) ? kubeNodesConfig(source) : undefined;
+    if (kubeNodes) {
+      inv.currentSource = source;
+      await parseKubeNodesSource(inv, source, kubeNodes).finally(() => (inv.currentSource = undefined));
+    }
+    const ok = kubeNodes ? true : parseSource(inv, source);
     if (!ok) {
       inv.warn(`Unable to parse ${source} as an inventory source`);
       continue;

@@ -15,7 +15,13 @@ export function parseYamlInventory(inv: InventoryData, data: unknown, file: stri
   };
   if (data === null || data === undefined || data === '' || (isMap(data) && Object.keys(data).length === 0)) fail('Parsed empty YAML file');
   if (!isMap(data)) return fail(`YAML inventory has invalid structure, it should be a dictionary, got: ${Array.isArray(data) ? 'list' : typeof data}`);
-  if (data.plugin) fail('Plugin configuration YAML file, not YAML inventory (inventory plugins are not supported by philote)');
+  if (data.plugin) {
+    fail(
+      ['philote.kube_nodes', 'kube_nodes'].includes(String(data.plugin))
+        ? `Plugin configuration YAML file, not YAML inventory (give ${String(data.plugin)} files to -i directly, not inside an inventory directory)`
+        : `Plugin configuration YAML file, not YAML inventory (inventory plugin ${String(data.plugin)} is not supported by philote; philote.kube_nodes is)`,
+    );
+  }
   for (const [name, body] of Object.entries(data)) parseGroup(inv, name, body, fail);
 }
 
