@@ -32,6 +32,11 @@ export interface WriteOptions {
   afterHeader?: string;
   /** Create missing parent directories (lineinfile create). */
   makeParents?: boolean;
+  /**
+   * Compare-and-swap: the sha1 the node's file must still have ('absent': it must not exist), else
+   * nothing is done and the result is `{ _stale: true }` (edit.ts computed from a remembered read).
+   */
+  expect?: string;
 }
 
 const SCRIPT = String.raw`
@@ -49,6 +54,10 @@ fi
 [ -n "$a_rsrc" ] && { [ -r "$a_rsrc" ] || fail "Source $a_rsrc not found"; set -- $(sha1sum < "$a_rsrc"); a_sum=$1; }
 existed=; cur=
 if [ -e "$dest" ]; then existed=1; [ -f "$dest" ] && { set -- $(sha1sum < "$dest"); cur=$1; }; fi
+if [ -n "$a_expect" ]; then
+  if [ "$a_expect" = absent ]; then [ -z "$existed" ] || { printf '{"stale":true}\n'; exit 0; }
+  elif [ "$cur" != "$a_expect" ]; then printf '{"stale":true}\n'; exit 0; fi
+fi
 # The scratch directory only when something needs it (diff, validate): every process counts on a fleet.
 t=
 scratch() { [ -n "$t" ] && return 0; t=$(mktemp -d) || fail "cannot create a temporary directory"; trap 'rm -rf "$t"' EXIT; }
@@ -122,6 +131,7 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
     a_check: ctx.checkMode,
     a_diff: ctx.diffMode,
     a_parents: o.makeParents ?? false,
+    a_expect: o.expect,
     ...attrVars(o),
   };
   let out;
@@ -131,6 +141,7 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
     return moduleFailure(e);
   }
   const j = out.json;
+  if (j['stale']) return { changed: false, _stale: true };
   if (j['failed']) return { ...j, failed: true, changed: false } as ModuleResult;
   if (j['kept']) return { changed: false, dest: j['dest'], msg: 'file already exists', src: o.remoteSrc };
   const res: ModuleResult = { changed: j['changed'] as boolean, dest: j['dest'] as string };
