@@ -8,7 +8,7 @@ import { PhiloteError } from '../errors.js';
 import { expandHostRange, parseAddress } from './address.js';
 import type { InventoryData } from './data.js';
 import { pythonLiteral } from './pyliteral.js';
-import { shlexSplit } from './shlex.js';
+import { shlexSplit } from '../shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUPNAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
@@ -68,7 +68,7 @@ export function parseIni(inv: InventoryData, text: string, file: string): void {
     if (state === 'hosts') {
       let tokens: string[];
       try {
-        tokens = shlexSplit(line);
+        tokens = shlexSplit(line, { comments: true });
       } catch (e) {
         return fail(`Error parsing host definition '${line}': ${(e as Error).message}`);
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadInventory, setPlaybookDir } from '../../src/inventory/index.js';
 import { pythonLiteral } from '../../src/inventory/pyliteral.js';
 import { expandHostRange, parseAddress } from '../../src/inventory/address.js';
-import { shlexSplit } from '../../src/inventory/shlex.js';
+import { shlexSplit } from '../../src/shlex.js';
 import { PhiloteError } from '../../src/errors.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'philote-inv-'));
@@ -58,7 +58,7 @@ describe('host ranges and addresses', () => {
     expect(parseAddress('web:&db')).toBeUndefined();
   });
   it('shell-splits host lines like shlex', () => {
-    expect(shlexSplit(`h a="x y" b='q r' c=x\\ y d=e#comment`)).toEqual(['h', 'a=x y', 'b=q r', 'c=x y', 'd=e']);
+    expect(shlexSplit(`h a="x y" b='q r' c=x\\ y d=e#comment`, { comments: true })).toEqual(['h', 'a=x y', 'b=q r', 'c=x y', 'd=e']);
     expect(() => shlexSplit('h a="x')).toThrow('No closing quotation');
   });
 });

@@ -26,6 +26,7 @@
  *    server's Status message ('Handshake status 404 Not Found: pods "x" not found').
  */
 import { z } from 'zod';
+import { shlexSplit } from '../../shlex.js';
 import { PhiloteError } from '../../errors.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { authFields, clientFor } from './client/common.js';
@@ -116,40 +117,6 @@ export function exitCodeOf(status: ExecOutput['status']): number | undefined {
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode') ?? status.details?.causes?.[0];
   const rc = Number(cause?.message);
   return Number.isInteger(rc) ? rc : undefined;
-}
-
-/**
- * Python's shlex.split(s) (POSIX mode, no comments), with its error messages: quotes group and
- * are removed, a backslash escapes any character outside quotes and " \\ $ ` inside double quotes.
- */
-export function shlexSplit(s: string): string[] {
-  const out: string[] = [];
-  let tok = '';
-  let has = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (' \t\r\n'.includes(c)) {
-      if (has) out.push(tok);
-      [tok, has] = ['', false];
-    } else if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw new Error('No closing quotation');
-      [tok, has, i] = [tok + s.slice(i + 1, end), true, end];
-    } else if (c === '"') {
-      has = true;
-      for (i++; ; i++) {
-        if (i >= s.length) throw new Error('No closing quotation');
-        const d = s[i]!;
-        if (d === '"') break;
-        tok += d === '\\' && i + 1 < s.length && '"\\$`\n'.includes(s[i + 1]!) ? s[++i] : d;
-      }
-    } else if (c === '\\') {
-      if (i + 1 >= s.length) throw new Error('No escaped character');
-      [tok, has] = [tok + s[++i], true];
-    } else [tok, has] = [tok + c, true];
-  }
-  if (has) out.push(tok);
-  return out;
 }
 
 /** Python's str.splitlines() for the *_lines keys Ansible adds to results. */

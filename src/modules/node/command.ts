@@ -24,6 +24,7 @@ import { constants as osConstants } from 'node:os';
 import { z } from 'zod';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { bool, str } from './args.js';
+import { shlexSplit as splitLikePython } from '../../shlex.js';
 import { argError, moduleFailure, q, runNodeScript, shVars, splitLines } from './script.js';
 
 export const commandSchema = z
@@ -45,42 +46,13 @@ export const commandSchema = z
   .strict();
 export type CommandArgs = z.infer<typeof commandSchema>;
 
-/** Python shlex.split(s) in POSIX mode without comments. */
+/** The command line split as Ansible's command module does (shlex.split), errors as argument errors. */
 export function shlexSplit(s: string): string[] {
-  const out: string[] = [];
-  let tok = '';
-  let has = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (/\s/.test(c)) {
-      if (has) out.push(tok);
-      tok = '';
-      has = false;
-    } else if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw argError('No closing quotation in the command line');
-      tok += s.slice(i + 1, end);
-      has = true;
-      i = end;
-    } else if (c === '"') {
-      has = true;
-      for (i++; ; i++) {
-        if (i >= s.length) throw argError('No closing quotation in the command line');
-        const d = s[i]!;
-        if (d === '"') break;
-        if (d === '\\' && i + 1 < s.length && '"\\$`\n'.includes(s[i + 1]!)) tok += s[++i];
-        else tok += d;
-      }
-    } else if (c === '\\') {
-      has = true;
-      if (i + 1 < s.length) tok += s[++i];
-    } else {
-      tok += c;
-      has = true;
-    }
+  try {
+    return splitLikePython(s);
+  } catch (e) {
+    throw argError(`${(e as Error).message} in the command line`);
   }
-  if (has) out.push(tok);
-  return out;
 }
 
 /** Python's str(timedelta): H:MM:SS.ffffff */

@@ -1,9 +1,13 @@
 /**
- * Python's shlex.split(line, comments=True) in POSIX mode, which Ansible's INI inventory
- * uses for host lines: quotes group and are removed, backslash escapes outside quotes
- * and before " \ $ ` inside double quotes, and '#' outside quotes starts a comment.
+ * Python's shlex.split(line, comments=...) in POSIX mode, the one splitter of philote: Ansible's
+ * INI inventory splits host lines with comments=True; the command module, script and
+ * kubernetes.core's k8s_exec split their command line with comments=False. Quotes group and are
+ * removed, a backslash escapes any character outside quotes but only " and \ inside double quotes
+ * (Python's rule, not the shell's: "\$x" keeps its backslash),
+ * whitespace is Python's ' \t\r\n', and with comments '#' outside quotes ends the line.
+ * Errors carry Python's messages: 'No closing quotation', 'No escaped character'.
  */
-export function shlexSplit(line: string): string[] {
+export function shlexSplit(line: string, options: { comments?: boolean } = {}): string[] {
   const tokens: string[] = [];
   let tok = '';
   let inToken = false;
@@ -15,7 +19,7 @@ export function shlexSplit(line: string): string[] {
       tok = '';
       inToken = false;
       i++;
-    } else if (c === '#') {
+    } else if (c === '#' && options.comments) {
       break;
     } else if (c === "'") {
       const end = line.indexOf("'", i + 1);
@@ -29,7 +33,7 @@ export function shlexSplit(line: string): string[] {
         if (i >= line.length) throw new Error('No closing quotation');
         const d = line[i]!;
         if (d === '"') break;
-        if (d === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line[i + 1]!)) {
+        if (d === '\\' && i + 1 < line.length && '"\\'.includes(line[i + 1]!)) {
           tok += line[i + 1];
           i += 2;
           continue;
