@@ -283,6 +283,11 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   const env = environmentFor(pr, scope, task, vars);
   if (env) ctx.environment = env;
   if (timeoutS) ctx.timeoutMs = timeoutS * 1000;
+  if (checkMode && def.noCheckMode) {
+    const named = def.noCheckMode === 'silent' ? undefined : def.noCheckMode === 'named' ? task.actionAsWritten : def.noCheckMode.name;
+    // A module's own skip (unlike a `when` skip) is registered with failed: false, as in Ansible.
+    return { changed: false, failed: false, skipped: true, ...(named ? { msg: `remote module (${named}) does not support check mode` } : {}) };
+  }
   let timer: NodeJS.Timeout | undefined;
   try {
     const work = def.run(ctx);

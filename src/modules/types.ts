@@ -88,6 +88,13 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   runsOn: 'controller' | 'node';
   /** Runs once for the whole batch, not per host (add_host, like Ansible's BYPASS_HOST_LOOP). */
   bypassHostLoop?: boolean;
+  /**
+   * A module Ansible declares without check mode support: in check mode the task is skipped and
+   * the module never runs. 'silent': skipped with no message (raw, wait_for_connection); 'named':
+   * "remote module (<action as written>) does not support check mode"; or that message's module
+   * name fixed (uri's action plugin calls 'ansible.legacy.uri').
+   */
+  noCheckMode?: 'silent' | 'named' | { name: string };
   run(ctx: ModuleContext<A>): Promise<ModuleResult>;
 }
 

@@ -232,11 +232,12 @@ export const k8sDrainModule: ModuleDefinition<Args> = {
   name: 'k8s_drain',
   aliases: ['kubernetes.core.k8s_drain', 'community.kubernetes.k8s_drain'],
   runsOn: 'controller',
+  // kubernetes.core's k8s_drain does not declare check mode support: Ansible skips it.
+  noCheckMode: 'named',
   schema,
   async run(ctx) {
     const a = ctx.args;
     const state = a.state ?? 'drain';
-    if (ctx.checkMode) return { changed: false, skipped: true, msg: 'remote module (kubernetes.core.k8s_drain) does not support check mode' };
     const opts: DrainOptions = a.delete_options ?? {};
     const d = new Drainer(clientFor(ctx), a.name, opts, ctx.signal);
     const node = await d.readNode();

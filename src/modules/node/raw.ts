@@ -22,9 +22,9 @@ export const rawModule: ModuleDefinition<Args> = {
   aliases: ['ansible.builtin.raw', 'ansible.legacy.raw'],
   freeForm: true,
   runsOn: 'node',
+  noCheckMode: 'silent',
   schema,
   async run(ctx) {
-    if (ctx.checkMode) return { changed: false, skipped: true, msg: 'check mode not supported for raw' };
     const conn = await ctx.connection();
     const line = ctx.args.executable ? `${q(ctx.args.executable)} -c ${q(ctx.args._raw_params)}` : ctx.args._raw_params;
     const res = await conn.exec(line, {

@@ -39,6 +39,7 @@ export const tempfileModule: ModuleDefinition<Args> = {
   name: 'tempfile',
   aliases: ['ansible.builtin.tempfile', 'ansible.legacy.tempfile'],
   runsOn: 'node',
+  noCheckMode: 'named',
   schema,
   async run(ctx) {
     const a = ctx.args;

@@ -74,6 +74,8 @@ export const uriModule: ModuleDefinition<Args> = {
   name: 'uri',
   aliases: ['ansible.builtin.uri', 'ansible.legacy.uri'],
   runsOn: 'node',
+  // Ansible: check_mode support none (a request may change anything); its action plugin names the module so.
+  noCheckMode: { name: 'ansible.legacy.uri' },
   schema,
   async run(ctx) {
     const a = ctx.args;

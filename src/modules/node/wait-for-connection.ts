@@ -22,6 +22,7 @@ export const waitForConnectionModule: ModuleDefinition<Args> = {
   name: 'wait_for_connection',
   aliases: ['ansible.builtin.wait_for_connection', 'ansible.legacy.wait_for_connection'],
   runsOn: 'node',
+  noCheckMode: 'silent',
   schema,
   async run(ctx) {
     const a = ctx.args;
