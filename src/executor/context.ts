@@ -146,9 +146,14 @@ export function displayName(item: Block | IncludeItem | TaskItem, role: RoleInst
   return role ? `${role.name} : ${name}` : name;
 }
 
-export function taskInfo(pr: PlayRun, item: TaskItem, scope: Scope, isHandler: boolean): TaskInfo {
+/**
+ * `hostVars`: the variables of the first host running the task. Ansible's strategy templates the
+ * banner's task name with them (role params, include vars, facts...), leaving it as written when
+ * that fails; without them, the play and extra vars.
+ */
+export function taskInfo(pr: PlayRun, item: TaskItem, scope: Scope, isHandler: boolean, hostVars?: Record<string, unknown>): TaskInfo {
   const role = item.role ?? scope.role;
-  const vars = { ...(pr.play.vars ?? {}), ...pr.run.vm.extraVars };
+  const vars = hostVars ?? { ...(pr.play.vars ?? {}), ...pr.run.vm.extraVars };
   const info: TaskInfo = {
     name: displayName(item, role, pr.run.templar, vars),
     action: item.kind === 'block' ? 'block' : item.action,

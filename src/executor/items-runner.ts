@@ -98,9 +98,9 @@ export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], sc
     await runMeta(pr, task, runnable, scope);
     return;
   }
-  const info = taskInfo(pr, task, scope, Boolean(scope.inHandlers || task.isHandler));
-  run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
   const firstVars = run.vm.getVars(runnable[0]!.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams });
+  const info = taskInfo(pr, task, scope, Boolean(scope.inHandlers || task.isHandler), firstVars);
+  run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
   const def = resolveModule(task.action);
   const runOnce = kwBool(pr, inherited(scope, task, 'run_once'), firstVars) || Boolean(def?.bypassHostLoop);
   const targets = runOnce ? [runnable[0]!] : runnable;
@@ -173,7 +173,8 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
   if (!run.startReached && !scope.inHandlers) {
     // Ansible still walks into includes while looking for the start task.
   }
-  const info = taskInfo(pr, inc, scope, Boolean(scope.inHandlers));
+  const firstVars = run.vm.getVars(runnable[0]!.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams });
+  const info = taskInfo(pr, inc, scope, Boolean(scope.inHandlers), firstVars);
   run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
   const templar = run.templar;
   const entries: IncludeEntry[] = [];

@@ -126,8 +126,11 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     play.gather_facts !== undefined ? toBool(play.gather_facts) : run.options.gathering !== 'explicit';
 
   const batches = splitBatches(all, play.serial);
-  for (const batch of batches) {
+  for (const [bi, batch] of batches.entries()) {
     if (pr.ended || run.signal.aborted) break;
+    // Ansible starts the play again for every serial batch (TaskQueueManager.run per batch):
+    // "PLAY [name]" is printed, and the json callback opens a play entry, once per batch.
+    if (bi > 0) run.output.emit({ type: 'play_start', name: play.name, hosts: batch, id, loc: play.loc });
     pr.batchEnded = false;
     scope.batch = [...batch];
     const bh = batch.map((n) => hosts.get(n)!);
