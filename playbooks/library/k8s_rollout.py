@@ -17,13 +17,16 @@ RETURN = r'''
 resources: {description: Names handled.}
 '''
 import datetime
+import json
 import time
 from ansible.module_utils.basic import AnsibleModule
 
 try:
     from kubernetes import client, config
+    from kubernetes.client.exceptions import ApiException
 except ImportError:
     client = None
+    ApiException = Exception
 
 LIST = {'Deployment': 'deployment', 'DaemonSet': 'daemon_set', 'StatefulSet': 'stateful_set'}
 
@@ -56,10 +59,20 @@ def main():
     api = client.AppsV1Api()
     suffix = LIST[p['kind']]
     ns = p['namespace']
-    if p['name']:
-        objs = [getattr(api, 'read_namespaced_' + suffix)(p['name'], ns)]
-    else:
-        objs = getattr(api, 'list_namespaced_' + suffix)(ns).items
+    try:
+        if p['name']:
+            objs = [getattr(api, 'read_namespaced_' + suffix)(p['name'], ns)]
+        else:
+            objs = getattr(api, 'list_namespaced_' + suffix)(ns).items
+    except ApiException as e:
+        # The message philote's k8s_rollout gives for the same API error.
+        try:
+            status = json.loads(e.body)
+        except Exception:
+            status = {}
+        what = '%ss.apps%s' % (p['kind'].lower(), '/' + p['name'] if p['name'] else '')
+        m.fail_json(msg='%s (%s) while trying to %s %s in namespace %s: %s' % (
+            status.get('reason', e.reason), e.status, 'get' if p['name'] else 'list', what, ns, status.get('message', e.reason)))
     names = [o.metadata.name for o in objs]
     if p['action'] == 'restart':
         if not m.check_mode:

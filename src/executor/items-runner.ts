@@ -203,13 +203,16 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         const args = templar.render(inc.args, { vars: v, location: inc.loc }) as Record<string, unknown>;
         const file = String(args[fileArg] ?? args['_raw_params'] ?? '');
         const incVars = inc.vars ? (templar.render(inc.vars, { vars: v, location: inc.loc }) as Record<string, unknown>) : {};
-        const params = { ...incVars, ...(it.loopVars ?? {}) };
+        // The included tasks see the include's vars as written: Ansible templates them when they
+        // are used, where a loop of the included task may have shadowed the include's own `item`.
+        const params = { ...(inc.vars ?? {}), ...(it.loopVars ?? {}) };
         const extra: Record<string, unknown> = {};
         for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply']) if (args[k] !== undefined) extra[k] = args[k];
         const entry: IncludeEntry = { host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) };
         const lc = inc.loop_control ?? {};
         if (it.loopVars && lc.label !== undefined) entry.label = pyStr(templar.render(lc.label, { vars: v, location: inc.loc }));
-        else if (it.loopVars && 'item' in it.loopVars) entry.label = pyStr(it.loopVars['item']);
+        // The label is the loop variable's value, whatever it is called (loop_control.loop_var).
+        else if (it.loopVars) entry.label = pyStr(it.loopVars[lc.loop_var ?? 'item']);
         entries.push(entry);
         // include_role reports no `include` key, include_tasks names the file.
         const r: ModuleResult = inc.action === 'include_tasks' ? { changed: false, include: file, include_args: incVars } : { changed: false, include_args: incVars };

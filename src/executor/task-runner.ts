@@ -14,7 +14,7 @@ import type { Vars } from '../template/types.js';
 import { loadLookupForLoop } from './bridges.js';
 import { buildBecomeSpec, buildConnectionSpec, toBool } from './connection-spec.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
-import { inherited } from './context.js';
+import { displayName, inherited } from './context.js';
 import { findFile } from './find-file.js';
 import { runIncludeVars } from './include-vars.js';
 import { pyStr } from '../output/pystr.js';
@@ -201,6 +201,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Results that end a loop: Ansible templates a task's arguments in post_validate, outside the
+ * per-item error handling, so an undefined variable there fails the whole task at that item
+ * ("fatal", no item result, the items before it already shown).
+ */
+const abortsLoop = new WeakSet<ModuleResult>();
+
 /** The module itself: args, validation, connection, timeout. */
 async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | undefined): Promise<ModuleResult> {
   const { pr, task, scope, host } = inv;
@@ -213,7 +220,11 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
   } catch (e) {
-    if (isUndefinedError(e)) return failedResult(withTaskContext(`The task includes an option with an undefined variable. The error was: ${reasonOf(e)}`, task.loc));
+    if (isUndefinedError(e)) {
+      const r = failedResult(withTaskContext(`The task includes an option with an undefined variable. The error was: ${reasonOf(e)}`, task.loc));
+      abortsLoop.add(r);
+      return r;
+    }
     return failedResult((e as Error).message);
   }
   const playbookDir = pr.play.baseDir;
@@ -422,6 +433,13 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   if (items.length === 0) {
     return outcome({ changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] });
   }
+  if (loopVar in baseVars) {
+    const name = displayName(task, task.role ?? scope.role, pr.run.templar, {});
+    pr.run.output.emit({
+      type: 'warning',
+      message: `TASK: ${name}: The loop variable '${loopVar}' is already in use. You should set the \`loop_var\` value in the \`loop_control\` option for the task to something else to avoid variable collisions and unexpected behavior.`,
+    });
+  }
   const results: ModuleResult[] = [];
   for (let i = 0; i < items.length; i++) {
     if (pr.run.signal.aborted) break;
@@ -446,6 +464,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     } catch (e) {
       r = errorResult(e);
     }
+    if (abortsLoop.has(r)) return outcome(r, delegateTo);
     r[loopVar] = item;
     r['ansible_loop_var'] = loopVar;
     if (indexVar) {

@@ -18,6 +18,7 @@
  * diff ({before: {path, state, ...}, after: {...}}). Idempotent: changed only when something differs
  * (touch without times always changes, as in Ansible). Check mode changes nothing.
  */
+import { posix } from 'node:path';
 import { z } from 'zod';
 import type { FileDiff, ModuleDefinition, ModuleResult } from '../types.js';
 import { bool, str } from './args.js';
@@ -67,8 +68,35 @@ export function timeArg(value: string | undefined, format: string, dflt: 'now' |
   return String(Math.floor(new Date(fields['Y']!, fields['m']! - 1, fields['d']!, fields['H']!, fields['M']!, fields['S']!).getTime() / 1000));
 }
 
+/**
+ * os.walk's order from two pre-order `find` listings: for each directory visited (top first, then
+ * its subdirectories in listing order, depth first), its subdirectories, then its files.
+ */
+export function walkOrder(top: string, dirList: string, fileList: string): { directories: string[]; files: string[] } {
+  const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+  const byParent = (paths: string[]) => {
+    const m = new Map<string, string[]>();
+    for (const p of paths) {
+      const parent = posix.dirname(p);
+      m.set(parent, [...(m.get(parent) ?? []), p]);
+    }
+    return m;
+  };
+  const dirs = byParent(lines(dirList));
+  const files = byParent(lines(fileList));
+  const out = { directories: [] as string[], files: [] as string[] };
+  const visit = (d: string): void => {
+    const sub = dirs.get(d) ?? [];
+    out.directories.push(...sub);
+    out.files.push(...(files.get(d) ?? []));
+    sub.forEach(visit);
+  };
+  visit(top);
+  return out;
+}
+
 const SCRIPT = String.raw`
-ch=; a_time_touch=
+ch=; a_time_touch=; _walk=
 finfo "$a_path"; prev=$f_type; [ -z "$prev" ] && prev=absent; [ "$prev" = other ] && prev=file
 if [ "$a_state" = hard ] && [ "$prev" = file ] && [ -f "$a_path" ] && [ ! -L "$a_path" ] && [ "$(stat -c %h "$a_path")" -gt 1 ]; then prev=hard; fi
 st=$a_state
@@ -87,7 +115,15 @@ settimes() {
 }
 case "$st" in
 absent)
-  if [ "$prev" != absent ]; then ch=1; [ -z "$a_check" ] && { rm -rf "$a_path" 2>/dev/null || fail "unable to remove $a_path"; }; fi
+  if [ "$prev" != absent ]; then
+    # Ansible's diff lists what a removed directory held (initial_diff's os.walk): two finds,
+    # directories and the rest, each in the order the file system gives them.
+    if [ "$prev" = directory ]; then
+      jsv "$(find "$a_path" -mindepth 1 -type d 2>/dev/null)"; _walk=",\"walk_dirs\":$_j"
+      jsv "$(find "$a_path" -mindepth 1 ! -type d 2>/dev/null)"; _walk="$_walk,\"walk_files\":$_j"
+    fi
+    ch=1; [ -z "$a_check" ] && { rm -rf "$a_path" 2>/dev/null || fail "unable to remove $a_path"; }
+  fi
   ;;
 file)
   if [ "$prev" = absent ]; then fail "file ($a_path) is absent, cannot continue"; fi
@@ -160,8 +196,8 @@ esac
 b_ch=false; [ -n "$ch" ] && b_ch=true
 jsv "$attr_before_owner"; j_bo=$_j; jsv "$attr_after_owner"; j_ao=$_j; jsv "$attr_before_group"; j_bg=$_j; jsv "$attr_after_group"; j_ag=$_j
 pathinfov "$a_path"
-printf '{"changed":%s,"prev":"%s","st":"%s","bmode":"%s","amode":"%s","bowner":%s,"aowner":%s,"bgroup":%s,"agroup":%s,%s}\n' \
-  "$b_ch" "$prev" "$st" "$attr_before_mode" "$attr_after_mode" "$j_bo" "$j_ao" "$j_bg" "$j_ag" "$_pi"
+printf '{"changed":%s,"prev":"%s","st":"%s","bmode":"%s","amode":"%s","bowner":%s,"aowner":%s,"bgroup":%s,"agroup":%s,%s%s}\n' \
+  "$b_ch" "$prev" "$st" "$attr_before_mode" "$attr_after_mode" "$j_bo" "$j_ao" "$j_bg" "$j_ag" "$_pi" "$_walk"
 `;
 
 export const fileModule: ModuleDefinition<Args> = {
@@ -207,6 +243,7 @@ export const fileModule: ModuleDefinition<Args> = {
     if (j['bowner'] !== j['aowner']) (before['owner'] = j['bowner']), (after['owner'] = j['aowner']);
     if (j['bgroup'] !== j['agroup']) (before['group'] = j['bgroup']), (after['group'] = j['agroup']);
     if (st === 'link' || st === 'hard') after['src'] = a.src;
+    if (typeof j['walk_dirs'] === 'string' && typeof j['walk_files'] === 'string') before['path_content'] = walkOrder(path.replace(/(.)\/+$/, '$1'), j['walk_dirs'], j['walk_files']);
     const res: ModuleResult = { changed, diff: { before, after } as unknown as FileDiff };
     for (const k of ['state', 'mode', 'owner', 'group', 'uid', 'gid', 'size']) if (j[k] !== undefined) res[k] = j[k];
     if (st === 'touch' || st === 'link' || st === 'hard') res['dest'] = path;

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { copyModule } from '../../../src/modules/node/copy.js';
 import { fileModule } from '../../../src/modules/node/file.js';
 import { statModule } from '../../../src/modules/node/stat.js';
-import { runModule, snapshot, tempDir, twinRun } from './helpers.js';
+import { ansibleTasks, runModule, snapshot, tempDir, twinRun } from './helpers.js';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -88,6 +88,36 @@ describe('file', () => {
     );
     expect(r.snapB).toEqual(r.snapA);
     expect(r.ours).toEqual(r.ans);
+  });
+});
+
+describe('file state=absent on a directory', () => {
+  it("lists what it held in the diff's before, in os.walk's order, as Ansible does", async () => {
+    const mk = (root: string) => {
+      mkdirSync(join(root, 'd', 'sub', 'deeper'), { recursive: true });
+      for (const f of ['d/b', 'd/a', 'd/sub/x', 'd/sub/deeper/y']) writeFileSync(join(root, f), f);
+      mkdirSync(join(root, 'd', 'empty'));
+    };
+    const a = tempDir();
+    const o = tempDir();
+    try {
+      mk(a.dir);
+      mk(o.dir);
+      const [ans] = ansibleTasks([{ file: { path: join(a.dir, 'd'), state: 'absent' } }], { diff: true });
+      const ours = await runModule(fileModule, { path: join(o.dir, 'd'), state: 'absent' }, { diff: true });
+      const norm = (v: unknown, d: string) => JSON.parse(JSON.stringify(v).split(d).join('D')) as unknown;
+      const before = (r: Record<string, unknown>) => (r['diff'] as Array<{ before: unknown }> | { before: unknown } | undefined);
+      const b = (r: Record<string, unknown>) => {
+        const d = before(r);
+        return Array.isArray(d) ? d[0]!.before : d?.before;
+      };
+      expect(norm(b(ours), o.dir)).toEqual(norm(b(ans!), a.dir));
+      expect((b(ours) as { path_content: { files: string[] } }).path_content.files).toHaveLength(4);
+      expect(existsSync(join(o.dir, 'd'))).toBe(false);
+    } finally {
+      a.cleanup();
+      o.cleanup();
+    }
   });
 });
 
