@@ -1,0 +1,81 @@
+/**
+ * Runs one playbook under ansible-playbook and under philote, each on its own lab (twin labs: the
+ * same nodes, Calico state and simulated K3s cluster), and prints where the two outputs differ
+ * (each task's lines compared as a set: hosts run in parallel). Root only (the lab).
+ *
+ *   npx tsx scripts/twin-run.ts playbooks/calico-node-cleanup.yml --check --diff
+ *   npx tsx scripts/twin-run.ts --keep playbooks/calico-to-cilium.yml    (labs left up)
+ *
+ * Used to compare every shipped playbook by hand; test/e2e/ansible-differential.test.ts does the
+ * same for calico-to-cilium-live.yml in CI. Exit code 0 when the outputs agree. Pods get random
+ * name suffixes in each lab, so playbooks that loop over pods differ in those item labels only.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createLab, destroyLab, type Lab } from '../src/lab/index.js';
+import { writeMigrationInventory } from './migration-inventory.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const argv = process.argv.slice(2);
+const keep = argv.includes('--keep');
+const args = argv.filter((a) => a !== '--keep');
+if (!args.length) {
+  console.error('usage: npx tsx scripts/twin-run.ts [--keep] PLAYBOOK [ansible-playbook options]');
+  process.exit(5);
+}
+
+function run(cmd: string, lab: Lab): { code: number; out: string; err: string } {
+  const { inventoryDir, varsFile } = writeMigrationInventory(lab);
+  const full = [...(cmd === 'philote' ? [process.execPath, `${root}/bin/philote.js`, 'playbook'] : ['ansible-playbook']), '-i', inventoryDir, '-e', `@${varsFile}`, ...args];
+  const r = spawnSync(full[0]!, full.slice(1), {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: '0' },
+  });
+  const mask = (s: string) => s.split(lab.dir).join('<lab>');
+  return { code: r.status ?? -1, out: mask(r.stdout), err: mask(r.stderr) };
+}
+
+/**
+ * The lines of each task's section sorted: hosts run in parallel, and with --diff a host's diff
+ * comes before its status line, so only the section's lines as a multiset are comparable.
+ */
+function sortedByTask(text: string): string[] {
+  const out: string[] = [];
+  let section: string[] = [];
+  const flush = () => {
+    out.push(...section.sort());
+    section = [];
+  };
+  for (const line of text.split('\n')) {
+    if (/^(TASK|PLAY|RUNNING HANDLER)/.test(line) || /^\S+\s+: ok=/.test(line)) {
+      flush();
+      out.push(line);
+    } else section.push(line);
+  }
+  flush();
+  return out;
+}
+
+function differences(a: string[], b: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) out.push(`line ${i + 1}:\n  ansible: ${a[i] ?? '(none)'}\n  philote: ${b[i] ?? '(none)'}`);
+  }
+  return out;
+}
+
+const names = ['twina', 'twinb'];
+const [a, b] = await Promise.all(names.map((name) => createLab({ name, nodes: 3, calicoState: true, kube: true })));
+try {
+  const theirs = run('ansible-playbook', a!);
+  const ours = run('philote', b!);
+  console.log(`ansible-playbook exit ${theirs.code}, philote exit ${ours.code}`);
+  const diffs = [...differences(sortedByTask(theirs.out), sortedByTask(ours.out)), ...differences(theirs.err.split('\n'), ours.err.split('\n')).map((d) => `stderr ${d}`)];
+  console.log(diffs.length ? diffs.slice(0, 60).join('\n') : 'the outputs agree (each task\'s lines compared as a set)');
+  process.exitCode = diffs.length || theirs.code !== ours.code ? 1 : 0;
+} finally {
+  if (keep) console.log(`labs kept: ${names.join(', ')} (npx philote lab --name NAME down)`);
+  else for (const name of names) await destroyLab(name);
+}
