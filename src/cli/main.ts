@@ -11,6 +11,7 @@ import { defaultIO, type CliIO } from './io.js';
 import { labCommand } from './lab.js';
 import { expandVerbose } from './options.js';
 import { playbookCommand } from './playbook.js';
+import { versionText } from './version.js';
 
 const SUBCOMMANDS = new Set(['playbook', 'adhoc', 'inventory', 'lab', 'help']);
 
@@ -19,8 +20,19 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
   let code = 0;
   const setExit = (c: number) => (code = c);
   let args = expandVerbose(argv.slice(2));
+  // --version acts where it stands, as argparse's version action does; a lone -v asks for it too.
+  const dashdash = args.indexOf('--');
+  if (args.slice(0, dashdash < 0 ? undefined : dashdash).includes('--version') || (args.length === 1 && args[0] === '-v')) {
+    io.stdout.write(versionText(io));
+    return 0;
+  }
+  // Leading -v flags belong to the command that follows (`philote -vvv playbook x.yml`).
+  const leadingV = args.findIndex((a) => a !== '-v');
+  const verbose = leadingV > 0 ? args.slice(0, leadingV) : [];
+  args = args.slice(verbose.length);
   // `philote PATTERN -m ping` behaves like `ansible PATTERN -m ping`.
   if (args.length > 0 && !SUBCOMMANDS.has(args[0]!) && !args[0]!.startsWith('-')) args = ['adhoc', ...args];
+  if (verbose.length > 0 && args.length > 0) args = [args[0]!, ...verbose, ...args.slice(1)];
   const program = new Command('philote')
     .description('Run Ansible playbooks with an SSH fleet runner')
     .exitOverride()

@@ -9,7 +9,7 @@ import { loadConfig, type AnsibleConfig } from '../config/index.js';
 import { PhiloteError } from '../errors.js';
 import { loadInventory, type InventoryData } from '../inventory/index.js';
 import { expandLimit, splitHostPattern } from '../inventory/patterns.js';
-import { colorWanted, createOutput, type OutputKind, OUTPUT_KINDS } from '../output/index.js';
+import { colorWanted, createOutput, stdoutCallbackKind, type OutputKind } from '../output/index.js';
 import type { OutputSink } from '../output/events.js';
 import type { RunOptions } from '../executor/types.js';
 import type { CliIO } from './io.js';
@@ -85,20 +85,27 @@ export interface Prepared {
 export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: OutputKind): Promise<Prepared> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   const verbosity = Math.max(flags.verbose ?? 0, config.verbosity);
-  const kind = outputKind ?? (OUTPUT_KINDS.includes(config.stdoutCallback as OutputKind) ? (config.stdoutCallback as OutputKind) : 'default');
+  // `ansible` (ad hoc, outputKind given) loads neither stdout_callback nor callbacks_enabled.
+  const kind = outputKind ?? stdoutCallbackKind(config.stdoutCallback);
   const color = !config.noColor && (config.forceColor || colorWanted(io.stdout, io.env));
+  const diff = flags.diff ?? config.diffAlways;
   const output = createOutput(kind, {
     stream: io.stdout,
     errStream: io.stderr,
     color,
     verbosity,
-    diff: flags.diff ?? false,
+    diff,
+    diffContext: config.diffContext,
     logPath: config.logPath,
+    logFormat: config.logFormat,
     displaySkippedHosts: config.displaySkippedHosts,
     displayOkHosts: config.displayOkHosts,
+    callbacksEnabled: outputKind ? [] : config.callbacksEnabled,
+    env: io.env,
   });
+  // display.v(): through the output so that log_path has it too, as in Ansible.
   if (verbosity > 0 && kind !== 'json') {
-    io.stdout.write(config.configFile ? `Using ${config.configFile} as config file\n` : 'No config file found; using defaults\n');
+    output.emit({ type: 'verbose', level: 1, message: config.configFile ? `Using ${config.configFile} as config file` : 'No config file found; using defaults' });
   }
   for (const w of config.warnings) output.emit({ type: 'warning', message: w });
   if (verbosity > 0) for (const w of config.verboseWarnings) output.emit({ type: 'warning', message: w });
@@ -131,7 +138,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     extraVars,
     forks,
     check: flags.check ?? false,
-    diff: flags.diff ?? false,
+    diff,
     verbosity,
     forceHandlers: config.forceHandlers,
     anyErrorsFatal: config.anyErrorsFatal,

@@ -51,6 +51,19 @@ export interface AnsibleConfig {
   sshRetries: number;
   anyErrorsFatal: boolean;
   localTmp: string;
+  /** [defaults] callbacks_enabled: aggregate callbacks (profile_tasks, timer; others are warned about). */
+  callbacksEnabled: string[];
+  /** [diff] always: as if --diff were given. */
+  diffAlways: boolean;
+  diffContext: number;
+  /** [philote] log_format: Ansible's text log (default) or JSON lines. */
+  logFormat: 'text' | 'json';
+  /** [philote] record / PHILOTE_RECORD: keep a run record for `philote runs` and `philote report`. */
+  record: boolean;
+  /** [philote] runs_dir / PHILOTE_RUNS_DIR: where run records go (default ~/.philote/runs). */
+  runsDir?: string;
+  /** [philote] progress / PHILOTE_PROGRESS: the live status line on a terminal. */
+  progress: boolean;
   /** Messages about the configuration shown at -v (unknown keys) or always (bad files). */
   warnings: string[];
   /** Warnings that Ansible shows only with -v (unknown keys). */

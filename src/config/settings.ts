@@ -59,6 +59,14 @@ export const SETTINGS: SettingDef[] = [
   d('sshRetries', 'int', 0, [['ssh_connection', 'retries']], ['ANSIBLE_SSH_RETRIES']),
   d('anyErrorsFatal', 'bool', false, [['defaults', 'any_errors_fatal']], ['ANSIBLE_ANY_ERRORS_FATAL']),
   d('localTmp', 'path', '~/.ansible/tmp', [['defaults', 'local_tmp']], ['ANSIBLE_LOCAL_TEMP']),
+  d('callbacksEnabled', 'list', [], [['defaults', 'callback_whitelist'], ['defaults', 'callbacks_enabled']], ['ANSIBLE_CALLBACK_WHITELIST', 'ANSIBLE_CALLBACKS_ENABLED']),
+  d('diffAlways', 'bool', false, [['diff', 'always']], ['ANSIBLE_DIFF_ALWAYS']),
+  d('diffContext', 'int', 3, [['diff', 'context']], ['ANSIBLE_DIFF_CONTEXT']),
+  // philote's own settings live in a [philote] section that Ansible ignores.
+  d('logFormat', 'string', 'text', [['philote', 'log_format']], ['PHILOTE_LOG_FORMAT'], ['text', 'json']),
+  d('record', 'bool', true, [['philote', 'record']], ['PHILOTE_RECORD']),
+  d('runsDir', 'path', undefined, [['philote', 'runs_dir']], ['PHILOTE_RUNS_DIR']),
+  d('progress', 'bool', true, [['philote', 'progress']], ['PHILOTE_PROGRESS']),
 ];
 
 /**

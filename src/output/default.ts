@@ -14,6 +14,8 @@ import { Display, type DisplayOptions } from './writer.js';
 export interface DefaultOutputOptions extends DisplayOptions {
   verbosity: number;
   diff: boolean;
+  /** [diff] context: lines of context around each change. */
+  diffContext?: number;
   displaySkippedHosts?: boolean;
   displayOkHosts?: boolean;
 }
@@ -58,7 +60,7 @@ export class DefaultOutput implements OutputSink {
         break;
       case 'retry': {
         let msg = `FAILED - RETRYING: [${e.host}]: ${e.task.name} (${e.retriesLeft} retries left).`;
-        if (isVerbose(e.result, e.task.action, this.opts.verbosity, 2)) msg += `Result was: ${dumpResult(cleanResult(e.result, e.task.action), this.opts.verbosity)}`;
+        if (isVerbose(e.result, e.task.action, this.opts.verbosity, 2)) msg += `Result was: ${this.dump(e.result, e.task.action, false)}`;
         this.d.display(msg, COLOR.debug);
         break;
       }
@@ -120,7 +122,7 @@ export class DefaultOutput implements OutputSink {
     const r = e.result;
     if (!this.opts.diff || !r.diff || !r.changed) return;
     if (Array.isArray(r.results)) return; // loops print the diff of each item
-    const text = renderDiff(r.diff, this.opts.color);
+    const text = renderDiff(r.diff, this.opts.color, this.opts.diffContext);
     if (!text) return;
     this.ensureBanner(e.task);
     this.d.display(text);
@@ -133,7 +135,7 @@ export class DefaultOutput implements OutputSink {
     this.diff(e);
     const isLoopAggregate = !e.item && Array.isArray(result.results);
     const verbose = () => isVerbose(result, task.action, v);
-    const dump = () => dumpResult(cleanResult(result, task.action), v, { verboseAlways: verboseAlways(result, task.action) });
+    const dump = () => this.dump(result, task.action, verboseAlways(result, task.action));
     if (e.item) {
       const label = e.item.label;
       switch (e.status) {
@@ -202,6 +204,11 @@ export class DefaultOutput implements OutputSink {
     }
   }
 
+  /** _dump_results: JSON here; the yaml callback overrides it. */
+  protected dump(result: ModuleResult, action: string, always: boolean): string {
+    return dumpResult(cleanResult(result, action), this.opts.verbosity, { verboseAlways: always });
+  }
+
   private exception(result: ModuleResult): void {
     const ex = result.exception;
     if (typeof ex !== 'string') return;
@@ -235,8 +242,10 @@ export class DefaultOutput implements OutputSink {
         col('rescued', t.rescued, COLOR.ok),
         col('ignored', t.ignored, COLOR.warn),
       ].join(' ');
-      // Written raw: the recap colours its parts itself.
+      // Written raw: the recap colours its parts itself; the log gets the uncoloured twin.
       this.opts.stream.write(`${name} : ${line}\n`);
+      if (color) this.d.logOnly(`${h.padEnd(26)} : ${line.replace(/\u001b\[[0-9;]*m/g, '')}`);
+      else this.d.logOnly(`${name} : ${line}`);
     }
     this.opts.stream.write('\n');
   }

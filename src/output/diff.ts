@@ -22,7 +22,7 @@ function range(start: number, len: number): string {
   return `${len === 0 ? Math.max(start, 0) : start},${len}`;
 }
 
-export function renderDiff(diffs: FileDiff | FileDiff[] | Array<Record<string, unknown>>, color: boolean): string {
+export function renderDiff(diffs: FileDiff | FileDiff[] | Array<Record<string, unknown>>, color: boolean, context = 3): string {
   const list = (Array.isArray(diffs) ? diffs : [diffs]) as Array<Record<string, unknown>>;
   const out: string[] = [];
   for (const d of list) {
@@ -35,7 +35,7 @@ export function renderDiff(diffs: FileDiff | FileDiff[] | Array<Record<string, u
       const after = mark(asText(d.after));
       const fromFile = d.before_header !== undefined ? `before: ${d.before_header}` : 'before';
       const toFile = d.after_header !== undefined ? `after: ${d.after_header}` : 'after';
-      const patch = structuredPatch(fromFile, toFile, before, after, '', '', { context: 3 });
+      const patch = structuredPatch(fromFile, toFile, before, after, '', '', { context });
       if (patch.hunks.length > 0) {
         const lines = [`--- ${fromFile}`, `+++ ${toFile}`];
         for (const h of patch.hunks) {

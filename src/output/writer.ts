@@ -1,6 +1,7 @@
 /** Ansible's Display: banners padded with '*' to the terminal width, coloured lines, deduplicated warnings. */
 import type { Writable } from 'node:stream';
 import { COLOR, stringc, type ColorCode } from './colors.js';
+import type { TextLog } from './text-log.js';
 import { wrapText } from './wrap.js';
 
 export interface DisplayOptions {
@@ -9,6 +10,8 @@ export interface DisplayOptions {
   color: boolean;
   /** Terminal width; Ansible uses max(79, tty columns - 1), and 79 when not a TTY. */
   columns?: number;
+  /** log_path: every displayed message is also written there, uncoloured, as Ansible's logger does. */
+  log?: TextLog;
 }
 
 export class Display {
@@ -19,10 +22,16 @@ export class Display {
     this.columns = opts.columns ?? Math.max(79, tty - 1);
   }
 
-  display(msg: string, color?: ColorCode, stderr = false): void {
+  display(msg: string, color?: ColorCode, stderr = false, screenOnly = false): void {
     const text = stringc(msg, color, this.opts.color);
     const out = stderr ? this.opts.errStream ?? process.stderr : this.opts.stream;
     out.write(msg.endsWith('\n') ? text : text + '\n');
+    if (!screenOnly) this.opts.log?.write(msg);
+  }
+
+  /** Display.display(log_only=True): a message for the log file alone (the recap's uncoloured twin). */
+  logOnly(msg: string): void {
+    this.opts.log?.write(msg);
   }
 
   banner(msg: string, color?: ColorCode): void {

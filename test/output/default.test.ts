@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { createOutput, renderDiff, pyJson, pyStr } from '../../src/output/index.js';
 import type { RunEvent, TaskInfo, HostStats } from '../../src/output/events.js';
 
-function capture(kind: 'default' | 'json' | 'minimal', events: RunEvent[], opts: { verbosity?: number; diff?: boolean; color?: boolean; logPath?: string } = {}) {
+function capture(kind: 'default' | 'json' | 'minimal', events: RunEvent[], opts: { verbosity?: number; diff?: boolean; color?: boolean; logPath?: string; logFormat?: 'text' | 'json' } = {}) {
   const out = new PassThrough();
   const err = new PassThrough();
   let o = '';
   let e = '';
   out.on('data', (d) => (o += d));
   err.on('data', (d) => (e += d));
-  const sink = createOutput(kind, { stream: out, errStream: err, color: opts.color ?? false, verbosity: opts.verbosity ?? 0, diff: opts.diff ?? false, logPath: opts.logPath });
+  const sink = createOutput(kind, { stream: out, errStream: err, color: opts.color ?? false, verbosity: opts.verbosity ?? 0, diff: opts.diff ?? false, logPath: opts.logPath, logFormat: opts.logFormat });
   for (const ev of events) sink.emit(ev);
   return { sink, out: () => o, err: () => e };
 }
@@ -255,14 +255,14 @@ describe('json and minimal callbacks', () => {
 });
 
 describe('log file', () => {
-  it('writes pino JSON lines and masks secrets', async () => {
+  it('writes pino JSON lines with log_format = json and masks secrets', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'philote-log-'));
     const logPath = join(dir, 'sub', 'run.log');
     const t = task('x');
     const c = capture('default', [
       { type: 'host_result', task: t, host: 'h', status: 'ok', result: { changed: false, ansible_become_password: 'hunter2', nested: { db_password: 's3cret', api_token: 'tok' } } },
       { type: 'playbook_end', stats: { h: stats({ ok: 1 }) } },
-    ], { logPath });
+    ], { logPath, logFormat: 'json' });
     await c.sink.close();
     const text = readFileSync(logPath, 'utf8');
     const lines = text.trim().split('\n').map((l) => JSON.parse(l));
