@@ -187,7 +187,7 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
       const items: Array<{ loopVars?: Record<string, unknown> }> = [];
       if (inc.loop === undefined) items.push({});
       else {
-        const list = templar.render(inc.loop, { vars, location: inc.loc });
+        const list = templar.renderKeepUnsafe(inc.loop, { vars, location: inc.loc });
         const lc = inc.loop_control ?? {};
         const loopVar = lc.loop_var ?? 'item';
         if (Array.isArray(list)) list.forEach((it, i) => items.push({ loopVars: { [loopVar]: it, ansible_loop_var: loopVar, ...(lc.index_var ? { [lc.index_var]: i } : {}) } }));

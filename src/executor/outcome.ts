@@ -7,6 +7,7 @@ import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { Task, TaskItem } from '../playbook/types.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
+import { unwrapUnsafe, wrapUnsafe } from '../template/unsafe.js';
 import { censor, statusOf } from './results.js';
 import type { HostOutcome } from './task-runner.js';
 
@@ -48,7 +49,7 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
     task: info,
     host: host.name,
     status: o.status,
-    result: o.noLog ? censor(r) : r,
+    result: unwrapUnsafe(o.noLog ? censor(r) : r),
     ...(o.ignored ? { ignored: true } : {}),
     ...(o.delegatedTo ? { delegatedTo: o.delegatedTo } : {}),
   };
@@ -58,7 +59,9 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
   if (task.register) {
     const reg = { ...r };
     if (reg.failed === undefined && !reg.skipped) reg.failed = false;
-    for (const t of targets) vm.setNonPersistent(t.name, { [task.register]: reg });
+    // A registered result is data from the node: never templated again (wrap_var).
+    const wrapped = wrapUnsafe(reg);
+    for (const t of targets) vm.setNonPersistent(t.name, { [task.register]: wrapped });
   }
 
   if (!r.failed && !r.unreachable) {
@@ -140,7 +143,7 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
       stats.bump(h.name, 'rescued');
       scope.rescueFrame.add(h);
       scope.exempt?.delete(h);
-      pr.run.vm.setNonPersistent(h.name, { ansible_failed_task: taskAsVar(task, info), ansible_failed_result: r });
+      pr.run.vm.setNonPersistent(h.name, { ansible_failed_task: wrapUnsafe(taskAsVar(task, info)), ansible_failed_result: wrapUnsafe(r) });
     } else {
       stats.bump(h.name, 'failures');
       markFailed(pr, h);

@@ -216,7 +216,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   const role = task.role ?? scope.role;
   let args: Record<string, unknown>;
   try {
-    const rendered = templar.render(withModuleDefaults(scope, task), { vars, location: task.loc });
+    const keep = resolveModule(task.action)?.keepsUnsafeArgs === true;
+    const rendered = (keep ? templar.renderKeepUnsafe : templar.render).call(templar, withModuleDefaults(scope, task), { vars, location: task.loc });
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
   } catch (e) {
@@ -350,7 +351,8 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
     const terms = Array.isArray(rendered) ? rendered : [rendered];
     return lookup(task.loopWith, terms, { vars, location: task.loc });
   }
-  const items = templar.render(task.loop, { vars, location: task.loc });
+  // Items become the loop variable: what came from a node stays data (never templated again).
+  const items = templar.renderKeepUnsafe(task.loop, { vars, location: task.loc });
   if (!Array.isArray(items)) {
     throw new PhiloteError('template', `Invalid data passed to 'loop', it requires a list, got this instead: ${JSON.stringify(items)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`, { location: task.loc });
   }

@@ -86,6 +86,11 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   schema?: ZodType<A>;
   /** Whether the module runs on the controller (no connection needed). */
   runsOn: 'controller' | 'node';
+  /**
+   * The module stores its arguments in variables (set_fact, add_host): they are rendered with
+   * `renderKeepUnsafe`, so a value that came from a node stays data when the variable is used.
+   */
+  keepsUnsafeArgs?: boolean;
   /** Runs once for the whole batch, not per host (add_host, like Ansible's BYPASS_HOST_LOOP). */
   bypassHostLoop?: boolean;
   /**

@@ -19,6 +19,7 @@ import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
 import { getLookup } from './lookups/index.js';
 import { isLazyVars, OMIT, type Templar, type TemplateContext } from './types.js';
+import { isUnsafeContainer, UnsafeText, wrapUnsafe } from './unsafe.js';
 
 export { OMIT } from './types.js';
 
@@ -122,6 +123,8 @@ function renderString(text: string, ev: Evaluator): unknown {
 }
 
 function renderDeep(value: unknown, ev: Evaluator): unknown {
+  // Unsafe data is never templated; reading it taints the render.
+  if (value instanceof UnsafeText || isUnsafeContainer(value)) return ev.taint(value);
   if (typeof value === 'string') {
     // Errors name the one string that failed, not the whole structure around it.
     try {
@@ -153,6 +156,48 @@ function renderDeep(value: unknown, ev: Evaluator): unknown {
       out[rk] = r;
     }
     return changed ? out : value;
+  }
+  return value;
+}
+
+/**
+ * renderDeep for a value that will be stored in a variable (set_fact, add_host, loop items):
+ * each string is rendered on its own, and a result that read unsafe data stays unsafe
+ * (Templar.template wraps it), so it is never templated when the variable is used.
+ */
+function renderDeepKeepUnsafe(value: unknown, ev: Evaluator): unknown {
+  if (value instanceof UnsafeText || isUnsafeContainer(value)) {
+    ev.unsafe = true;
+    return value;
+  }
+  if (typeof value === 'string') {
+    const before = ev.unsafe;
+    ev.unsafe = false;
+    try {
+      const r = renderString(value, ev);
+      return ev.unsafe && r !== OMIT ? wrapUnsafe(r) : r;
+    } catch (e) {
+      throw toPhiloteError(e, value, ev.ctx);
+    } finally {
+      ev.unsafe ||= before;
+    }
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const x of value) {
+      const r = renderDeepKeepUnsafe(x, ev);
+      if (r !== OMIT) out.push(r);
+    }
+    return out;
+  }
+  if (isDict(value) && !isLazyVars(value)) {
+    const out: Dict = {};
+    for (const [k, x] of Object.entries(value)) {
+      const rk = TEMPLATED.test(k) ? pyStr(renderString(k, ev)) : k;
+      const r = renderDeepKeepUnsafe(x, ev);
+      if (r !== OMIT) out[rk] = r;
+    }
+    return out;
   }
   return value;
 }
@@ -216,6 +261,16 @@ class AnsibleTemplar implements Templar {
     }
   }
 
+  renderKeepUnsafe(value: unknown, ctx: TemplateContext): unknown {
+    if (typeof value === 'string' && !TEMPLATED.test(value)) return value;
+    if (value === null || (typeof value !== 'string' && typeof value !== 'object')) return value;
+    try {
+      return renderDeepKeepUnsafe(value, new Evaluator(ctx, hooks));
+    } catch (e) {
+      throw toPhiloteError(e, typeof value === 'string' ? value : describe(value), ctx);
+    }
+  }
+
   renderText(text: string, ctx: TemplateContext): string {
     if (!TEMPLATED.test(text)) return text;
     return wrapErrors(text, ctx, () => hooks.renderText(text, new Evaluator(ctx, hooks)));
@@ -235,8 +290,11 @@ class AnsibleTemplar implements Templar {
     let cond: unknown = condition;
     if (typeof cond !== 'string') return truthy(cond);
     if (TEMPLATED.test(cond)) {
-      cond = this.render(cond, ctx);
+      const ev = new Evaluator(ctx, hooks);
+      cond = wrapErrors(cond as string, ctx, () => renderDeep(cond, ev));
       if (typeof cond !== 'string' || cond === '') return truthy(cond);
+      // The second pass would evaluate data as an expression (Conditional._check_conditional).
+      if (ev.unsafe) throw new PhiloteError('template', 'Conditional is marked as unsafe, and cannot be evaluated.', { location: ctx.location });
     }
     const text = cond as string;
     // Ansible templates a conditional as this statement, and its errors show it.
@@ -263,6 +321,7 @@ export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateCont
     if (t === null || t === undefined) t = [];
     if (!Array.isArray(t)) t = [t];
     const out = getLookup(name)(ev, t as unknown[], {});
-    return out.map((x) => toPlain(x));
+    // with_<lookup> items are wrapped unsafe (TaskExecutor._get_loop_items).
+    return out.map((x) => wrapUnsafe(toPlain(x)));
   });
 }

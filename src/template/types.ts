@@ -47,6 +47,12 @@ export interface Templar {
    * semantics; dict entries whose value renders to OMIT are removed.
    */
   render(value: unknown, ctx: TemplateContext): unknown;
+  /**
+   * `render` for a value that will be stored in a variable (set_fact, add_host, loop items): a
+   * string whose rendering read unsafe data comes back wrapped (see unsafe.ts), so the variable
+   * is never templated again. Everyone else uses `render`, which returns plain values.
+   */
+  renderKeepUnsafe(value: unknown, ctx: TemplateContext): unknown;
   /** Render a whole template file's text to a string (the template module and lookup). */
   renderText(text: string, ctx: TemplateContext): string;
   /** Evaluate a bare expression (no braces), e.g. a `when:` or `that:` item, to its value. */

@@ -10,6 +10,7 @@ import type { Inventory } from '../inventory/types.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Templar, Vars } from '../template/types.js';
 import { LAZY_VARS, OMIT } from '../template/types.js';
+import { isUnsafeContainer, UnsafeText, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js';
 
 export const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 
@@ -85,7 +86,9 @@ export class VariableManager {
 
   setHostFacts(host: string, facts: Record<string, unknown>): void {
     const cur = this.facts.get(host) ?? {};
-    this.facts.set(host, Object.assign(cur, facts));
+    // Facts are data from the node (VariableManager wraps the fact cache): never templated again.
+    for (const [k, v] of Object.entries(facts)) cur[k] = wrapUnsafe(v);
+    this.facts.set(host, cur);
     this.invalidate(host);
   }
 
@@ -223,6 +226,8 @@ export class VariableManager {
             if (k === LAZY_VARS) return true;
             const val = Reflect.get(t, k);
             if (typeof k !== 'string' || k === 'hostvars' || k === 'vars' || k === 'groups') return val;
+            // Unsafe data is handed over as it is: the reading template unboxes it and is tainted.
+            if (val instanceof UnsafeText || isUnsafeContainer(val)) return val;
             if (typeof val === 'string' && !templar.isTemplated(val)) return val;
             if (val === null || typeof val !== 'object' && typeof val !== 'string') return val;
             return templar.render(val, { vars: raw });
@@ -305,8 +310,8 @@ export class VariableManager {
 /** ansible_facts: fact names without their ansible_ prefix. */
 export function namespaceFacts(facts: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k.slice(8) : k] = v;
-  return out;
+  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k.slice(8) : k] = v instanceof UnsafeText ? v.text : v;
+  return wrapUnsafeFresh(out) as Record<string, unknown>;
 }
 
 /** Role instances of a play's `roles:` section (dependencies included). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../src/connection/local.js';
 import type { Connection, ConnectionPool, ConnectionSpec, ExecOptions } from '../../src/connection/types.js';
 import { runPlays } from '../../src/executor/index.js';
-import { Collector, StubTemplar, inventory, options, play, task } from './helpers.js';
+import { Collector, createTemplar, inventory, options, play, task } from './helpers.js';
 
 /** A pool that records specs and exec options, and runs everything locally. */
 class RecordingPool implements ConnectionPool {
@@ -51,7 +51,7 @@ describe('connections per host, delegation, become, environment', () => {
         ),
       ],
       options(await inventory(ini), out),
-      { templar: new StubTemplar(), pool },
+      { templar: createTemplar(), pool },
     );
     expect(pool.specs.map((s) => s.host).sort()).toEqual(['h1', 'h2', 'h3']);
     const h3 = pool.specs.find((s) => s.host === 'h3')!;
@@ -71,7 +71,7 @@ describe('connections per host, delegation, become, environment', () => {
     await runPlays(
       [play([task('ping', {}, { name: 'p' }), task('pause', { seconds: 2 }, { name: 'slow', timeout: 1 })], { hosts: 'h1', connection: 'local' })],
       options(await inventory('h1\n'), out),
-      { templar: new StubTemplar(), pool },
+      { templar: createTemplar(), pool },
     );
     expect(pool.specs[0]!.connection).toBe('local');
     expect(out.results('slow')['h1']).toMatchObject({ status: 'failed' });

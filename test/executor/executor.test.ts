@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runPlays } from '../../src/executor/index.js';
-import { Collector, StubTemplar, block, inventory, options, play, task } from './helpers.js';
+import { Collector, createTemplar, block, inventory, options, play, task } from './helpers.js';
 
-const templar = new StubTemplar();
+const templar = createTemplar();
 
 async function run(plays: Parameters<typeof runPlays>[0], extra: Parameters<typeof options>[2] = {}, ini?: string) {
   const inv = await inventory(ini);
@@ -36,7 +36,7 @@ describe('linear strategy basics', () => {
     const { out } = await run([
       play([
         task('debug', { msg: '{{ x }}-{{ i }}' }, { name: 'loop', loop: ['a', 'b'], loop_control: { loop_var: 'x', index_var: 'i' }, register: 'lr', when: ["x != 'b' or inventory_hostname == 'h1'"] }),
-        task('debug', { msg: '{{ lr.results.length }}' }, { name: 'count' }),
+        task('debug', { msg: '{{ lr.results | length }}' }, { name: 'count' }),
       ]),
     ]);
     const r = out.results('loop');
@@ -44,7 +44,7 @@ describe('linear strategy basics', () => {
     const items = r['h2']!.result['results'] as Array<Record<string, unknown>>;
     expect(items[0]!['msg']).toBe('a-0');
     expect(items[1]!['skipped']).toBe(true);
-    expect(out.results('count')['h3']!.result['msg']).toBe(2);
+    expect(out.results('count')['h3']!.result['msg']).toBe('2');
   });
 
   it('fails a host and continues with the others; exit code 2', async () => {
@@ -108,7 +108,7 @@ describe('handlers', () => {
 
 describe('serial, run_once, until, tags, meta', () => {
   it('serial batches expose ansible_play_batch', async () => {
-    const { out } = await run([play([task('debug', { msg: '{{ ansible_play_batch.join(",") }}' }, { name: 'b' })], { serial: 2 })]);
+    const { out } = await run([play([task('debug', { msg: '{{ ansible_play_batch | join(",") }}' }, { name: 'b' })], { serial: 2 })]);
     const r = out.results('b');
     expect(r['h1']!.result['msg']).toBe('h1,h2');
     expect(r['h3']!.result['msg']).toBe('h3');

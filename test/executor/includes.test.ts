@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runPlays } from '../../src/executor/index.js';
 import type { Block, IncludeItem, PlaybookLoader, TaskItem } from '../../src/playbook/types.js';
-import { Collector, StubTemplar, inventory, options, play, task } from './helpers.js';
+import { Collector, createTemplar, inventory, options, play, task } from './helpers.js';
 
 const loc = { file: 'inc.yml', line: 1, column: 1 };
 
@@ -34,7 +34,7 @@ describe('dynamic includes', () => {
     const summary = await runPlays(
       [play([include('include_tasks', { file: 'a.yml' }, { name: 'inc', loop: [1, 2], vars: { who: 'w' }, when: ["inventory_hostname != 'h3'"] })])],
       options(inv, out),
-      { templar: new StubTemplar(), loader },
+      { templar: createTemplar(), loader },
     );
     const inner = out.events.flatMap((e) => (e.type === 'host_result' && e.task.name === 'inner' ? [`${e.host}:${String(e.result.msg)}`] : []));
     expect(inner.sort()).toEqual(['h1:w-1', 'h1:w-2', 'h2:w-1', 'h2:w-2']);
@@ -46,7 +46,7 @@ describe('dynamic includes', () => {
   it('a missing include file fails the host', async () => {
     const out = new Collector();
     const summary = await runPlays([play([include('include_tasks', { _raw_params: 'nope.yml' }, { name: 'inc' })])], options(await inventory(), out), {
-      templar: new StubTemplar(),
+      templar: createTemplar(),
       loader: memoryLoader({}),
     });
     expect(summary.exitCode).toBe(2);
@@ -56,7 +56,7 @@ describe('dynamic includes', () => {
   it('include_role exposes role defaults and role_name to its tasks', async () => {
     const out = new Collector();
     await runPlays([play([include('include_role', { name: 'web' }, { name: 'ir' })])], options(await inventory(), out), {
-      templar: new StubTemplar(),
+      templar: createTemplar(),
       loader: memoryLoader({}),
     });
     expect(out.results('web : in role')['h2']!.result['msg']).toBe('role-default');
@@ -67,7 +67,7 @@ describe('free strategy and vars_files', () => {
   it('free runs each host through the tasks independently', async () => {
     const out = new Collector();
     const summary = await runPlays([play([task('debug', { msg: '1' }, { name: 'a' }), task('debug', { msg: '2' }, { name: 'b' })], { strategy: 'free' })], options(await inventory(), out), {
-      templar: new StubTemplar(),
+      templar: createTemplar(),
     });
     expect(summary.stats['h3']!.ok).toBe(2);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPlays } from '../../src/executor/index.js';
-import { Collector, StubTemplar, inventory, options, play, task } from './helpers.js';
+import { Collector, createTemplar, inventory, options, play, task } from './helpers.js';
 
 const ini = '[ok]\nh1 ansible_connection=local\n[down]\nh2 ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n';
 
@@ -8,7 +8,7 @@ describe('unreachable hosts', () => {
   it('marks the host unreachable for the rest of the play, others go on; exit 4', async () => {
     const out = new Collector();
     const summary = await runPlays([play([task('ping', {}, { name: 'p' }), task('debug', {}, { name: 'after' })])], options(await inventory(ini), out, { timeoutSec: 3, hostKeyChecking: false }), {
-      templar: new StubTemplar(),
+      templar: createTemplar(),
     });
     expect(out.results('p')['h2']!.status).toBe('unreachable');
     expect(out.results('p')['h1']!.result['ping']).toBe('pong');
@@ -22,7 +22,7 @@ describe('unreachable hosts', () => {
     const summary = await runPlays(
       [play([task('ping', {}, { name: 'p', ignore_unreachable: true }), task('debug', {}, { name: 'after' })], { hosts: 'down' })],
       options(await inventory(ini), out, { timeoutSec: 3, hostKeyChecking: false }),
-      { templar: new StubTemplar() },
+      { templar: createTemplar() },
     );
     expect(out.results('after')['h2']!.status).toBe('ok');
     expect(summary.exitCode).toBe(0);
@@ -36,7 +36,7 @@ describe('interruption', () => {
     const p = runPlays(
       [play([task('pause', { seconds: 0.3 }, { name: 'wait' }), task('debug', {}, { name: 'after' })])],
       options(await inventory(), out, { signal: ac.signal }),
-      { templar: new StubTemplar() },
+      { templar: createTemplar() },
     );
     setTimeout(() => ac.abort(), 50);
     const summary = await p;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isUnsafeText } from '../../src/template/unsafe.js';
 import { VariableManager } from '../../src/vars/manager.js';
 import type { PlayScope } from '../../src/vars/manager.js';
 import type { RoleInstance } from '../../src/playbook/types.js';
-import { StubTemplar, block, inventory, play } from '../executor/helpers.js';
+import { createTemplar, block, inventory, play } from '../executor/helpers.js';
 
 const ini = '[web]\nh1 lvl=host\nh2\n[web:vars]\nlvl=web\nonly_group=g\n[all:vars]\nlvl=all\n';
 
@@ -12,7 +13,7 @@ function role(name: string, defaults: Record<string, unknown>, vars: Record<stri
 
 async function manager(extraVars: Record<string, unknown> = {}, playVars: Record<string, unknown> = {}, roles: RoleInstance[] = []) {
   const inv = await inventory(ini);
-  const vm = new VariableManager({ inventory: inv, extraVars, checkMode: true, diffMode: false, verbosity: 2, runTags: [], skipTags: ['x'], templar: new StubTemplar() });
+  const vm = new VariableManager({ inventory: inv, extraVars, checkMode: true, diffMode: false, verbosity: 2, runTags: [], skipTags: ['x'], templar: createTemplar() });
   const p = play([], { vars: playVars, roles: roles.map((r) => block([], { role: r })) });
   const scope: PlayScope = { play: p, hostsAll: ['h1', 'h2'], activeHosts: ['h1', 'h2'], batch: ['h1', 'h2'], varsFilesFor: () => ({ vf: 'file', lvl2: 'file' }), roleNames: roles.map((r) => r.name) };
   vm.startPlay(scope);
@@ -54,7 +55,9 @@ describe('VariableManager precedence', () => {
     vm.setHostFacts('h2', { ansible_hostname: 'fact', ansible_os_family: 'Debian', custom: 1 });
     const v = vm.getVars('h2');
     expect(v['ansible_hostname']).toBe('play');
-    expect(v['ansible_os_family']).toBe('Debian');
+    // Facts are node data: stored as unsafe text (never templated again), printed as their text.
+    expect(isUnsafeText(v['ansible_os_family'])).toBe(true);
+    expect(String(v['ansible_os_family'])).toBe('Debian');
     expect(v['ansible_facts']).toEqual({ hostname: 'fact', os_family: 'Debian', custom: 1 });
     vm.clearFacts('h2');
     expect(vm.getVars('h2')['ansible_os_family']).toBeUndefined();

@@ -22,6 +22,7 @@ export const addHostModule: ModuleDefinition<Args> = {
   aliases: ['ansible.builtin.add_host', 'ansible.legacy.add_host'],
   runsOn: 'controller',
   bypassHostLoop: true,
+  keepsUnsafeArgs: true,
   schema,
   async run(ctx) {
     const args = { ...ctx.args };

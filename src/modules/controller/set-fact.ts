@@ -4,6 +4,7 @@
  *   - set_fact: {cluster_cidr: 10.42.0.0/16, cacheable: true}   # also a fact
  */
 import { z } from 'zod';
+import { UnsafeText } from '../../template/unsafe.js';
 import type { ModuleDefinition } from '../types.js';
 
 const schema = z.record(z.string(), z.unknown());
@@ -17,11 +18,14 @@ export const setFactModule: ModuleDefinition<Args> = {
   aliases: ['ansible.builtin.set_fact', 'ansible.legacy.set_fact'],
   freeForm: true,
   runsOn: 'controller',
+  keepsUnsafeArgs: true,
   schema,
   async run(ctx) {
     const facts: Record<string, unknown> = {};
     let cacheable = false;
-    for (const [k, raw] of Object.entries(ctx.args)) {
+    for (const [k, value] of Object.entries(ctx.args)) {
+      // An unsafe string is still a string for the yes/no conversion below, as in Ansible.
+      const raw = value instanceof UnsafeText ? value.text : value;
       if (k === 'cacheable') {
         cacheable = raw === true || (typeof raw === 'string' && ['true', 'yes', '1', 'on'].includes(raw.toLowerCase()));
         continue;
@@ -31,7 +35,7 @@ export const setFactModule: ModuleDefinition<Args> = {
         return { failed: true, msg: `The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.` };
       }
       // As Ansible without jinja2_native: "yes"/"no"/"true"/"false" strings become booleans.
-      facts[k] = typeof raw === 'string' && BOOLISH.has(raw.toLowerCase()) ? ['true', 'yes'].includes(raw.toLowerCase()) : raw;
+      facts[k] = typeof raw === 'string' && BOOLISH.has(raw.toLowerCase()) ? ['true', 'yes'].includes(raw.toLowerCase()) : value;
     }
     if (Object.keys(facts).length === 0) {
       return { failed: true, msg: 'No key/value pairs provided, at least one is required for this action to succeed' };

@@ -20,7 +20,7 @@ export function getLookup(name: string): LookupFn {
 }
 
 export function runLookup(s: EvalState, name: string, terms: unknown[], kwargs: Dict, wantlistDefault: boolean): unknown {
-  const { wantlist, errors, ...rest } = kwargs;
+  const { wantlist, errors, allow_unsafe, ...rest } = kwargs;
   const want = wantlist === undefined ? wantlistDefault : truthy(wantlist);
   for (const t of terms) if (t instanceof Undefined) failUndefined(t);
   let ran: unknown[];
@@ -31,6 +31,8 @@ export function runLookup(s: EvalState, name: string, terms: unknown[], kwargs: 
     if (mode === 'ignore' || mode === 'warn') return want ? [] : null;
     throw e;
   }
+  // A lookup's result is unsafe unless the call says allow_unsafe=True (Templar._lookup).
+  if (ran.length && !(allow_unsafe !== undefined && truthy(allow_unsafe))) s.unsafe = true;
   if (want) return ran;
   if (ran.every((x) => typeof x === 'string')) return ran.join(',');
   return ran.length === 1 ? ran[0] : ran;

@@ -5,6 +5,8 @@ import type { Dict } from './values.js';
 /** What a filter, test, lookup or global can use from the running evaluation. */
 export interface EvalState {
   readonly ctx: TemplateContext;
+  /** Set when the render read unsafe data (a lookup's result, a registered value...). */
+  unsafe: boolean;
   callFilter(name: string, value: unknown, args: unknown[], kwargs?: Dict): unknown;
   callTest(name: string, value: unknown, args: unknown[], kwargs?: Dict): boolean;
   /** Look a variable up (lazily templated), or an Undefined. */

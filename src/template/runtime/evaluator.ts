@@ -7,6 +7,7 @@ import { FILTERS } from '../filters/index.js';
 import { TESTS } from '../tests/index.js';
 import { GLOBALS } from '../globals.js';
 import { OMIT, type TemplateContext } from '../types.js';
+import { isUnsafeContainer, UnsafeText } from '../unsafe.js';
 import { isPyObject, NO_ATTR, PyCallable } from './callable.js';
 import { shortName, TemplateRuntimeError, type EvalState } from './env.js';
 import { methodFor } from './methods.js';
@@ -59,7 +60,11 @@ class Frame {
 
 export class Evaluator implements EvalState {
   private readonly resolved = new Map<string, unknown>();
+  /** Variables whose resolution touched unsafe data: reading them from the cache taints again. */
+  private readonly resolvedUnsafe = new Set<string>();
   private readonly resolving = new Set<string>();
+  /** Set once this render has read unsafe data (Ansible's AnsibleContext.unsafe). */
+  unsafe = false;
 
   constructor(
     readonly ctx: TemplateContext,
@@ -69,8 +74,11 @@ export class Evaluator implements EvalState {
 
   // ---- EvalState ----
   lookupVar(name: string): unknown {
-    if (this.extra && name in this.extra) return this.extra[name];
-    if (this.resolved.has(name)) return this.resolved.get(name);
+    if (this.extra && name in this.extra) return this.taint(this.extra[name]);
+    if (this.resolved.has(name)) {
+      if (this.resolvedUnsafe.has(name)) this.unsafe = true;
+      return this.resolved.get(name);
+    }
     const vars = this.ctx.vars;
     if (!(name in vars) || Object.prototype.hasOwnProperty.call(Object.prototype, name)) {
       if (name in GLOBALS) return GLOBALS[name];
@@ -80,17 +88,33 @@ export class Evaluator implements EvalState {
     const raw = vars[name];
     if (raw === undefined) return new Undefined(name, `'${name}' is undefined`);
     if (raw === null || typeof raw !== 'object' && typeof raw !== 'string') return raw;
+    // Unsafe data is returned as it is, never templated (AnsibleJ2Vars.__getitem__).
+    if (raw instanceof UnsafeText || isUnsafeContainer(raw)) return this.taint(raw);
     if (this.resolving.has(name)) {
       throw new TemplateRuntimeError(`recursive loop detected in template string: ${typeof raw === 'string' ? raw : pyStr(raw)}`);
     }
     this.resolving.add(name);
+    const taintedBefore = this.unsafe;
+    this.unsafe = false;
     try {
       const v = this.hooks.renderValue(raw, this);
       this.resolved.set(name, v);
+      if (this.unsafe) this.resolvedUnsafe.add(name);
       return v;
     } finally {
+      this.unsafe ||= taintedBefore;
       this.resolving.delete(name);
     }
+  }
+
+  /** Unbox an unsafe string and remember that this render read unsafe data. */
+  taint(v: unknown): unknown {
+    if (v instanceof UnsafeText) {
+      this.unsafe = true;
+      return v.text;
+    }
+    if (isUnsafeContainer(v)) this.unsafe = true;
+    return v;
   }
 
   renderText(text: string, extraVars?: Dict): string {
@@ -118,6 +142,11 @@ export class Evaluator implements EvalState {
   }
 
   getAttr(obj: unknown, name: string): unknown {
+    if (isUnsafeContainer(obj)) this.unsafe = true;
+    return this.taint(this.getAttrRaw(obj, name));
+  }
+
+  private getAttrRaw(obj: unknown, name: string): unknown {
     if (obj instanceof Undefined) return obj;
     if (isPyObject(obj)) {
       const v = obj.getAttr(name);
@@ -133,6 +162,11 @@ export class Evaluator implements EvalState {
   }
 
   private getItem(obj: unknown, key: unknown): unknown {
+    if (isUnsafeContainer(obj)) this.unsafe = true;
+    return this.taint(this.getItemRaw(obj, key));
+  }
+
+  private getItemRaw(obj: unknown, key: unknown): unknown {
     if (obj instanceof Undefined) return obj;
     if (Array.isArray(obj) || typeof obj === 'string') {
       if (typeof key === 'number' || typeof key === 'boolean') {

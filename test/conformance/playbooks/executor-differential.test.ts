@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Block, IncludeItem, Play, PlaybookLoader, Task, TaskItem } from '../../../src/playbook/types.js';
-import { StubTemplar } from '../../executor/helpers.js';
+import { createTemplar } from '../../executor/helpers.js';
 import { CASES, compare, runAnsible, runPhilote } from './harness.js';
 import type { CaseArgs } from './harness.js';
 
@@ -136,7 +136,7 @@ const HAND: Record<string, Play[]> = {
     }),
   ],
   '20-serial.yml': [
-    p('serial batches', 'all', [debug('batch', '{{ ansible_play_batch }}'), debug('play hosts', '{{ py(ansible_play_hosts) }} {{ py(ansible_play_hosts_all) }}')], { serial: 2 }),
+    p('serial batches', 'all', [debug('batch', '{{ ansible_play_batch }}'), debug('play hosts', '{{ ansible_play_hosts }} {{ ansible_play_hosts_all }}')], { serial: 2 }),
   ],
   '21-serial-list.yml': [p('serial list and percentage', 'all', [debug('batch', "{{ ansible_play_batch.join(',') }}")], { serial: [1, '50%'] })],
   '22-run-once.yml': [
@@ -348,7 +348,7 @@ const PY_BOOL = (e: string) => `(${e}) ? 'T' + 'rue' : 'F' + 'alse'`;
 const dflt = (v: string, d: string) => `(typeof ${v.split(/[.[]/)[0]} !== 'undefined' && ${v} !== undefined ? ${v} : ${d})`;
 HAND['51-free-localhost.yml'] = [
   p('free strategy', 'all', [debug('one', 'one {{ inventory_hostname }}'), fail('fail h2', 'free-fail', { when: ["inventory_hostname == 'h2'"] }), debug('two', 'two')], { strategy: 'free' }),
-  p('implicit localhost', 'localhost', [debug('local', '{{ inventory_hostname }} {{ py(group_names) }}'), debug('delegate in a loop', '{{ item }}', { delegate_to: '{{ item }}', loop: ['h1', 'localhost'] })]),
+  p('implicit localhost', 'localhost', [debug('local', '{{ inventory_hostname }} {{ group_names }}'), debug('delegate in a loop', '{{ item }}', { delegate_to: '{{ item }}', loop: ['h1', 'localhost'] })]),
 ];
 HAND['30-ignore-errors.yml'] = [
   p('ignore_errors', 'all', [
@@ -485,7 +485,7 @@ describe.skipIf(!existsSync('/usr/bin/ansible-playbook'))('executor semantics ag
   it.each(Object.keys(HAND))('%s', async (file) => {
     expect(existsSync(join(CASES, file))).toBe(true);
     const args = ARGS[file] ?? {};
-    const [ansible, philote] = await Promise.all([runAnsible(file, args), runPhilote(file, args, { plays: HAND[file]!, deps: { templar: new StubTemplar(), loader: roleLoader } })]);
+    const [ansible, philote] = await Promise.all([runAnsible(file, args), runPhilote(file, args, { plays: HAND[file]!, deps: { templar: createTemplar(), loader: roleLoader } })]);
     const diffs = compare(ansible, philote);
     if (diffs.length) failures.set(file, diffs);
     expect(diffs).toEqual([]);

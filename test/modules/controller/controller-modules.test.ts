@@ -3,9 +3,9 @@ import { LocalConnection } from '../../../src/connection/local.js';
 import { controllerModules } from '../../../src/modules/controller/index.js';
 import { resolveModule } from '../../../src/modules/registry.js';
 import type { AnyModuleDefinition, ModuleContext, ModuleResult } from '../../../src/modules/types.js';
-import { StubTemplar } from '../../executor/helpers.js';
+import { createTemplar } from '../../executor/helpers.js';
 
-const templar = new StubTemplar();
+const templar = createTemplar();
 
 async function call(name: string, args: Record<string, unknown>, vars: Record<string, unknown> = {}, verbosity = 0): Promise<ModuleResult> {
   const def = resolveModule(name) as AnyModuleDefinition;

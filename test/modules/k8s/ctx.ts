@@ -1,29 +1,11 @@
 // A ModuleContext for calling the k8s modules directly, as the executor does: arguments go
-// through the module's zod schema first. The templar renders "{{ name }}" from vars only
-// (enough for the k8s `template` argument; the real engine is tested in test/template).
+// through the module's zod schema first, rendering with the real template engine.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Templar, TemplateContext } from '../../../src/template/types.js';
+import { createTemplar } from '../../../src/template/index.js';
 import { resolveModule } from '../../../src/modules/registry.js';
 import type { AnyModuleDefinition, ModuleContext, ModuleResult } from '../../../src/modules/types.js';
 
-export class MiniTemplar implements Templar {
-  isTemplated(text: string) {
-    return /\{\{|\{%/.test(text);
-  }
-  render(value: unknown, ctx: TemplateContext): unknown {
-    return typeof value === 'string' ? this.renderText(value, ctx) : value;
-  }
-  renderText(text: string, ctx: TemplateContext): string {
-    return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, e: string) => String(e.split('.').reduce<any>((o, k) => o?.[k], ctx.vars)));
-  }
-  evaluate(expression: string, ctx: TemplateContext) {
-    return expression.split('.').reduce<any>((o, k) => o?.[k], ctx.vars);
-  }
-  evaluateConditional(c: string | boolean) {
-    return Boolean(c);
-  }
-}
 
 export interface CallOptions {
   check?: boolean;
@@ -52,7 +34,7 @@ export async function call(name: string, args: Record<string, unknown>, o: CallO
     connection: async () => {
       throw new Error('k8s modules never connect to the host');
     },
-    templar: new MiniTemplar(),
+    templar: createTemplar(),
     findFile: (kind, file) => {
       if (isAbsolute(file)) return file;
       for (const p of o.dir ? [join(o.dir, kind, file), join(o.dir, file)] : []) if (existsSync(p)) return p;
