@@ -9,6 +9,7 @@ import { PhiloteError, UnreachableError } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
 import { resolveModule } from '../modules/registry.js';
+import { unwrapUnsafe } from '../template/unsafe.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Vars } from '../template/types.js';
 import { loadLookupForLoop } from './bridges.js';
@@ -453,7 +454,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     }
     if (extended) loopVars['ansible_loop'] = extendedLoop(items, i, lc.extended_allitems === undefined || kwBool(pr, lc.extended_allitems, baseVars));
     const vars = vm.getVars(host.name, { ...taskScope, loopVars });
-    let label: unknown = item;
+    let label: unknown = unwrapUnsafe(item);
     let r: ModuleResult;
     try {
       if (lc.label !== undefined) label = pr.run.templar.render(lc.label, { vars, location: task.loc });
@@ -467,7 +468,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
       r = errorResult(e);
     }
     if (abortsLoop.has(r)) return outcome(r, delegateTo);
-    r[loopVar] = item;
+    r[loopVar] = unwrapUnsafe(item);
     r['ansible_loop_var'] = loopVar;
     if (indexVar) {
       r[indexVar] = i;

@@ -5,6 +5,7 @@
  */
 import { parseDocument, type ScalarTag } from 'yaml';
 import { PhiloteError } from '../errors.js';
+import { UnsafeText } from '../template/unsafe.js';
 
 export const VAULT_MESSAGE =
   'this file contains Ansible Vault data, which philote cannot decrypt yet (vault support is deferred; decrypt it with ansible-vault or move the secret to an environment variable)';
@@ -16,7 +17,7 @@ const vaultTag: ScalarTag = {
     return '';
   },
 };
-const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (value: string) => value };
+const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (value: string) => new UnsafeText(value) as unknown as string };
 
 /** PyYAML's bool resolver: not y/n, which YAML 1.1 libraries sometimes include. */
 const pyBool: ScalarTag = {

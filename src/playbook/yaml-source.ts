@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
 import { PhiloteError, type SourceLocation } from '../errors.js';
+import { UnsafeText } from '../template/unsafe.js';
 
 const nodeLocations = new WeakMap<object, SourceLocation>();
 const keyLocations = new WeakMap<object, Map<string, SourceLocation>>();
@@ -125,8 +126,11 @@ const PYYAML_TESTS: Array<[string, string | undefined, RegExp]> = [
   ['tag:yaml.org,2002:float', '', /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/],
 ];
 
-/** Ansible's own tags: `!unsafe` strings are kept as strings (philote has no unsafe marker yet). */
-const ANSIBLE_TAGS = ['!unsafe', '!vault', '!vault-encrypted'].map((tag) => ({ tag, resolve: (s: string) => s }));
+/** Ansible's own tags: `!unsafe` text is data, never templated (src/template/unsafe.ts). */
+const ANSIBLE_TAGS = [
+  { tag: '!unsafe', resolve: (s: string) => new UnsafeText(s) },
+  ...['!vault', '!vault-encrypted'].map((tag) => ({ tag, resolve: (s: string) => s })),
+];
 
 function pyyamlTags(tags: Tags): Tags {
   return [...ANSIBLE_TAGS, ...tags.map((t) => {

@@ -72,7 +72,8 @@ sect host sh -c 'hostname 2>/dev/null || uname -n; hostname -f 2>/dev/null || un
 sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; awk -F: -v u="$(id -un)" "\$1==u{print \$7}" /etc/passwd'
 sect misc sh -c 'cat /etc/machine-id 2>/dev/null || echo; cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo; cut -d" " -f1 /proc/uptime 2>/dev/null || echo; cat /proc/1/comm 2>/dev/null || echo; [ -d /run/systemd/system ] && echo systemd || echo; for m in apt-get dnf yum apk zypper pacman; do command -v $m >/dev/null 2>&1 && { echo $m; break; }; done; echo'
 sect date date '+%Y %m %d %H %M %S %s %Z %z %A %w %U %a %b %j %u %V'
-sect env env
+# NUL-separated from /proc so that a multi-line value (sudo's SUDO_COMMAND) cannot forge variables.
+sect env sh -c 'if [ -r /proc/self/environ ]; then tr "\\n\\000" "\\001\\n" < /proc/self/environ; else env; fi'
 sect resolv catf /etc/resolv.conf
 sect cmdline catf /proc/cmdline
 if [ -n "$a_net" ]; then
@@ -313,10 +314,12 @@ export const setupModule: ModuleDefinition<Args> = {
     const env: Record<string, string> = {};
     let last: string | undefined;
     for (const line of b('env').split('\n')) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-      if (m) env[(last = m[1]!)] = m[2]!;
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(line);
+      if (m) env[(last = m[1]!)] = m[2]!.replace(/\x01/g, '\n');
       else if (last && line) env[last] += '\n' + line;
     }
+    // With become, sudo records the command it ran: philote's own script. Keep only the shell.
+    if (env['SUDO_COMMAND']?.startsWith('/bin/sh -c ')) env['SUDO_COMMAND'] = '/bin/sh';
     f['ansible_env'] = env;
     const resolv = b('resolv');
     const ns = [...resolv.matchAll(/^nameserver\s+(\S+)/gm)].map((x) => x[1]!);
