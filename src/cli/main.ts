@@ -1,5 +1,6 @@
 /**
- * philote's command line: `playbook`, `adhoc` (or `philote PATTERN -m ...`), `inventory`, `lab`.
+ * philote's command line: `playbook`, `adhoc` (or `philote PATTERN -m ...`), `inventory`, `lab`,
+ * `runs` and `report` (the run records).
  * Exit codes follow ansible-playbook: 0 ok, 1 error, 2 host failed (and usage errors),
  * 4 unreachable or parse error, 5 option error, 99 interrupted.
  */
@@ -11,9 +12,10 @@ import { defaultIO, type CliIO } from './io.js';
 import { labCommand } from './lab.js';
 import { expandVerbose } from './options.js';
 import { playbookCommand } from './playbook.js';
+import { reportCommand, runsCommand } from './runs.js';
 import { versionText } from './version.js';
 
-const SUBCOMMANDS = new Set(['playbook', 'adhoc', 'inventory', 'lab', 'help']);
+const SUBCOMMANDS = new Set(['playbook', 'adhoc', 'inventory', 'lab', 'runs', 'report', 'help']);
 
 /** Runs the CLI and returns the exit code (argv as process.argv: node, script, args...). */
 export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
@@ -38,7 +40,7 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError(true);
-  for (const c of [playbookCommand(io, setExit), adhocCommand(io, setExit), inventoryCommand(io, setExit), labCommand(io, setExit)]) {
+  for (const c of [playbookCommand(io, setExit), adhocCommand(io, setExit), inventoryCommand(io, setExit), labCommand(io, setExit), runsCommand(io, setExit), reportCommand(io, setExit)]) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     for (const sub of c.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     program.addCommand(c);

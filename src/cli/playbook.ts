@@ -3,8 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { PhiloteError } from '../errors.js';
+import { tee } from '../output/index.js';
+import { startRecord } from '../record/start.js';
 import type { CliIO } from './io.js';
 import { addCommonOptions, checkLimit, prepare, type CommonFlags } from './options.js';
+import { exitCodeFor } from './errors.js';
+import { philoteVersion } from './version.js';
 
 interface PlaybookFlags extends CommonFlags {
   tags?: string[];
@@ -17,6 +21,8 @@ interface PlaybookFlags extends CommonFlags {
   step?: boolean;
   flushCache?: boolean;
   forceHandlers?: boolean;
+  /** --no-record */
+  record?: boolean;
 }
 
 const collectCsv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -36,7 +42,8 @@ export function playbookCommand(io: CliIO, setExit: (code: number) => void): Com
     .option('--start-at-task <name>', 'start the playbook at the task matching this name')
     .option('--step', 'one-step-at-a-time: confirm each task before running (not supported)')
     .option('--flush-cache', 'clear the fact cache for every host in inventory')
-    .option('--force-handlers', 'run handlers even if a task fails');
+    .option('--force-handlers', 'run handlers even if a task fails')
+    .option('--no-record', "don't keep a record of this run for philote runs / philote report");
   addCommonOptions(cmd);
   cmd.action(async (playbooks: string[], flags: PlaybookFlags) => {
     setExit(await runPlaybookCommand(playbooks, flags, io));
@@ -80,12 +87,17 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
     return 0;
   }
   const { runPlaybook } = await import('../executor/index.js');
+  const recorder =
+    flags.record !== false && config.record
+      ? startRecord({ config, env: io.env, cwd: io.cwd, playbooks, check: runOptions.check, diff: runOptions.diff, limit: flags.limit, tags: flags.tags, version: philoteVersion(), output })
+      : undefined;
+  let exitCode = 1;
   try {
     const summary = await runPlaybook({
       ...runOptions,
       playbooks: files,
       inventory,
-      output,
+      output: recorder ? tee([output, recorder]) : output,
       tags: flags.tags,
       skipTags: flags.skipTags,
       startAtTask: flags.startAtTask,
@@ -94,8 +106,15 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
     });
     // Display.error's wording (the leading space is textwrap's rendering of its newline).
     if (summary.exitCode === 99) io.stderr.write(' [ERROR]: User interrupted execution\n');
+    exitCode = summary.exitCode;
     return summary.exitCode;
+  } catch (e) {
+    recorder?.emit({ type: 'error', message: (e as Error).message });
+    exitCode = exitCodeFor(e);
+    throw e;
   } finally {
     await output.close();
+    recorder?.finish(exitCode);
+    await recorder?.close();
   }
 }
