@@ -46,13 +46,14 @@ export function labCommand(io: CliIO, setExit: (code: number) => void): Command 
   });
   for (const [name, desc] of [
     ['stop', 'stop a node (sshd down)'],
-    ['start', 'start a stopped or cut node'],
-    ['cut', 'partition a node (sshd stops answering)'],
-    ['reboot', 'reboot a node'],
+    ['start', 'start a stopped node, or heal a cut or reset one'],
+    ['cut', 'partition a node: its iptables drop established and new connections'],
+    ['reset', 'its iptables answer ssh connections (established and new) with TCP resets'],
+    ['reboot', 'reboot a node: every process of the node is killed, sshd comes back after 2 s'],
   ] as const) {
     cmd.command(`${name} <node>`).description(desc).action(async (node: string) => {
       const m = await lab();
-      const fn = { stop: m.labStop, start: m.labStart, cut: m.labCut, reboot: m.labReboot }[name];
+      const fn = { stop: m.labStop, start: m.labStart, cut: m.labCut, reset: m.labReset, reboot: m.labReboot }[name];
       await fn(node, opts());
       setExit(0);
     });

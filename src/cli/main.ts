@@ -72,4 +72,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const code = await run(argv, { ...defaultIO(), signal: controller.signal });
   process.off('SIGINT', onSigint);
   process.exitCode = controller.signal.aborted && code === 0 ? 99 : code;
+  // The recap is printed and every connection was asked to close (each within 1 s). Whatever is
+  // still pending now (a socket to a partitioned host, a dial into a silent one) must not hold the
+  // process the way it held ansible-playbook's user: exit once output had time to drain. Unref'd,
+  // so a clean run exits at once without waiting for it.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }
+
+/** How long the process may linger after the command finished before it leaves anyway. */
+const EXIT_GRACE_MS = 3000;

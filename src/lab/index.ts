@@ -68,6 +68,10 @@ export function labStart(node: string, opts: LabOptions = {}): Promise<void> {
 export function labCut(node: string, opts: LabOptions = {}): Promise<void> {
   return openLab(opts.name ?? DEFAULT_LAB, opts.root).cut(node);
 }
+/** The node answers ssh traffic (established and new connections) with TCP resets until `start`. */
+export function labReset(node: string, opts: LabOptions = {}): Promise<void> {
+  return openLab(opts.name ?? DEFAULT_LAB, opts.root).reset(node);
+}
 /** sshd goes down, the boot id changes, sshd comes back after delayMs (default 2000). */
 export function labReboot(node: string, opts: LabOptions & { delayMs?: number } = {}): Promise<void> {
   return openLab(opts.name ?? DEFAULT_LAB, opts.root).reboot(node, opts.delayMs);

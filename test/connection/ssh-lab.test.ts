@@ -32,7 +32,7 @@ function spec(lab: Lab, i: number, extra: Partial<ConnectionSpec> = {}): Connect
 
 describe.skipIf(!isRoot)('ssh connection against the lab', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'conntest', nodes: 8 });
+    lab = await createLab({ name: `conn${process.pid}`, nodes: 8 });
     work = mkdtempSync(join(tmpdir(), 'phl-conn-'));
   }, 60000);
   afterAll(async () => {
@@ -74,7 +74,7 @@ describe.skipIf(!isRoot)('ssh connection against the lab', () => {
     expect((await c.exec('id -un')).stdout).toBe(`${lab.passwordUser}\n`);
     await pool.closeAll();
     const bad = createConnectionPool();
-    await expect(bad.get(spec(lab, 1, { user: lab.passwordUser, privateKeyFile: '/nonexistent', password: 'wrong' }))).rejects.toThrow(/authentication failed/);
+    await expect(bad.get(spec(lab, 1, { user: lab.passwordUser, privateKeyFile: '/nonexistent', password: 'wrong' }))).rejects.toThrow(/Failed to connect to the host via ssh: phlpw@127\.0\.0\.1: Permission denied \(publickey,password\)\./);
   });
 
   it('logs in through ssh-agent (SSH_AUTH_SOCK)', async () => {

@@ -14,8 +14,35 @@ import type { BecomeSpec, Connection, ExecOptions, ExecResult, PutOptions } from
 import { envPrefix } from '../wrap.js';
 import { becomeFailure, planBecome, type BecomePlan } from './become.js';
 import { dial, type Dialed } from './dial.js';
+import { channelOpenWords, lostWords, unreachable } from './openssh-words.js';
 import { withRemoteTimeout } from './remote-timeout.js';
 import type { SshTarget } from './target.js';
+
+/**
+ * How long a polite close (SSH disconnect + FIN) may take before the socket is destroyed: a
+ * partitioned host never answers the FIN, and its socket would keep the process alive after the recap.
+ */
+const CLOSE_GRACE_MS = 1000;
+
+/** Ends the client and waits for its 'close' at most `ms`, then destroys the socket. */
+function endWithin(client: Client, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      resolve();
+    }, ms);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.on('error', () => undefined);
+    try {
+      client.end();
+    } catch {
+      client.destroy();
+    }
+  });
+}
 
 /** OpenSSH's default MaxSessions is 10 channels per connection. */
 const MAX_CHANNELS = 10;
@@ -41,6 +68,8 @@ export class SshConnection implements Connection {
   private dialed?: Promise<Dialed>;
   private sftpP?: Promise<SFTPWrapper>;
   private closed = false;
+  /** Why the transport last dropped (cleared by the next successful dial): turns a failed SFTP transfer into UNREACHABLE. */
+  private loss?: UnreachableError;
   private readonly queue = new PQueue({ concurrency: MAX_CHANNELS });
   /** Rejecters of in-flight channels, called when the transport dies under them. */
   private readonly inflight = new Set<(e: Error) => void>();
@@ -61,16 +90,21 @@ export class SshConnection implements Connection {
       this.dialed = p;
       p.then(
         (d) => {
-          const lost = (why: string) => {
+          this.loss = undefined;
+          const lost = (e: Error | undefined) => {
             if (this.dialed !== p) return;
             this.dialed = undefined;
             this.sftpP = undefined;
             d.release();
-            const err = new UnreachableError(`connection to ${this.host} lost: ${why}`);
+            // The first event names the cause (reset, keepalive timeout); the 'close' after it adds nothing.
+            const err = unreachable(lostWords(this.target, e, false), e);
+            this.loss = err;
             for (const r of this.inflight) r(err);
+            // A socket that died mid-handshake of a close can stay half-open: drop it for good.
+            d.client.destroy();
           };
-          d.client.on('error', (e: Error) => lost(e.message));
-          d.client.on('close', () => lost('the host closed the connection'));
+          d.client.on('error', (e: Error) => lost(e));
+          d.client.on('close', () => lost(undefined));
         },
         () => {
           if (this.dialed === p) this.dialed = undefined;
@@ -100,7 +134,7 @@ export class SshConnection implements Connection {
   private async openChannel(client: Client, command: string, pty: boolean): Promise<{ ch: ClientChannel; exit: ChannelExit }> {
     return new Promise((resolve, reject) => {
       const cb = (err: Error | undefined, ch: ClientChannel) => {
-        if (err) return reject(new UnreachableError(`cannot open a channel on ${this.host}: ${err.message}`, { cause: err }));
+        if (err) return reject(this.channelError(err));
         const exit: ChannelExit = {};
         ch.on('exit', (c: number | null, sig?: string) => {
           if (typeof c === 'number') exit.code = c;
@@ -108,9 +142,21 @@ export class SshConnection implements Connection {
         });
         resolve({ ch, exit });
       };
-      if (pty) client.exec(command, { pty: { term: 'dumb', rows: 24, cols: 200 } }, cb);
-      else client.exec(command, cb);
+      try {
+        if (pty) client.exec(command, { pty: { term: 'dumb', rows: 24, cols: 200 } }, cb);
+        else client.exec(command, cb);
+      } catch (e) {
+        // ssh2 throws "Not connected" synchronously when the socket died since the last exec.
+        reject(this.channelError(e as Error));
+      }
     });
+  }
+
+  /** A channel that could not be opened: the transport died under it, or the server refused it (MaxSessions...). */
+  private channelError(err: Error): UnreachableError {
+    if (this.loss) return this.loss;
+    if (/No response from server|Not connected/i.test(err.message)) return unreachable(lostWords(this.target, undefined, false), err);
+    return unreachable(channelOpenWords(err), err);
   }
 
   private async runChannel(command: string, r: ChannelRun): Promise<ExecResult> {
@@ -275,6 +321,7 @@ export class SshConnection implements Connection {
         await new Promise<void>((res, rej) => sftp.chmod(remotePath, options.mode!, (e) => (e ? rej(e) : res())));
       }
     } catch (e) {
+      if (this.loss) throw this.loss;
       if (e instanceof PhiloteError) throw e;
       throw new PhiloteError('connection', `copying to ${remotePath} on ${this.host} failed: ${(e as Error).message}`, { cause: e });
     }
@@ -292,6 +339,7 @@ export class SshConnection implements Connection {
     try {
       await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
     } catch (e) {
+      if (this.loss) throw this.loss;
       throw new PhiloteError('connection', `fetching ${remotePath} from ${this.host} failed: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -303,7 +351,7 @@ export class SshConnection implements Connection {
     if (d) {
       const dd = await d.catch(() => undefined);
       if (dd) {
-        dd.client.end();
+        await endWithin(dd.client, CLOSE_GRACE_MS);
         dd.release();
       }
     }

@@ -4,9 +4,10 @@
  * targets, connect timeout, keepalives, and retries with backoff for network failures only.
  */
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client as ClientT, type ConnectConfig } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type Client as ClientT, type ConnectConfig } from 'ssh2';
 import { PhiloteError, UnreachableError } from '../../errors.js';
 import { authMethods } from './auth.js';
+import { authFailureWords, dialFailureWords, unreachable, type Phase } from './openssh-words.js';
 import { addKnownHost, checkHostKey, fingerprint, hostKeyName, knownKeyTypes } from './known-hosts.js';
 import type { SshTarget } from './target.js';
 
@@ -21,22 +22,6 @@ const HOSTKEY_ALGOS: Record<string, string[]> = {
   'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
-
-/** OpenSSH's words for socket errors, which Ansible prints after "Failed to connect to the host via ssh: ". */
-const SOCKET_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'Connection refused',
-  EHOSTUNREACH: 'No route to host',
-  ENETUNREACH: 'Network is unreachable',
-  ETIMEDOUT: 'Connection timed out',
-};
-
-function ansibleSocketMessage(t: SshTarget, e: Error): string | undefined {
-  const code = (e as NodeJS.ErrnoException).code ?? '';
-  const phrase = SOCKET_ERRORS[code];
-  if (phrase) return `Failed to connect to the host via ssh: ssh: connect to host ${t.hostname} port ${t.port}: ${phrase}`;
-  if (code === 'ENOTFOUND') return `Failed to connect to the host via ssh: ssh: Could not resolve hostname ${t.hostname}: Name or service not known`;
-  return undefined;
-}
 
 function describe(t: SshTarget): string {
   return `${t.user}@${t.hostname}:${t.port}`;
@@ -76,7 +61,7 @@ async function verifyHostKey(t: SshTarget, blob: Buffer): Promise<UnreachableErr
 }
 
 function isNetworkError(e: unknown): boolean {
-  if (e instanceof PhiloteError) return e.kind === 'connection' && !/authenticat|key/i.test(e.message);
+  if (e instanceof PhiloteError) return e.kind === 'connection' && !/authenticat|Permission denied|key/i.test(e.message);
   return true;
 }
 
@@ -93,7 +78,6 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     readyTimeout: t.connectTimeoutMs,
     keepaliveInterval: t.keepaliveIntervalMs,
     keepaliveCountMax: t.keepaliveCountMax,
-    authHandler: methods,
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
       verifyHostKey(t, key).then(
         (err) => {
@@ -109,22 +93,39 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     // Ask for a key type we already know first, as OpenSSH does (else a known ed25519 host offering ecdsa looks "unknown").
     ...(preferred.length ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } as unknown as ConnectConfig['algorithms'] } : {}),
   };
+  // A function instead of the plain list so the methods the server offered are known for the
+  // "Permission denied (publickey,password)." wording.
+  let offered: string[] | undefined;
+  let next = 0;
+  config.authHandler = (left, _partial, cb) => {
+    if (left?.length) offered = [...left];
+    // ssh2 takes `false` for "no more methods" although its types do not say so.
+    cb((next < methods.length ? methods[next++]! : false) as AnyAuthMethod);
+  };
   return new Promise((resolve, reject) => {
     const client = new Client();
     let settled = false;
-    const fail = (e: Error) => {
+    // TCP connected, then the server's identification seen (the host key check starts after it).
+    let phase: Phase = sock ? 'banner' : 'connect';
+    client.on('connect', () => {
+      if (phase === 'connect') phase = 'banner';
+    });
+    const verify = config.hostVerifier as (key: Buffer, cb: (ok: boolean) => void) => void;
+    config.hostVerifier = (key: Buffer, cb: (ok: boolean) => void) => {
+      phase = 'session';
+      verify(key, cb);
+    };
+    const fail = (e: Error | undefined) => {
       if (settled) return;
       settled = true;
-      client.end();
+      client.destroy();
       if (refusal) return reject(refusal);
-      const level = (e as { level?: string }).level;
-      if (level === 'client-authentication') {
-        return reject(new UnreachableError(`authentication failed for ${describe(t)} (host ${t.host}): tried ${[...new Set(methods.map((m) => m.type))].join(', ')}`, { cause: e }));
-      }
-      const ansibleWords = ansibleSocketMessage(t, e);
-      if (ansibleWords) return reject(new UnreachableError(ansibleWords, { cause: e }));
-      const msg = /timed out/i.test(e.message) ? `timed out after ${t.connectTimeoutMs / 1000} s` : e.message;
-      reject(new UnreachableError(`failed to connect to ${t.host} (${describe(t)}): ${msg}`, { cause: e }));
+      const level = (e as { level?: string } | undefined)?.level;
+      if (level === 'client-authentication') return reject(unreachable(authFailureWords(t.user, t.hostname, offered), e));
+      const timedOut = level === 'client-timeout';
+      const words = dialFailureWords(t, phase, e, timedOut);
+      if (words) return reject(unreachable(words, e));
+      reject(new UnreachableError(`failed to connect to ${t.host} (${describe(t)}): ${e?.message ?? 'connection closed'}`, { cause: e }));
     };
     client.once('ready', () => {
       settled = true;
@@ -132,8 +133,11 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
       client.setNoDelay(true);
       resolve(client);
     });
-    client.once('error', fail);
-    client.once('close', () => fail(new Error('connection closed during the handshake')));
+    // `on`, never `once`: ssh2 can emit a second 'error' after 'close' (a reset socket), and an
+    // 'error' without a listener would crash the whole run. The connection adds its own listener
+    // after 'ready'; this one stays as a guard.
+    client.on('error', fail);
+    client.once('close', () => fail(undefined));
     client.connect(config);
   });
 }
@@ -174,7 +178,13 @@ function releaseChain(hops: SshTarget[]): void {
     entry.refs--;
     if (entry.refs <= 0) {
       jumpClients.delete(key);
-      void entry.client.then((c) => c.end()).catch(() => undefined);
+      // end() waits for the bastion's FIN; a partitioned bastion never sends it, so destroy after a grace.
+      void entry.client
+        .then((c) => {
+          c.end();
+          setTimeout(() => c.destroy(), 1000).unref();
+        })
+        .catch(() => undefined);
     }
   }
 }

@@ -2,7 +2,7 @@
 import type { LabState } from './layout.js';
 
 export interface ControlRequest {
-  op: 'ping' | 'status' | 'stop' | 'start' | 'cut' | 'reboot' | 'shutdown';
+  op: 'ping' | 'status' | 'stop' | 'start' | 'cut' | 'reset' | 'reboot' | 'shutdown';
   node?: string;
   /** reboot: how long the node stays down. */
   delayMs?: number;

@@ -14,7 +14,8 @@ import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { IN_NODE, LAB_USER, paths, readLabState, type LabNodeInfo, type LabState, type NodeState } from './layout.js';
-import { killPid, run, sleep } from './run.js';
+import { applyFault, healNode, NODE_PROXY, nodePids, type NetFault } from './faults.js';
+import { killPid, sleep } from './run.js';
 import type { ControlReply, ControlRequest } from './daemon-protocol.js';
 
 interface NodeRuntime {
@@ -22,9 +23,6 @@ interface NodeRuntime {
   holderPid: number;
   sshd?: ChildProcess;
   server?: Server;
-  sessions: Set<ChildProcess>;
-  /** Connections accepted while cut: held open and silent, like a partitioned peer. */
-  held: Set<Socket>;
   lastRebootRequest: string;
 }
 
@@ -101,22 +99,16 @@ function startSshdDaemon(rt: NodeRuntime): void {
 }
 
 function onConnection(rt: NodeRuntime, sock: Socket): void {
-  if (rt.info.state === 'cut') {
-    rt.held.add(sock);
-    sock.on('close', () => rt.held.delete(sock));
-    sock.on('error', () => undefined);
-    return;
-  }
-  if (rt.info.state !== 'up') {
+  if (rt.info.state === 'stopped' || rt.info.state === 'rebooting') {
     sock.destroy();
     return;
   }
   const np = P.node(rt.info.name);
   appendFileSync(np.spawns, 'x');
-  const child = spawn('nsenter', nsenter(rt, ['/usr/sbin/sshd', '-i', '-f', np.sshdConfig]), { stdio: [sock, sock, 'ignore'] });
-  rt.sessions.add(child);
-  child.on('exit', () => rt.sessions.delete(child));
-  child.on('error', (e) => log(`${rt.info.name}: sshd -i: ${e.message}`));
+  // The relay's TCP leg to sshd runs inside the node, so the node's iptables (cut, reset) and
+  // tc (bandwidth) act on the SSH stream, and killing the node's processes ends the session.
+  const child = spawn('nsenter', nsenter(rt, ['python3', '-c', NODE_PROXY, rt.info.address]), { stdio: [sock, 'ignore', 'ignore'] });
+  child.on('error', (e) => log(`${rt.info.name}: relay: ${e.message}`));
   // The child has its own copy of the socket now.
   sock.destroy();
 }
@@ -140,33 +132,28 @@ function closeServer(rt: NodeRuntime): Promise<void> {
   return new Promise((r) => (s ? s.close(() => r()) : r()));
 }
 
-function signalAll(rt: NodeRuntime, sig: NodeJS.Signals): void {
-  for (const c of rt.sessions) killPid(c.pid, sig);
-  killPid(rt.sshd?.pid, sig);
-}
-
-async function setLink(rt: NodeRuntime, up: boolean): Promise<void> {
-  await run('ip', ['-n', rt.info.namespace, 'link', 'set', 'eth0', up ? 'up' : 'down'], { allowFail: true });
+/** Kills every process of the node (sshd, sessions, relays, commands) but the namespace holder. */
+async function killNodeProcesses(rt: NodeRuntime): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const pids = await nodePids(rt.info.namespace, rt.holderPid);
+    if (!pids.length) return;
+    for (const pid of pids) killPid(pid, 'SIGKILL');
+    await sleep(50);
+  }
 }
 
 async function stopNode(rt: NodeRuntime, as: NodeState = 'stopped'): Promise<void> {
-  const wasCut = rt.info.state === 'cut';
   rt.info.state = as;
   await closeServer(rt);
-  signalAll(rt, 'SIGKILL');
-  if (wasCut) signalAll(rt, 'SIGCONT');
-  for (const s of rt.held) s.destroy();
-  rt.sessions.clear();
-  if (wasCut) await setLink(rt, true);
+  await killNodeProcesses(rt);
+  await healNode(rt.info.namespace);
   save();
 }
 
 async function startNode(rt: NodeRuntime): Promise<void> {
   if (rt.info.state === 'up') return;
-  if (rt.info.state === 'cut') {
-    signalAll(rt, 'SIGCONT');
-    for (const s of rt.held) s.destroy();
-    await setLink(rt, true);
+  if (rt.info.state === 'cut' || rt.info.state === 'reset') {
+    await healNode(rt.info.namespace);
   } else {
     await listen(rt);
     startSshdDaemon(rt);
@@ -175,12 +162,11 @@ async function startNode(rt: NodeRuntime): Promise<void> {
   save();
 }
 
-async function cutNode(rt: NodeRuntime): Promise<void> {
-  if (rt.info.state !== 'up') throw new Error(`node ${rt.info.name} is ${rt.info.state}, not up`);
-  rt.info.state = 'cut';
-  // Existing sessions freeze (no FIN, no RST), new ones hang: what a partition looks like.
-  signalAll(rt, 'SIGSTOP');
-  await setLink(rt, false);
+/** cut: packets of established and new connections dropped; reset: answered with TCP resets. */
+async function faultNode(rt: NodeRuntime, fault: NetFault): Promise<void> {
+  if (rt.info.state !== 'up' && rt.info.state !== 'cut' && rt.info.state !== 'reset') throw new Error(`node ${rt.info.name} is ${rt.info.state}, not up`);
+  await applyFault(rt.info.namespace, fault);
+  rt.info.state = fault;
   save();
 }
 
@@ -240,9 +226,7 @@ async function startKube(): Promise<void> {
 async function shutdown(): Promise<void> {
   for (const rt of nodes.values()) {
     await closeServer(rt);
-    signalAll(rt, 'SIGCONT');
-    signalAll(rt, 'SIGKILL');
-    for (const s of rt.held) s.destroy();
+    await killNodeProcesses(rt).catch(() => undefined);
     killPid(rt.holderPid, 'SIGKILL');
   }
   await kubeStop?.().catch(() => undefined);
@@ -262,7 +246,7 @@ async function handle(req: ControlRequest): Promise<ControlReply> {
   if (!rt) return { ok: false, error: `no node '${req.node ?? ''}' in lab ${state.name} (nodes: ${[...nodes.keys()].join(', ')})` };
   if (req.op === 'stop') await stopNode(rt);
   else if (req.op === 'start') await startNode(rt);
-  else if (req.op === 'cut') await cutNode(rt);
+  else if (req.op === 'cut' || req.op === 'reset') await faultNode(rt, req.op);
   else if (req.op === 'reboot') void rebootNode(rt, req.delayMs ?? 2000);
   return { ok: true, state };
 }
@@ -302,7 +286,7 @@ async function main(): Promise<void> {
     await Promise.all(
       state.nodes.map(async (info) => {
         const holderPid = await startHolder(info);
-        const rt: NodeRuntime = { info, holderPid, sessions: new Set(), held: new Set(), lastRebootRequest: '' };
+        const rt: NodeRuntime = { info, holderPid, lastRebootRequest: '' };
         rt.lastRebootRequest = readRequest(rt);
         nodes.set(info.name, rt);
         await listen(rt);

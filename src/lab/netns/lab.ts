@@ -2,7 +2,7 @@
  * The programmatic lab API used by tests, the bench and `philote lab ...`:
  *   const lab = await createLab({ name: 'conn', nodes: 4 });
  *   lab.inventoryPath; lab.nodes[0].sshPort; await lab.exec('node1', 'iptables -S');
- *   await lab.stop('node2'); await lab.start('node2'); await lab.cut('node3'); await lab.reboot('node1');
+ *   await lab.stop('node2'); await lab.start('node2'); await lab.cut('node3'); await lab.reset('node4'); await lab.reboot('node1');
  *   await lab.down();
  */
 import { spawn } from 'node:child_process';
@@ -51,7 +51,10 @@ export interface Lab {
   exec(node: string, command: string): Promise<ExecOutput>;
   stop(node: string): Promise<void>;
   start(node: string): Promise<void>;
+  /** Partition: iptables inside the node drops the packets of established and new connections; start() heals. */
   cut(node: string): Promise<void>;
+  /** iptables inside the node answers ssh traffic (established and new) with TCP resets; start() heals. */
+  reset(node: string): Promise<void>;
   reboot(node: string, delayMs?: number): Promise<void>;
   /** Server-side SSH connections accepted from the controller so far (one `sshd -i` spawn each). */
   connectionCount(node: string): number;
@@ -250,6 +253,9 @@ function handle(dir: string): Lab {
     },
     async cut(n) {
       await controlRequest(dir, { op: 'cut', node: node(n).name });
+    },
+    async reset(n) {
+      await controlRequest(dir, { op: 'reset', node: node(n).name });
     },
     async reboot(n, delayMs) {
       await controlRequest(dir, { op: 'reboot', node: node(n).name, delayMs });

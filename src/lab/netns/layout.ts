@@ -13,7 +13,7 @@ export const LAB_PW_USER = 'phlpw';
 export const LAB_PASSWORD = 'philote-lab';
 export const LAB_SUBNET_PREFIX = '10.213';
 
-export type NodeState = 'up' | 'stopped' | 'cut' | 'rebooting';
+export type NodeState = 'up' | 'stopped' | 'cut' | 'reset' | 'rebooting';
 
 export interface LabNodeInfo {
   name: string;

@@ -1,0 +1,85 @@
+/**
+ * OpenSSH's words for a connection that fails or drops, as ansible-playbook shows them in an
+ * UNREACHABLE result: "Failed to connect to the host via ssh: " + what `ssh` printed (its lines
+ * joined with \r\n). The wordings were taken from OpenSSH 9 on this machine against servers that
+ * reset, close or stay silent before the banner (docs/reliability.md lists each case).
+ */
+import { UnreachableError } from '../../errors.js';
+
+const PREFIX = 'Failed to connect to the host via ssh: ';
+
+/** Where the conversation was when it failed: before the TCP connect, before the server's ident, or later. */
+export type Phase = 'connect' | 'banner' | 'session';
+
+export interface Peer {
+  hostname: string;
+  port: number;
+}
+
+/** Socket errnos OpenSSH names in "ssh: connect to host H port P: ...". */
+const CONNECT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  ETIMEDOUT: 'Connection timed out',
+  ECONNRESET: 'Connection reset by peer',
+};
+
+export function unreachable(words: string, cause?: unknown): UnreachableError {
+  return new UnreachableError(PREFIX + words, cause === undefined ? {} : { cause });
+}
+
+function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+}
+
+/** A failure while dialling (TCP connect or before/during the SSH handshake). */
+export function dialFailureWords(p: Peer, phase: Phase, e: Error | undefined, timedOut: boolean): string | undefined {
+  const code = errnoOf(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `ssh: Could not resolve hostname ${p.hostname}: Name or service not known`;
+  if (phase === 'connect') {
+    if (timedOut) return `ssh: connect to host ${p.hostname} port ${p.port}: Connection timed out`;
+    const phrase = CONNECT_ERRORS[code];
+    return phrase ? `ssh: connect to host ${p.hostname} port ${p.port}: ${phrase}` : undefined;
+  }
+  if (phase === 'banner') {
+    if (timedOut) return `Connection timed out during banner exchange\r\nConnection to ${p.hostname} port ${p.port} timed out`;
+    if (code === 'ECONNRESET') return `kex_exchange_identification: read: Connection reset by peer\r\nConnection reset by ${p.hostname} port ${p.port}`;
+    return `kex_exchange_identification: Connection closed by remote host\r\nConnection closed by ${p.hostname} port ${p.port}`;
+  }
+  if (timedOut) return `Connection to ${p.hostname} port ${p.port} timed out`;
+  return lostWords(p, e, false);
+}
+
+/** An established connection that dropped: reset, closed by the peer, or silent past the keepalives. */
+export function lostWords(p: Peer, e: Error | undefined, keepaliveTimeout: boolean): string {
+  if (keepaliveTimeout || /keepalive timeout/i.test(e?.message ?? '')) return `Timeout, server ${p.hostname} not responding.`;
+  const code = errnoOf(e);
+  if (code === 'ECONNRESET') return `Connection reset by ${p.hostname} port ${p.port}`;
+  if (code === 'EPIPE') return `client_loop: send disconnect: Broken pipe`;
+  if (code === 'ETIMEDOUT') return `Connection to ${p.hostname} port ${p.port} timed out`;
+  if (e && !code) return `ssh_dispatch_run_fatal: Connection to ${p.hostname} port ${p.port}: ${e.message}`;
+  return `Connection to ${p.hostname} closed by remote host.`;
+}
+
+/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 5.1) as OpenSSH prints them. */
+const OPEN_FAILURE: Record<number, string> = {
+  1: 'administratively prohibited',
+  2: 'connect failed',
+  3: 'unknown channel type',
+  4: 'resource shortage',
+};
+
+/** The server refused a session channel (e.g. MaxSessions reached): "channel N: open failed: ...". */
+export function channelOpenWords(e: Error): string {
+  const reason = (e as { reason?: unknown }).reason;
+  const why = typeof reason === 'number' ? OPEN_FAILURE[reason] ?? `reason ${reason}` : 'connect failed';
+  const detail = e.message.replace(/^\(SSH\) Channel open failure:\s*/, '');
+  return `channel 0: open failed: ${why}: ${detail || 'open failed'}`;
+}
+
+/** "user@host: Permission denied (publickey,password)." with the methods the server offered. */
+export function authFailureWords(user: string, hostname: string, offered: readonly string[] | undefined): string {
+  const list = offered?.length ? offered.join(',') : 'publickey';
+  return `${user}@${hostname}: Permission denied (${list}).`;
+}
