@@ -13,7 +13,8 @@
  * config files and kubeconfigs this is used for, not meant for large files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { atomicWriteLocal } from './local-write.js';
 import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
@@ -64,7 +65,7 @@ export const fetchModule: ModuleDefinition<Args> = {
       const changed = !local || sha1(local) !== r.sha1;
       if (changed && !ctx.checkMode) {
         mkdirSync(dirname(dest), { recursive: true });
-        writeFileSync(dest, r.data);
+        await atomicWriteLocal(dest, r.data, r.sha1);
       }
       return {
         changed,

@@ -60,7 +60,12 @@ if [ -n "$a_expect" ]; then
 fi
 # The scratch directory only when something needs it (diff, validate): every process counts on a fleet.
 t=
-scratch() { [ -n "$t" ] && return 0; t=$(mktemp -d) || fail "cannot create a temporary directory"; trap 'rm -rf "$t"' EXIT; }
+new=
+# One cleanup for the scratch dir and a temp file not yet renamed; a signal (SIGHUP or SIGPIPE
+# when the session goes away) exits through it too.
+cleanup() { [ -n "$new" ] && rm -f "$new"; [ -n "$t" ] && rm -rf "$t"; }
+trap cleanup EXIT; trap 'exit 1' HUP INT TERM PIPE
+scratch() { [ -n "$t" ] && return 0; t=$(mktemp -d) || fail "cannot create a temporary directory"; }
 if [ -n "$existed" ] && [ -z "$a_force" ]; then printf '{"kept":1,"dest":%s}\n' "$(js "$dest")"; exit 0; fi
 if [ "$cur" != "$a_sum" ]; then
   ch=1
@@ -68,28 +73,42 @@ if [ "$cur" != "$a_sum" ]; then
     finfo "$dest"; if [ "$f_size" -le ${MAX_DIFF_SIZE} ]; then scratch; cp "$dest" "$t/before"; blob before "$t/before"; else toolarge=1; fi
   fi
   if [ -z "$a_check" ]; then
+    # The final mode and owner, decided before the temp file exists: the old file's (through a
+    # symlink, its target's), else a new file's (umask, us); a numeric mode argument wins now
+    # (a symbolic one is applied after the rename by attrs).
+    if [ -n "$existed" ]; then
+      finfo "$dest"; _om=$f_mode; _ou=$f_uid; _og=$f_gid
+      [ -L "$dest" ] && { set -- $(stat -L -c '%a %u %g' "$dest"); _om=$1; _ou=$2; _og=$3; }
+    else
+      _um=$(umask); _om=$(printf '%o' $(( 0666 & ~0$_um ))); _ou=$(id -u); _og=$(id -g)
+    fi
+    case "$a_mode" in ''|*[!0-7]*) _fm=$_om ;; *) _fm=$a_mode ;; esac
     # The temp file beside dest is made by the shell itself (noclobber: O_EXCL, so never someone
-    # else's file) with 0666 & ~umask, the mode a new file gets: no mktemp, no chmod for it.
-    new="$dir/.philote.$$.tmp"; set -C
-    { : > "$new"; } 2>/dev/null || { new="$dir/.philote.$$.$(date +%N).tmp"; { : > "$new"; } 2>/dev/null; } || fail "cannot create a temporary file in $dir"
-    set +C
+    # else's file) under umask 077: 0600 while the content streams in, whatever the final mode.
+    new="$dir/.philote.$$.tmp"; _um=$(umask); umask 077; set -C
+    { : > "$new"; } 2>/dev/null || { new="$dir/.philote.$$.$(date +%N).tmp"; { : > "$new"; } 2>/dev/null; } || { umask "$_um"; fail "cannot create a temporary file in $dir"; }
+    set +C; umask "$_um"
+    # The final owner from the start (root only; a plain user can only own it himself).
+    _wu=${'$'}{a_owner:-$_ou}; _wg=${'$'}{a_group:-$_og}
+    finfo "$new"; { [ "$_wu" = "$f_uid" ] || [ "$_wu" = "$f_owner" ]; } && { [ "$_wg" = "$f_gid" ] || [ "$_wg" = "$f_group" ]; } || chown "$_wu:$_wg" "$new" 2>/dev/null
     if [ -n "$a_rsrc" ]; then cp "$a_rsrc" "$new"; else cat >> "$new"; fi
+    # Size and checksum the controller knows: a partial transfer (a lost connection or a killed
+    # controller ends stdin early) never replaces dest, and the cleanup removes the temp file.
+    finfo "$new"
+    if [ -n "$a_size" ] && [ "$f_size" != "$a_size" ]; then fail "the content of $dest arrived incomplete ($f_size of $a_size bytes): the connection was lost mid-transfer; $dest was left as it was"; fi
+    set -- $(sha1sum < "$new"); [ "$1" = "$a_sum" ] || fail "the content of $dest arrived corrupted (sha1 $1, sent $a_sum); $dest was left as it was"
     if [ -n "$a_validate" ]; then
       scratch
       vcmd=$(printf '%s' "$a_validate" | sed "s|%s|$new|g")
-      if ! sh -c "$vcmd" >"$t/vo" 2>"$t/ve"; then rm -f "$new"; printf '{"failed":true,"msg":%s,"stdout":%s,"stderr":%s}\n' "$(js "failed to validate")" "$(js "$(cat "$t/vo")")" "$(js "$(cat "$t/ve")")"; exit 0; fi
+      if ! sh -c "$vcmd" >"$t/vo" 2>"$t/ve"; then printf '{"failed":true,"msg":%s,"stdout":%s,"stderr":%s}\n' "$(js "failed to validate")" "$(js "$(cat "$t/vo")")" "$(js "$(cat "$t/ve")")"; exit 0; fi
     fi
-    if [ -n "$existed" ]; then
-      if [ -n "$a_backup" ]; then backup="$dest.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; cp -p "$dest" "$backup" || fail "backup of $dest failed"; fi
-      # Keep the old file's mode and owner. The new file already has the umask mode and our
-      # owner: a process only for what differs (usually nothing).
-      finfo "$dest"; _om=$f_mode; _ou=$f_uid; _og=$f_gid
-      [ -L "$dest" ] && { set -- $(stat -L -c '%a %u %g' "$dest"); _om=$1; _ou=$2; _og=$3; }
-      finfo "$new"
-      [ "$_om" = "$f_mode" ] || chmod "$_om" "$new"
-      [ "$_ou:$_og" = "$f_uid:$f_gid" ] || chown "$_ou:$_og" "$new" 2>/dev/null
-    fi
-    mv -f "$new" "$dest" || { rm -f "$new"; fail "Could not replace file $dest"; }
+    if [ -n "$existed" ] && [ -n "$a_backup" ]; then backup="$dest.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; cp -p "$dest" "$backup" || fail "backup of $dest failed"; fi
+    finfo "$new"; normmodev "$f_mode"; _cm=$_nm; normmodev "$_fm"; [ "$_nm" = "$_cm" ] || chmod "$_fm" "$new" || fail "chmod failed on $new"
+    # What attrs would have found had the old mode/owner been kept: the edit modules word their msg with it.
+    normmodev "$_fm"; _w=$_nm; normmodev "$_om"; [ "$_w" = "$_nm" ] || ach=1
+    finfo "$new"; [ "$f_uid:$f_gid" = "$_ou:$_og" ] || ach=1
+    mv -f "$new" "$dest" || fail "Could not replace file $dest"
+    new=
   fi
 fi
 if [ -e "$dest" ]; then attrs "$dest" 0; elif [ -n "$a_mode" ] || [ -n "$a_owner" ] || [ -n "$a_group" ]; then attr_after_mode=$a_mode; fi
@@ -124,6 +143,7 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
     a_dest: o.dest,
     a_base: o.basename,
     a_sum: o.content ? sha1(o.content) : '',
+    a_size: o.content ? o.content.length : undefined,
     a_rsrc: o.remoteSrc,
     a_force: o.force ?? true,
     a_backup: o.backup ?? false,
