@@ -11,6 +11,7 @@ import { loadInventory, type InventoryData } from '../inventory/index.js';
 import { expandLimit, splitHostPattern } from '../inventory/patterns.js';
 import { colorWanted, createOutput, stdoutCallbackKind, type OutputKind } from '../output/index.js';
 import type { OutputSink } from '../output/events.js';
+import { Progress, progressWanted } from '../output/progress.js';
 import type { RunOptions } from '../executor/types.js';
 import type { CliIO } from './io.js';
 import { parseExtraVars } from './kv.js';
@@ -89,7 +90,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   const kind = outputKind ?? stdoutCallbackKind(config.stdoutCallback);
   const color = !config.noColor && (config.forceColor || colorWanted(io.stdout, io.env));
   const diff = flags.diff ?? config.diffAlways;
-  const output = createOutput(kind, {
+  const sink = createOutput(kind, {
     stream: io.stdout,
     errStream: io.stderr,
     color,
@@ -103,6 +104,9 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     callbacksEnabled: outputKind ? [] : config.callbacksEnabled,
     env: io.env,
   });
+  // The live status line: terminals only (never in pipes, files or JSON output).
+  const stderr = io.stderr as typeof io.stderr & { isTTY?: boolean; columns?: number };
+  const output = progressWanted(io.stdout, stderr, kind, config.progress) ? new Progress(sink, stderr) : sink;
   // display.v(): through the output so that log_path has it too, as in Ansible.
   if (verbosity > 0 && kind !== 'json') {
     output.emit({ type: 'verbose', level: 1, message: config.configFile ? `Using ${config.configFile} as config file` : 'No config file found; using defaults' });
