@@ -244,10 +244,13 @@ describe('vault', () => {
     const e = loadError({ ...playWith('    - import_tasks: t.yml\n'), 't.yml': '$ANSIBLE_VAULT;1.1;AES256\n6162\n' });
     expect(e.message).toMatch(/t\.yml' is vault-encrypted; vault is not supported by philote yet$/);
   });
-  it('!unsafe strings load as strings', async () => {
+  it('!unsafe strings load as unsafe text (never templated), printed as their text', async () => {
     const { load } = await import('./helpers.js');
+    const { isUnsafeText } = await import('../../src/template/unsafe.js');
     const pb = load({ 'site.yml': '- hosts: all\n  vars:\n    raw: !unsafe "{{ not templated }}"\n' });
-    expect(pb.plays[0]!.vars).toEqual({ raw: '{{ not templated }}' });
+    const raw = pb.plays[0]!.vars!['raw'];
+    expect(isUnsafeText(raw)).toBe(true);
+    expect(String(raw)).toBe('{{ not templated }}');
   });
 });
 
