@@ -4,6 +4,7 @@ import { CORE_FILTERS } from './core.js';
 import { IP_FILTERS } from './ipaddr.js';
 import { LIST_FILTERS } from './lists.js';
 import { MISC_FILTERS } from './misc.js';
+import { QUERY_FILTERS } from './query.js';
 import { REGEX_FILTERS } from './regex.js';
 import { SERIALIZE_FILTERS } from './serialize.js';
 
@@ -14,6 +15,7 @@ export const FILTERS: Record<string, FilterFn> = {
   ...SERIALIZE_FILTERS,
   ...MISC_FILTERS,
   ...IP_FILTERS,
+  ...QUERY_FILTERS,
 };
 FILTERS['d'] = CORE_FILTERS['default']!;
 delete FILTERS['datetime_ok'];

@@ -7,10 +7,11 @@ import { TemplateRuntimeError } from '../runtime/env.js';
 import { failUndefined, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
 import { DATA_LOOKUPS } from './data.js';
 import { FILE_LOOKUPS } from './files.js';
+import { mergeVariables } from './merge-variables.js';
 
 export type LookupFn = (s: EvalState, terms: unknown[], kwargs: Dict) => unknown[];
 
-export const LOOKUPS: Record<string, LookupFn> = { ...DATA_LOOKUPS, ...FILE_LOOKUPS };
+export const LOOKUPS: Record<string, LookupFn> = { ...DATA_LOOKUPS, ...FILE_LOOKUPS, merge_variables: mergeVariables };
 
 export function getLookup(name: string): LookupFn {
   const short = name.replace(/^(ansible\.builtin|community\.general|ansible\.utils)\./, '');
