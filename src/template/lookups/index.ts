@@ -7,14 +7,15 @@ import { TemplateRuntimeError } from '../runtime/env.js';
 import { failUndefined, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
 import { DATA_LOOKUPS } from './data.js';
 import { FILE_LOOKUPS } from './files.js';
+import { k8sLookup } from './k8s.js';
 import { mergeVariables } from './merge-variables.js';
 
 export type LookupFn = (s: EvalState, terms: unknown[], kwargs: Dict) => unknown[];
 
-export const LOOKUPS: Record<string, LookupFn> = { ...DATA_LOOKUPS, ...FILE_LOOKUPS, merge_variables: mergeVariables };
+export const LOOKUPS: Record<string, LookupFn> = { ...DATA_LOOKUPS, ...FILE_LOOKUPS, merge_variables: mergeVariables, k8s: k8sLookup };
 
 export function getLookup(name: string): LookupFn {
-  const short = name.replace(/^(ansible\.builtin|community\.general|ansible\.utils)\./, '');
+  const short = name.replace(/^(ansible\.builtin|community\.general|ansible\.utils|kubernetes\.core)\./, '');
   const fn = LOOKUPS[short];
   if (!fn) throw new TemplateRuntimeError(`lookup plugin (${name}) not found`);
   return fn;
