@@ -9,7 +9,8 @@ import { PhiloteError, UnreachableError } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
 import { resolveModule } from '../modules/registry.js';
-import { unwrapUnsafe } from '../template/unsafe.js';
+import { unwrapUnsafe, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js';
+import { namespaceFacts } from '../vars/manager.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Vars } from '../template/types.js';
 import { loadLookupForLoop } from './bridges.js';
@@ -136,17 +137,32 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
   const { pr, task } = inv;
   const templar = pr.run.templar;
   const until = task.until === undefined ? undefined : Array.isArray(task.until) ? task.until : [task.until];
-  // ansible-core 2.14 makes `retries` attempts in all (at least one; 3 by default).
+  // ansible-core 2.14.18: `retries: N` makes N + 1 attempts; unset makes 3, zero or less makes
+  // one (and then `until` is not evaluated at all).
   let attempts = 1;
   if (until) {
     const r = kwNumber(pr, task.retries, vars);
-    attempts = r === undefined ? 3 : r <= 0 ? 1 : r;
+    attempts = r === undefined ? 3 : r <= 0 ? 1 : r + 1;
   }
   const delay = until ? (kwNumber(pr, task.delay, vars) ?? 5) : 0;
   let result: ModuleResult = {};
+  // The arguments are templated once for all attempts, as Task.post_validate does.
+  const argsOnce: ArgsCache = {};
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    result = await invokeAction(inv, vars, delegateTo);
-    if (task.register) vars[task.register] = result;
+    result = await invokeAction(inv, vars, delegateTo, argsOnce);
+    // Available early, to changed_when/failed_when too.
+    if (until) result['attempts'] = attempt;
+    if (task.register) vars[task.register] = wrapUnsafe(result);
+    // until/changed_when/failed_when see the attempt's facts (TaskExecutor._execute's vars_copy).
+    const facts = result['ansible_facts'];
+    if (facts && typeof facts === 'object' && !Array.isArray(facts)) {
+      if (task.action === 'set_fact' || task.action === 'include_vars') Object.assign(vars, facts);
+      else {
+        const wrapped = wrapUnsafe(facts) as Record<string, unknown>;
+        vars['ansible_facts'] = wrapUnsafeFresh({ ...((vars['ansible_facts'] as Record<string, unknown> | undefined) ?? {}), ...namespaceFacts(wrapped) });
+        Object.assign(vars, wrapped);
+      }
+    }
     if (result.unreachable) return result;
     // ansible-core 2.14 evaluates changed_when, then failed_when, on every result that was
     // not skipped; one that cannot be evaluated fails the task and its message is kept in
@@ -170,8 +186,7 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
         result[`${name}_when_result`] = conditionalText(name === 'changed' ? task.changed_when : task.failed_when, e);
       }
     }
-    if (!until) break;
-    result['attempts'] = attempt;
+    if (!until || attempts <= 1) break;
     let done: boolean;
     try {
       done = until.every((c) => templar.evaluateConditional(c, { vars, location: task.loc }));
@@ -185,8 +200,9 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
       delete result['_ansible_retry'];
       if (delay > 0) await sleep(delay * 1000, pr.run.signal);
     } else {
+      // Ansible's count after the last attempt is one short (`retries - 1` of its counter).
+      result['attempts'] = attempts - 1;
       result.failed = true;
-      result.msg ??= 'Retries exceeded';
     }
   }
   return result;
@@ -210,17 +226,24 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 const abortsLoop = new WeakSet<ModuleResult>();
 
 /** The module itself: args, validation, connection, timeout. */
-async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | undefined): Promise<ModuleResult> {
+/** A task's rendered arguments, kept between the attempts of an until loop. */
+interface ArgsCache {
+  args?: Record<string, unknown>;
+}
+
+async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | undefined, argsOnce: ArgsCache = {}): Promise<ModuleResult> {
   const { pr, task, scope, host } = inv;
   const run = pr.run;
   const templar = run.templar;
   const role = task.role ?? scope.role;
   let args: Record<string, unknown>;
-  try {
+  if (argsOnce.args) args = argsOnce.args;
+  else try {
     const keep = resolveModule(task.action)?.keepsUnsafeArgs === true;
     const rendered = (keep ? templar.renderKeepUnsafe : templar.render).call(templar, withModuleDefaults(scope, task), { vars, location: task.loc });
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
+    argsOnce.args = args;
   } catch (e) {
     if (isUndefinedError(e)) {
       const r = failedResult(withTaskContext(`The task includes an option with an undefined variable. The error was: ${reasonOf(e)}`, task.loc));
@@ -426,6 +449,17 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   try {
     items = await loopItems(pr, task, baseVars);
   } catch (e) {
+    // As TaskExecutor keeps _loop_eval_error: an undefined loop is an error only if the task's
+    // `when` (evaluated without the loop variable) holds; if it cannot be evaluated, the loop's
+    // error is the one reported.
+    if (isUndefinedError(e)) {
+      try {
+        const f = firstFalse(pr, conds, baseVars, task);
+        if (f !== undefined) return outcome(skippedResult('Conditional result was False', typeof f === 'string' ? f : String(f)));
+      } catch {
+        /* the loop's error below */
+      }
+    }
     return outcome(errorResult(e));
   }
   const lc = task.loop_control ?? {};
@@ -478,6 +512,12 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     r['_ansible_item_label'] = label;
     if (!r.skipped && r.failed === undefined) r.failed = false;
     results.push(r);
+    // The next item sees what this one set (TaskExecutor._run_loop updates its task vars).
+    const itemFacts = r['ansible_facts'];
+    if (!r.failed && !r.skipped && itemFacts && typeof itemFacts === 'object' && !delegateTo) {
+      if (task.action === 'set_fact') vm.setNonPersistent(host.name, itemFacts as Record<string, unknown>);
+      else if (task.action === 'include_vars') vm.setIncludeVars(host.name, itemFacts as Record<string, unknown>);
+    }
     const shown = noLog ? censor(r) : r;
     const ev = {
       type: 'host_result' as const,
