@@ -27,6 +27,11 @@ export function formatLocation(loc: SourceLocation | undefined): string {
  * - hostkey: a host's key is unknown or changed (host becomes UNREACHABLE, never auto-accepted)
  * - become: privilege escalation failed (wrong password, sudo missing)
  * - kube: a Kubernetes API error
+ * - not-found: a file the user named (playbook, -e @file, --limit @file, vault password file) is
+ *   missing (AnsibleFileNotFound: exit 1)
+ * - runtime: a user-caused error ansible-playbook reports as a plain AnsibleError (exit 1): no
+ *   hosts left to target, an unknown stdout callback, a host pattern without match in 'error' mode
+ * - lab: the test lab (network namespaces, Kubernetes API simulator) could not be set up
  * - internal: a bug in philote
  */
 export type ErrorKind =
@@ -39,6 +44,9 @@ export type ErrorKind =
   | 'hostkey'
   | 'become'
   | 'kube'
+  | 'not-found'
+  | 'runtime'
+  | 'lab'
   | 'internal';
 
 export class PhiloteError extends Error {

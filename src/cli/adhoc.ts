@@ -6,8 +6,8 @@ import { Command } from 'commander';
 import { PhiloteError } from '../errors.js';
 import type { Play, Task } from '../playbook/types.js';
 import type { CliIO } from './io.js';
-import { parseKv } from './kv.js';
-import { loadYaml } from '../inventory/yamlload.js';
+import { parseKeyValues } from '../values/kv.js';
+import { loadYaml } from '../values/yaml.js';
 import { addCommonOptions, prepare, type CommonFlags } from './options.js';
 
 interface AdhocFlags extends CommonFlags {
@@ -39,7 +39,7 @@ export function adhocTask(module: string, argText: string | undefined): Task {
   const text = argText ?? '';
   let args: Record<string, unknown>;
   if (text.trim().startsWith('{') && text.trim().endsWith('}')) args = loadYaml(text, '<adhoc args>') as Record<string, unknown>;
-  else args = parseKv(text, RAW_MODULES.has(module));
+  else args = parseKeyValues(text, RAW_MODULES.has(module), loc);
   if (RAW_MODULES.has(module) && !args._raw_params) {
     throw new PhiloteError('option', `No argument passed to ${module.replace(/^ansible\.(builtin|legacy)\./, '')} module`);
   }

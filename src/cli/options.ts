@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type AnsibleConfig } from '../config/index.js';
 import { PhiloteError } from '../errors.js';
+import { setYamlWarningHandler } from '../values/yaml.js';
 import { loadInventory, type InventoryData } from '../inventory/index.js';
 import { expandLimit, splitHostPattern } from '../inventory/patterns.js';
 import { colorWanted, createOutput, stdoutCallbackKind, type OutputKind } from '../output/index.js';
@@ -112,11 +113,12 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     output.emit({ type: 'verbose', level: 1, message: config.configFile ? `Using ${config.configFile} as config file` : 'No config file found; using defaults' });
   }
   for (const w of config.warnings) output.emit({ type: 'warning', message: w });
+  setYamlWarningHandler((message) => output.emit({ type: 'warning', message }));
   if (verbosity > 0) for (const w of config.verboseWarnings) output.emit({ type: 'warning', message: w });
   if (flags.askVaultPass) throw new PhiloteError('option', 'Ansible Vault is not supported by philote yet: --ask-vault-pass cannot be used');
   for (const f of flags.vaultPasswordFile ?? []) {
     const p = resolve(io.cwd, f);
-    if (!existsSync(p)) throw new PhiloteError('internal', `The vault password file ${p} was not found`);
+    if (!existsSync(p)) throw new PhiloteError('not-found', `The vault password file ${p} was not found`);
   }
   const sources = flags.inventory && flags.inventory.length > 0 ? flags.inventory : config.inventory;
   const inventory = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => output.emit({ type: 'warning', message: m }) });
@@ -171,6 +173,6 @@ export function checkLimit(inv: InventoryData, limit: string[] | undefined): voi
   const all = inv.selectHosts('all', limit);
   const direct = inv.selectHosts(limit);
   if (all.length === 0 && direct.length === 0) {
-    throw new PhiloteError('internal', 'Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
+    throw new PhiloteError('runtime', 'Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
   }
 }

@@ -57,8 +57,8 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
   }
   const files = playbooks.map((p) => resolve(io.cwd, p));
   files.forEach((f, i) => {
-    if (!existsSync(f)) throw new PhiloteError('internal', `the playbook: ${playbooks[i]} could not be found`);
-    if (!statSync(f).isFile()) throw new PhiloteError('internal', `the playbook: ${playbooks[i]} does not appear to be a file`);
+    if (!existsSync(f)) throw new PhiloteError('not-found', `the playbook: ${playbooks[i]} could not be found`);
+    if (!statSync(f).isFile()) throw new PhiloteError('not-found', `the playbook: ${playbooks[i]} does not appear to be a file`);
   });
   const prep = await prepare(flags, io);
   const { inventory, output, runOptions, config } = prep;

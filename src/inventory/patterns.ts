@@ -44,8 +44,8 @@ export function expandLimit(patterns: string[], cwd = process.cwd()): string[] {
   return patterns.flatMap((p) => {
     if (p[0] !== '@') return [p];
     const file = resolve(cwd, p.slice(1));
-    if (!existsSync(file)) throw new PhiloteError('internal', `Unable to find limit file b'${p.slice(1)}'`);
-    if (!statSync(file).isFile()) throw new PhiloteError('internal', `Limit starting with "@" must be a file, not a directory: b'${p.slice(1)}'`);
+    if (!existsSync(file)) throw new PhiloteError('not-found', `Unable to find limit file b'${p.slice(1)}'`);
+    if (!statSync(file).isFile()) throw new PhiloteError('not-found', `Limit starting with "@" must be a file, not a directory: b'${p.slice(1)}'`);
     return readFileSync(file, 'utf8')
       .split('\n')
       .map((l) => l.trim())
@@ -122,7 +122,7 @@ function enumerate(inv: InventoryData, pattern: string): string[] {
   if (results.length === 0 && groups.length === 0 && pattern !== 'all') {
     const msg = `Could not match supplied host pattern, ignoring: ${pattern}`;
     const mode = inv.hostPatternMismatch;
-    if (mode === 'error') throw new PhiloteError('internal', msg);
+    if (mode === 'error') throw new PhiloteError('runtime', msg);
     if (mode === 'warning') inv.warn(msg);
   }
   return [...new Set(results)];

@@ -11,7 +11,7 @@ import type { InventoryData } from './data.js';
 import { parseIni } from './ini.js';
 import { parseScriptInventory } from './script.js';
 import { parseYamlInventory } from './yaml.js';
-import { loadYaml } from './yamlload.js';
+import { loadYaml } from '../values/yaml.js';
 
 /** INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig .ini .cfg .retry) and IGNORED_ALWAYS, for directory sources. */
 const IGNORED = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;

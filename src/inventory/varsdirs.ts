@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { PhiloteError } from '../errors.js';
-import { loadYaml } from './yamlload.js';
+import { loadYaml } from '../values/yaml.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 

@@ -66,17 +66,17 @@ export async function simOnlyUp(o: SimOnlyOptions): Promise<LabState> {
   closeSync(log);
   child.unref();
   const pid = child.pid;
-  if (!pid) throw new PhiloteError('internal', 'could not start the Kubernetes API simulator');
+  if (!pid) throw new PhiloteError('lab', 'could not start the Kubernetes API simulator');
   let kubeconfigPath: string | undefined;
   for (let i = 0; i < 150 && !kubeconfigPath; i++) {
     await sleep(100);
     const text = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
     kubeconfigPath = /export KUBECONFIG=(\S+)/.exec(text)?.[1];
-    if (!kubeconfigPath && !pidAlive(pid)) throw new PhiloteError('internal', `the Kubernetes API simulator stopped at start:\n${text.split('\n').slice(-10).join('\n')}`);
+    if (!kubeconfigPath && !pidAlive(pid)) throw new PhiloteError('lab', `the Kubernetes API simulator stopped at start:\n${text.split('\n').slice(-10).join('\n')}`);
   }
   if (!kubeconfigPath) {
     process.kill(pid, 'SIGKILL');
-    throw new PhiloteError('internal', `the Kubernetes API simulator did not start within 15 s (log: ${logPath})`);
+    throw new PhiloteError('lab', `the Kubernetes API simulator did not start within 15 s (log: ${logPath})`);
   }
   const state: LabState = {
     name: o.name,

@@ -63,7 +63,7 @@ const STDOUT_CALLBACKS: Record<string, OutputKind> = {
 /** The output kind of a stdout_callback value; an unknown one stops the run as in Ansible (exit 1). */
 export function stdoutCallbackKind(name: string): OutputKind {
   const kind = STDOUT_CALLBACKS[name.trim()];
-  if (!kind) throw new PhiloteError('internal', `Invalid callback for stdout specified: ${name}`);
+  if (!kind) throw new PhiloteError('runtime', `Invalid callback for stdout specified: ${name}`);
   return kind;
 }
 

@@ -8,11 +8,11 @@ import type { SourceLocation } from '../errors.js';
 import { isExecutorAction, resolveModule } from '../modules/registry.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
 import { HANDLER_KEYWORDS, TASK_KEYWORDS, fail } from './keywords.js';
-import { parseKeyValues, splitModuleString } from './kv.js';
+import { parseKeyValues, splitModuleString } from '../values/kv.js';
 import { unknownAction } from './module-hints.js';
 import type { ParseContext } from './parse-context.js';
 import { hasTemplate, isMapping, kindOf } from './values.js';
-import { keyLocationOf } from './yaml-source.js';
+import { keyLocationOf } from '../values/yaml.js';
 
 /** Modules whose free-form text is kept as `_raw_params` (Ansible's MODULE_REQUIRE_ARGS). */
 const FREE_FORM_ACTIONS = new Set(['command', 'shell', 'raw', 'script', 'win_command', 'win_shell']);

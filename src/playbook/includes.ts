@@ -6,7 +6,7 @@ import { BLOCK_KEYWORDS, fail, unknownKeyword } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
 import type { IncludeItem, InheritableKeywords } from './types.js';
 import { isMapping, kindOf } from './values.js';
-import { keyLocationOf } from './yaml-source.js';
+import { keyLocationOf } from '../values/yaml.js';
 
 /** Keywords an include_tasks/include_role accepts (TaskInclude.VALID_INCLUDE_KEYWORDS). */
 export const INCLUDE_KEYWORDS = ['action', 'args', 'collections', 'debugger', 'ignore_errors', 'loop', 'loop_control', 'name', 'no_log', 'register', 'run_once', 'tags', 'timeout', 'vars', 'when'];

@@ -17,5 +17,5 @@ export function createLoader(opts: LoaderOptions): PlaybookLoader & { loadPlaybo
 
 export { Loader } from './loader.js';
 export type { LoaderOptions } from './loader.js';
-export { parseKeyValues, splitArgs } from './kv.js';
+export { parseKeyValues, splitArgs } from '../values/kv.js';
 export type * from './types.js';

@@ -4,7 +4,7 @@ import type { InheritableKeywords } from './types.js';
 import {
   asBoolish, asConditions, asEnvironment, asIntish, asModuleDefaults, asString, asStringList, asTags, asVars, fail,
 } from './keywords.js';
-import { keyLocationOf } from './yaml-source.js';
+import { keyLocationOf } from '../values/yaml.js';
 
 /** Keywords handled here; callers handle the rest of their own keywords. */
 export const INHERITABLE_KEYS = new Set([

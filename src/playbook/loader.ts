@@ -16,7 +16,7 @@ import { includeOriginOf, taskFileCandidates } from './includes.js';
 import { parseTaskList } from './task.js';
 import { isMapping } from './values.js';
 import type { Block, IncludeItem, Play, Playbook, PlaybookLoader, RoleInstance, TaskItem } from './types.js';
-import { keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
+import { keyLocationOf, locationOf, readYamlFile } from '../values/yaml.js';
 
 export interface LoaderOptions {
   /** roles_path from ansible.cfg / ANSIBLE_ROLES_PATH, searched after <playbook dir>/roles. */

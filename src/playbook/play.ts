@@ -8,7 +8,7 @@ import { expandRole, parseRoleEntry, type RoleExpander } from './roles.js';
 import { parseTaskList } from './task.js';
 import { isMapping } from './values.js';
 import type { Block, Play, TaskItem } from './types.js';
-import { itemLocationOf, keyLocationOf, locationOf } from './yaml-source.js';
+import { itemLocationOf, keyLocationOf, locationOf } from '../values/yaml.js';
 
 const ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
 

@@ -15,7 +15,7 @@ import { findRole, roleDir, roleFile } from './role-files.js';
 import { parseTaskList } from './task.js';
 import { isMapping } from './values.js';
 import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
-import { itemLocationOf, keyLocationOf, locationOf, readYamlFile } from './yaml-source.js';
+import { itemLocationOf, keyLocationOf, locationOf, readYamlFile } from '../values/yaml.js';
 
 /** A role reference as written: name, params and the keywords that apply to its tasks. */
 export interface RoleEntry {

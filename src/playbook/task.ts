@@ -13,7 +13,7 @@ import type { ParseContext } from './parse-context.js';
 import type { Block, IncludeItem, LoopControl, Task, TaskItem } from './types.js';
 import { validateArgsAtLoad } from './validate-args.js';
 import { hasTemplate, isMapping, kindOf } from './values.js';
-import { keyLocationOf, locationOf } from './yaml-source.js';
+import { keyLocationOf, locationOf } from '../values/yaml.js';
 
 const LOOP_CONTROL_KEYS = ['loop_var', 'index_var', 'label', 'pause', 'extended', 'extended_allitems'];
 

@@ -8,7 +8,7 @@ import { didYouMean, type SourceLocation } from '../errors.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
 import { fail } from './keywords.js';
 import { hasTemplate } from './values.js';
-import { keyLocationOf } from './yaml-source.js';
+import { keyLocationOf } from '../values/yaml.js';
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let cur = root;

@@ -1,23 +1,19 @@
 /**
  * Reading variable files on the controller: vars_files, include_vars, and the
- * group_vars/ host_vars/ directories that sit beside a playbook. YAML parsing is the
- * `yaml` package's; this file only decides which files to read and in what order.
+ * group_vars/ host_vars/ directories that sit beside a playbook. Parsing is src/values/yaml.ts
+ * (Ansible's loader, so `flag: off` is false and `0755` is 493 as in a playbook); this file only
+ * decides which files to read and in what order.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { PhiloteError } from '../errors.js';
+import { readYamlFile } from '../values/yaml.js';
 
 const VAR_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
 /** Parse one YAML/JSON file that must hold a mapping (or nothing). */
 export function readVarsFile(path: string): Record<string, unknown> {
-  let data: unknown;
-  try {
-    data = parse(readFileSync(path, 'utf8'), { merge: true, uniqueKeys: false });
-  } catch (e) {
-    throw new PhiloteError('parse', `could not read variables from ${path}: ${(e as Error).message}`, { cause: e });
-  }
+  const data = readYamlFile(path);
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new PhiloteError('parse', `${path} must contain a dictionary of variables, got ${Array.isArray(data) ? 'a list' : typeof data}`);

@@ -128,7 +128,7 @@ describe('YAML errors', () => {
   });
   it('vault data is refused clearly', async () => {
     const e = await loadError(file('h.yml', 'all:\n  vars:\n    pw: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6331\n'));
-    expect(e.message).toContain('Ansible Vault');
+    expect(e.message).toContain('(!vault) are not supported by philote yet');
     const d = tmp();
     mkdirSync(join(d, 'group_vars'));
     file('all.yml', '$ANSIBLE_VAULT;1.1;AES256\n3836\n', join(d, 'group_vars'));

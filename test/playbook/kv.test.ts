@@ -1,6 +1,6 @@
 /** key=value argument strings, split as ansible's parse_kv / split_args do. */
 import { describe, expect, it } from 'vitest';
-import { joinArgs, parseKeyValues, splitArgs, splitModuleString, unquote } from '../../src/playbook/kv.js';
+import { joinArgs, parseKeyValues, splitArgs, splitModuleString, unquote } from '../../src/values/kv.js';
 
 describe('splitArgs', () => {
   it('keeps quoted strings and jinja2 blocks together', () => {

@@ -97,7 +97,7 @@ async function waitReady(dir: string, timeoutMs: number): Promise<LabState> {
   } catch {
     /* no log */
   }
-  throw new PhiloteError('internal', `lab daemon did not come up${s?.error ? `: ${s.error}` : ''}\n${log}`);
+  throw new PhiloteError('lab', `lab daemon did not come up${s?.error ? `: ${s.error}` : ''}\n${log}`);
 }
 
 function readPid(file: string): number | undefined {
@@ -242,7 +242,7 @@ function handle(dir: string): Lab {
     async exec(n, command) {
       node(n);
       const holder = readPid(p.node(n).holderPid);
-      if (!holder) throw new PhiloteError('internal', `lab node ${n} has no namespace holder`);
+      if (!holder) throw new PhiloteError('lab', `lab node ${n} has no namespace holder`);
       return run('nsenter', ['-t', String(holder), '-m', '-n', '-u', '--', '/bin/sh', '-c', command], { allowFail: true });
     },
     async stop(n) {

@@ -2,7 +2,8 @@
  * to_json/to_nice_json as Python's json.dumps prints them, and to_yaml/to_nice_yaml as PyYAML's
  * safe dumper prints common data (sorted keys, block style, PyYAML's quoting rules).
  */
-import { isCollection as isCollectionNode, parseAllDocuments, visit } from 'yaml';
+import { PhiloteError } from '../../errors.js';
+import { loadYaml, loadYamlAll } from '../../values/yaml.js';
 import type { FilterFn } from '../runtime/env.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { failUndefined, isDict, isFloat, num, PyFloat, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
@@ -175,27 +176,15 @@ export function pyYamlDump(v: unknown, indent = 2, flowLeaves = false): string {
   return blockLines(v, 0, indent, flowLeaves).join('\n') + '\n';
 }
 
-/** PyYAML's YAML 1.1 booleans (no y/n, unlike the yaml package's 1.1 schema). */
-const PY_BOOL = {
-  tag: 'tag:yaml.org,2002:bool',
-  default: true,
-  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  resolve: (s: string): boolean => ['yes', 'true', 'on'].includes(s.toLowerCase()),
-};
-
-function loadYaml(text: string, all: boolean): unknown {
-  const docs = parseAllDocuments(text, { version: '1.1', customTags: (tags) => [PY_BOOL, ...tags.filter((t) => (t as { tag?: string }).tag !== PY_BOOL.tag)] });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const values = list.map((d) => {
-    if (d.errors.length) throw new TemplateRuntimeError(`from_yaml: ${d.errors[0]!.message}`);
-    visit(d, {
-      Pair(_k, pair) {
-        if (isCollectionNode(pair.key)) throw new TemplateRuntimeError('while constructing a mapping: found unhashable key');
-      },
-    });
-    return d.toJS() as unknown;
-  });
-  return all ? values : values[0] ?? null;
+/** from_yaml/from_yaml_all: PyYAML's SafeLoader (src/values/yaml.ts, 'safe' dialect). */
+function fromYaml(text: string, all: boolean): unknown {
+  const opts = { dialect: 'safe', keepFloat: true } as const;
+  try {
+    return all ? loadYamlAll(text, '<unicode string>', opts) : loadYaml(text, '<unicode string>', opts);
+  } catch (e) {
+    if (e instanceof PhiloteError) throw new TemplateRuntimeError(`from_yaml: ${e.message}`);
+    throw e;
+  }
 }
 
 export const SERIALIZE_FILTERS: Record<string, FilterFn> = {
@@ -226,8 +215,8 @@ export const SERIALIZE_FILTERS: Record<string, FilterFn> = {
   },
   to_yaml: (_s, v, _a, k) => pyYamlDump(v, num(k['indent'] ?? 2), k['default_flow_style'] === undefined || k['default_flow_style'] === null),
   to_nice_yaml: (_s, v, a, k) => pyYamlDump(v, num(a[0] ?? k['indent'] ?? 4)),
-  from_yaml: (_s, v) => (typeof v === 'string' ? loadYaml(v, false) : v),
-  from_yaml_all: (_s, v) => (typeof v === 'string' ? loadYaml(v, true) : v),
+  from_yaml: (_s, v) => (typeof v === 'string' ? fromYaml(v, false) : v),
+  from_yaml_all: (_s, v) => (typeof v === 'string' ? fromYaml(v, true) : v),
 };
 
 export function dictOrEmpty(v: unknown): Dict {
