@@ -24,6 +24,7 @@ import { sysctlModule } from './sysctl.js';
 import { tempfileModule } from './tempfile.js';
 import { serviceModule, systemdModule } from './systemd.js';
 import { templateModule } from './template.js';
+import { unarchiveModule } from './unarchive.js';
 import { uriModule } from './uri.js';
 import { groupModule, userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
@@ -61,4 +62,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   waitForModule,
   waitForConnectionModule,
   k3sConfigModule,
+  unarchiveModule,
 ];
