@@ -13,6 +13,7 @@ import { expandLimit, splitHostPattern } from '../inventory/patterns.js';
 import { colorWanted, createOutput, stdoutCallbackKind, type OutputKind } from '../output/index.js';
 import type { OutputSink } from '../output/events.js';
 import { Progress, progressWanted } from '../output/progress.js';
+import { traceConnections } from '../connection/trace.js';
 import type { RunOptions } from '../executor/types.js';
 import type { CliIO } from './io.js';
 import { parseExtraVars } from './kv.js';
@@ -107,7 +108,13 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   });
   // The live status line: terminals only (never in pipes, files or JSON output).
   const stderr = io.stderr as typeof io.stderr & { isTTY?: boolean; columns?: number };
-  const output = progressWanted(io.stdout, stderr, kind, config.progress) ? new Progress(sink, stderr) : sink;
+  let output: OutputSink = progressWanted(io.stdout, stderr, kind, config.progress) ? new Progress(sink, stderr) : sink;
+  // -vvvv: the connection trace, for this run only (closing the output ends it).
+  if (verbosity >= 4) {
+    const traced = output;
+    const stop = traceConnections((address, message) => traced.emit({ type: 'verbose', level: 4, host: address, message }));
+    output = { emit: (e) => traced.emit(e), close: () => (stop(), traced.close()) };
+  }
   // display.v(): through the output so that log_path has it too, as in Ansible.
   if (verbosity > 0 && kind !== 'json') {
     output.emit({ type: 'verbose', level: 1, message: config.configFile ? `Using ${config.configFile} as config file` : 'No config file found; using defaults' });

@@ -17,6 +17,7 @@ import { dial, type Dialed } from './dial.js';
 import { channelOpenWords, lostWords, unreachable } from './openssh-words.js';
 import { withRemoteTimeout } from './remote-timeout.js';
 import type { SshTarget } from './target.js';
+import { connectionTrace } from '../trace.js';
 
 /**
  * How long a polite close (SSH disconnect + FIN) may take before the socket is destroyed: a
@@ -143,6 +144,7 @@ export class SshConnection implements Connection {
         resolve({ ch, exit });
       };
       try {
+        connectionTrace(this.target.hostname, `SSH: channel open: exec${pty ? ' with a pty' : ''} (command of ${Buffer.byteLength(command)} bytes)`);
         if (pty) client.exec(command, { pty: { term: 'dumb', rows: 24, cols: 200 } }, cb);
         else client.exec(command, cb);
       } catch (e) {
@@ -293,9 +295,10 @@ export class SshConnection implements Connection {
     if (!this.sftpP) {
       const p = this.client().then(
         (c) =>
-          new Promise<SFTPWrapper>((resolve, reject) =>
-            c.sftp((e, s) => (e ? reject(new UnreachableError(`cannot open SFTP on ${this.host}: ${e.message}`, { cause: e })) : resolve(s))),
-          ),
+          new Promise<SFTPWrapper>((resolve, reject) => {
+            connectionTrace(this.target.hostname, 'SSH: channel open: sftp');
+            c.sftp((e, s) => (e ? reject(new UnreachableError(`cannot open SFTP on ${this.host}: ${e.message}`, { cause: e })) : resolve(s)));
+          }),
       );
       this.sftpP = p;
       p.catch(() => {

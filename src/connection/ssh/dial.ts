@@ -10,6 +10,7 @@ import { authMethods } from './auth.js';
 import { authFailureWords, dialFailureWords, unreachable, type Phase } from './openssh-words.js';
 import { addKnownHost, checkHostKey, fingerprint, hostKeyName, knownKeyTypes } from './known-hosts.js';
 import type { SshTarget } from './target.js';
+import { connectionTrace } from '../trace.js';
 
 // ssh2 is CommonJS: take the class from the default import so ESM resolution never depends on lexer guesses.
 const { Client } = ssh2;
@@ -102,6 +103,9 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     // ssh2 takes `false` for "no more methods" although its types do not say so.
     cb((next < methods.length ? methods[next++]! : false) as AnyAuthMethod);
   };
+  const trace = (m: string) => connectionTrace(t.hostname, m);
+  trace(`ESTABLISH SSH CONNECTION FOR USER: ${t.user}`);
+  trace(`SSH: connecting to ${t.hostname} port ${t.port}${sock ? ' through a ProxyJump channel' : ''}, key files: ${t.identityFiles.join(', ') || 'none'}, auth methods: ${methods.map((m) => m.type).join(', ') || 'none'}, host key checking: ${t.strict} (${t.knownHostsFiles.join(', ')}), connect timeout ${t.connectTimeoutMs / 1000}s`);
   return new Promise((resolve, reject) => {
     const client = new Client();
     let settled = false;
@@ -113,7 +117,10 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     const verify = config.hostVerifier as (key: Buffer, cb: (ok: boolean) => void) => void;
     config.hostVerifier = (key: Buffer, cb: (ok: boolean) => void) => {
       phase = 'session';
-      verify(key, cb);
+      verify(key, (ok) => {
+        trace(`SSH: host key ${fingerprint(key)} ${ok ? 'accepted' : 'refused'}`);
+        cb(ok);
+      });
     };
     const fail = (e: Error | undefined) => {
       if (settled) return;
@@ -129,6 +136,7 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     };
     client.once('ready', () => {
       settled = true;
+      trace(`SSH: authenticated as ${t.user} with ${methods[next - 1]?.type ?? 'none'}, connection ready`);
       // ssh2 leaves Nagle on: every small exec round trip would then wait on delayed ACKs (~40 ms).
       client.setNoDelay(true);
       resolve(client);
