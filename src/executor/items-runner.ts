@@ -98,7 +98,7 @@ export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], sc
     await runMeta(pr, task, runnable, scope);
     return;
   }
-  const firstVars = run.vm.getVars(runnable[0]!.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams });
+  const firstVars = run.vm.getVars(runnable[0]!.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams, taskFile: task.loc.file });
   const info = taskInfo(pr, task, scope, Boolean(scope.inHandlers || task.isHandler), firstVars);
   run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
   const def = resolveModule(task.action);
@@ -173,14 +173,14 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
   if (!run.startReached && !scope.inHandlers) {
     // Ansible still walks into includes while looking for the start task.
   }
-  const firstVars = run.vm.getVars(runnable[0]!.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams });
+  const firstVars = run.vm.getVars(runnable[0]!.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams, taskFile: inc.loc.file });
   const info = taskInfo(pr, inc, scope, Boolean(scope.inHandlers), firstVars);
   run.output.emit({ type: 'task_start', task: info, hosts: runnable.map((h) => h.name) });
   const templar = run.templar;
   const entries: IncludeEntry[] = [];
   const fileArg = inc.action === 'include_role' ? 'name' : 'file';
   for (const h of runnable) {
-    const vars = run.vm.getVars(h.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams });
+    const vars = run.vm.getVars(h.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams, taskFile: inc.loc.file });
     const conds = whenChain(scope, inc);
     let result: ModuleResult;
     try {
@@ -194,7 +194,7 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
       }
       const results: ModuleResult[] = [];
       for (const it of items) {
-        const v = it.loopVars ? run.vm.getVars(h.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams, loopVars: it.loopVars }) : vars;
+        const v = it.loopVars ? run.vm.getVars(h.name, { role: inc.role ?? scope.role, varLayers: varLayers(scope, inc), includeParams: scope.includeParams, taskFile: inc.loc.file, loopVars: it.loopVars }) : vars;
         const f = firstFalse(pr, conds, v, inc);
         if (f !== undefined) {
           results.push({ ...skippedResult('Conditional result was False', String(f)), ...(it.loopVars ?? {}) });

@@ -31,7 +31,7 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
   }
   const targets = PER_HOST.has(action) ? hosts : hosts.slice(0, 1);
   for (const h of targets) {
-    const vars = run.vm.getVars(h.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams });
+    const vars = run.vm.getVars(h.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams, taskFile: task.loc.file });
     const conds = [...scope.chain.flatMap((c) => c.when ?? []), ...(task.when ?? [])];
     let holds: boolean;
     try {

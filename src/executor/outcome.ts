@@ -28,9 +28,11 @@ function taskAsVar(task: Task, info: TaskInfo): Record<string, unknown> {
 export function findHandlers(handlers: TaskItem[], name: string): TaskItem[] {
   const out: TaskItem[] = [];
   for (const h of handlers) {
-    if (h.kind !== 'task') continue;
+    // A handler may be an include_tasks/include_role as well as a task.
+    if (h.kind === 'block') continue;
     const full = h.role ? `${h.role.name} : ${h.name}` : undefined;
-    if (h.name === name || full === name || (h.listen ?? []).includes(name)) out.push(h);
+    const listen = h.kind === 'task' ? (h.listen ?? []) : [];
+    if (h.name === name || full === name || listen.includes(name)) out.push(h);
   }
   return out;
 }

@@ -256,7 +256,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   if (task.action === 'include_vars') return runIncludeVars(args, role, playbookDir);
 
   const def = resolveModule(task.action);
-  if (!def) return failedResult(`couldn't resolve module/action '${task.actionAsWritten}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
+  // The loader accepts Ansible modules philote lacks (as an installed collection would be): only running one fails.
+  if (!def) return failedResult(`philote does not implement module ${task.actionAsWritten} yet`);
   let validArgs: unknown = args;
   if (def.schema) {
     const parsed = def.schema.safeParse(args);
@@ -414,7 +415,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     if (Array.isArray(e)) envLayers.push(...e);
     else envLayers.push(e);
   }
-  const taskScope = { role, varLayers: layers, includeParams: scope.includeParams, environment: envLayers };
+  const taskScope = { role, varLayers: layers, includeParams: scope.includeParams, environment: envLayers, taskFile: task.loc.file };
   const baseVars = vm.getVars(host.name, taskScope);
   const noLog = kwBool(pr, inherited(scope, task, 'no_log'), baseVars);
   const conds = whenChain(scope, task);

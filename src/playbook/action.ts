@@ -9,7 +9,7 @@ import { isExecutorAction, resolveModule } from '../modules/registry.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
 import { HANDLER_KEYWORDS, TASK_KEYWORDS, fail } from './keywords.js';
 import { parseKeyValues, splitModuleString } from '../values/kv.js';
-import { unknownAction } from './module-hints.js';
+import { isUnimplementedModule, unknownAction } from './module-hints.js';
 import type { ParseContext } from './parse-context.js';
 import { hasTemplate, isMapping, kindOf } from './values.js';
 import { keyLocationOf } from '../values/yaml.js';
@@ -34,12 +34,13 @@ function canonicalExecutorAction(name: string): string {
 }
 
 /** Whether a task key names something runnable: a module, an executor action, or the old `include`. */
-function knownAction(name: string): { canonical: string; def?: AnyModuleDefinition } | undefined {
+function knownAction(name: string): { canonical: string; def?: AnyModuleDefinition; unimplemented?: true } | undefined {
   if (isExecutorAction(name)) return { canonical: canonicalExecutorAction(name) };
   const short = canonicalExecutorAction(name);
   if (short === 'include') return { canonical: 'include' };
   const def = resolveModule(name);
   if (def) return { canonical: def.name, def };
+  if (isUnimplementedModule(name)) return { canonical: name.replace(/^ansible\.(builtin|legacy)\./, ''), unimplemented: true };
   return undefined;
 }
 
@@ -129,7 +130,7 @@ export function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, lo
   }
   Object.assign(args, found.args);
   const raw = args['_raw_params'];
-  if (typeof raw === 'string' && raw !== '' && !RAW_PARAM_ACTIONS.has(known.canonical) && !known.def?.freeForm) {
+  if (typeof raw === 'string' && raw !== '' && !RAW_PARAM_ACTIONS.has(known.canonical) && !known.def?.freeForm && !known.unimplemented) {
     if (hasTemplate(raw)) {
       delete args['_raw_params'];
       args['_variable_params'] = raw;

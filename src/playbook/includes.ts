@@ -66,7 +66,8 @@ export function includeOriginOf(inc: IncludeItem): IncludeOrigin | undefined {
 export function taskFileCandidates(name: string, dir: string, roleTasksDir: string | undefined, playbookDir: string): string[] {
   if (isAbsolute(name)) return [name];
   const out = [join(dir, name)];
-  if (roleTasksDir) out.push(join(roleTasksDir, name), join(roleTasksDir, '..', name));
+  // A role's handlers include from the role's tasks/ folder, as IncludedFile does for any role task.
+  if (roleTasksDir) out.push(join(roleTasksDir, name), join(roleTasksDir, '..', 'tasks', name), join(roleTasksDir, '..', name));
   out.push(join(playbookDir, name));
   return [...new Set(out)];
 }

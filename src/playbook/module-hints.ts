@@ -32,6 +32,24 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return best !== undefined && bestScore <= limit ? best : undefined;
 }
 
+/**
+ * A module philote has no implementation of, but that exists for Ansible: an ansible.builtin
+ * module, or a collection's module (namespace.collection.name) not close to one philote has.
+ * Such a task loads, lists and syntax-checks as with an installed collection, and fails only
+ * when it runs ("philote does not implement module X yet").
+ */
+export function isUnimplementedModule(key: string): boolean {
+  const parts = key.split('.');
+  const short = parts[parts.length - 1]!;
+  const namespace = parts.length === 3 ? `${parts[0]}.${parts[1]}` : '';
+  if ((namespace === '' || namespace === 'ansible.builtin' || namespace === 'ansible.legacy') && ANSIBLE_BUILTIN.has(short)) return true;
+  if (parts.length < 3 || namespace === 'ansible.builtin' || namespace === 'ansible.legacy') return false;
+  if (!parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return false;
+  const modules = new Set<string>([...allModules().keys(), ...EXECUTOR_ACTIONS]);
+  // A name one typo away from a module philote has is a typo, not another module.
+  return closest(key, [...modules].filter((m) => m.startsWith(namespace + '.'))) === undefined;
+}
+
 export interface UnknownActionMessage {
   message: string;
   hint?: string;

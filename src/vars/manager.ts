@@ -49,6 +49,8 @@ export interface TaskScope {
   includeParams?: Record<string, unknown>;
   /** Loop variables (item, index_var, ansible_loop...) that sit above everything. */
   loopVars?: Record<string, unknown>;
+  /** The file the task comes from: with the role, it makes ansible_search_path (Base.get_search_path). */
+  taskFile?: string;
   /** The `environment` magic var: the task's environment keywords, outermost first, untemplated (as Ansible shows it). */
   environment?: unknown[];
 }
@@ -201,9 +203,24 @@ export class VariableManager {
     Object.assign(vars, this.extraVars);
     this.addMagic(host, vars, role);
     if (task.environment) vars['environment'] = task.environment;
+    if (task.taskFile) vars['ansible_search_path'] = this.searchPath(task.taskFile, role);
     if (task.loopVars) Object.assign(vars, task.loopVars);
     vars['vars'] = vars;
     return vars;
+  }
+
+  /**
+   * Where lookups and file arguments look for relative paths: the role's folder, the task file's
+   * folder, then the playbook's folder (Base.get_search_path plus the loader's basedir).
+   */
+  private searchPath(taskFile: string, role: RoleInstance | undefined): string[] {
+    const out: string[] = [];
+    if (role) out.push(role.path);
+    const dir = taskFile.replace(/\/[^/]*$/, '') || '/';
+    if (!out.includes(dir)) out.push(dir);
+    const base = this.playScope?.play.baseDir;
+    if (base && !out.includes(base)) out.push(base);
+    return out;
   }
 
   /** What `hostvars[host]` shows: no play or task vars, as Ansible's HostVars. */

@@ -103,6 +103,6 @@ export const blockinfileModule: ModuleDefinition<Args> = {
       else if (original === undefined) (msg = 'File created'), (changed = true);
       else if (!blocklines.length) (msg = 'Block removed'), (changed = true);
       else (msg = 'Block inserted'), (changed = true);
-      return finishEdit(ctx, { path, before: cur, after: result, changed, msg, attrs: { mode: a.mode, owner: a.owner, group: a.group }, backup: a.backup, validate: a.validate, makeParents: a.create });
+      return finishEdit(ctx, { path, before: cur, after: result, changed, msg, attrs: { mode: a.mode, owner: a.owner, group: a.group }, backup: a.backup, backupKey: 'backup_file', validate: a.validate, makeParents: a.create });
     }),
 };

@@ -135,6 +135,11 @@ export interface EditWrite {
   /** Ansible's header for content diffs: "<path> (content)". */
   diffHeader?: string;
   extra?: Record<string, unknown>;
+  /**
+   * How the module reports a backup: lineinfile's `backup` (always present, '' without one),
+   * or blockinfile's and replace's `backup_file` (only when one was made).
+   */
+  backupKey?: 'backup' | 'backup_file';
 }
 
 /** Write the edited text (when changed or attributes asked for) and shape the result as Ansible's edit modules do. */
@@ -161,9 +166,9 @@ export async function finishEdit(ctx: ModuleContext, e: EditWrite): Promise<Modu
     if (!ctx.checkMode) remember(await ctx.connection(), e.path, { exists: true, isdir: false, text: e.after });
     const attrsChanged = d.attrsChanged;
     res = { changed: e.changed || Boolean(w.changed), msg: attrsChanged ? (e.msg ? `${e.msg} and ownership, perms or SE linux context changed` : 'ownership, perms or SE linux context changed') : e.msg };
-    if (w['backup_file']) res['backup'] = w['backup_file'];
+    if (w['backup_file']) res[e.backupKey ?? 'backup'] = w['backup_file'];
   }
-  if (!('backup' in res)) res['backup'] = '';
+  if ((e.backupKey ?? 'backup') === 'backup' && !('backup' in res)) res['backup'] = '';
   if (ctx.diffMode) res.diff = [diff, { before_header: `${e.path} (file attributes)`, after_header: `${e.path} (file attributes)` }];
   return { ...res, ...(e.extra ?? {}) };
 }

@@ -76,7 +76,7 @@ export const replaceModule: ModuleDefinition<Args> = {
       });
       const changed = count > 0 && replaced !== section;
       const after = changed ? contents.slice(0, start) + replaced + contents.slice(start + section.length) : contents;
-      const res = await finishEdit(ctx, { path, before: cur, after, changed, msg: changed ? `${count} replacements made` : '', attrs: { mode: a.mode, owner: a.owner, group: a.group }, backup: a.backup, validate: a.validate });
+      const res = await finishEdit(ctx, { path, before: cur, after, changed, msg: changed ? `${count} replacements made` : '', attrs: { mode: a.mode, owner: a.owner, group: a.group }, backup: a.backup, backupKey: 'backup_file', validate: a.validate });
       if (res['backup']) res['backup_file'] = res['backup'];
       delete res['backup'];
       if (ctx.diffMode) res.diff = changed ? ({ before_header: path, before: contents, after_header: path, after } as FileDiff) : undefined;
