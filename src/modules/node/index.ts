@@ -11,6 +11,7 @@ import { getUrlModule } from './get-url.js';
 import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
+import { mountModule } from './mount.js';
 import { rawModule } from './raw.js';
 import { rebootModule } from './reboot.js';
 import { replaceModule } from './replace.js';
@@ -63,4 +64,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   waitForConnectionModule,
   k3sConfigModule,
   unarchiveModule,
+  mountModule,
 ];
