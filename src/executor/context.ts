@@ -89,6 +89,8 @@ export interface Scope {
   allowFailed?: Map<HostRun, number>;
   /** In a handler flush. */
   inHandlers?: boolean;
+  /** Files of the enclosing includes, outer first (the nesting limit, include-depth.ts). */
+  includeChain?: string[];
   /** Walking the play's `roles:`: a role instance (RoleInstance.id) runs once per play. */
   dedupeRoles?: boolean;
 }

@@ -4,6 +4,7 @@
  * rescue and every host to always; dynamic includes are loaded per host and run for
  * the hosts that included the same file with the same parameters.
  */
+import { IncludeDepthError, includeDepthError, MAX_INCLUDE_DEPTH } from './include-depth.js';
 import type { Block, IncludeItem, Task, TaskBase, TaskItem } from '../playbook/types.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
@@ -264,6 +265,9 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     const { __extra, ...params } = first.params as Record<string, unknown> & { __extra: Record<string, unknown> };
     const ghosts = group.map((g) => g.host);
     const incScope: Scope = { ...scope, includeParams: { ...(scope.includeParams ?? {}), ...params } };
+    // Thrown past the per-host handling below: like ansible-playbook, a run-away include ends the run.
+    incScope.includeChain = [...(scope.includeChain ?? []), (inc.action === 'include_tasks' && run.loader?.includedTaskPath?.(first.file, inc)) || first.file];
+    if (incScope.includeChain.length > MAX_INCLUDE_DEPTH) throw includeDepthError(incScope.includeChain, inc.loc);
     const apply = __extra['apply'] as TaskBase | undefined;
     if (apply && typeof apply === 'object') incScope.chain = [...scope.chain, { ...apply, loc: inc.loc, when: apply.when ? (Array.isArray(apply.when) ? apply.when : [apply.when]) : undefined, tags: apply.tags ? (Array.isArray(apply.tags) ? apply.tags : [String(apply.tags)]) : undefined } as TaskBase];
     try {
@@ -281,6 +285,7 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         await runItems(pr, [loaded.block], ghosts, incScope);
       }
     } catch (e) {
+      if (e instanceof IncludeDepthError) throw e;
       for (const h of ghosts) {
         if (!isRunnable(h, scope, pr)) continue;
         const r = failedResult((e as Error).message);

@@ -320,6 +320,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   const env = environmentFor(pr, scope, task, vars);
   if (env) ctx.environment = env;
   if (timeoutS) ctx.timeoutMs = timeoutS * 1000;
+  // A no_log task's arguments may be secrets: its node scripts go on stdin, not in a command line.
+  if (kwBool(pr, inherited(scope, task, 'no_log'), vars)) ctx.noLog = true;
   if (checkMode && def.noCheckMode) {
     const named = def.noCheckMode === 'silent' ? undefined : def.noCheckMode === 'named' ? task.actionAsWritten : def.noCheckMode.name;
     // A module's own skip (unlike a `when` skip) is registered with failed: false, as in Ansible.

@@ -66,6 +66,8 @@ export interface ModuleContext<A = Record<string, unknown>> {
   findFile(kind: 'files' | 'templates' | 'vars' | 'tasks', name: string): string | undefined;
   /** Task timeout in ms (`timeout:` keyword), if any. */
   timeoutMs?: number;
+  /** The task has `no_log: true`: node scripts then travel on stdin, never in a command line. */
+  noLog?: boolean;
   signal: AbortSignal;
   /** Emit a warning shown as "[WARNING]: ..." in the output. */
   warn(message: string): void;

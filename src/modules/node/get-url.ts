@@ -18,7 +18,8 @@ import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { SH_ATTRS } from './attrs.js';
 import { bool, int, mode, str } from './args.js';
-import { argError, moduleFailure, q, runNodeScript, shVars } from './script.js';
+import { curlConfig, hasSecret, wgetConfig } from './request-config.js';
+import { argError, moduleFailure, runNodeScript, shVars } from './script.js';
 
 const schema = z
   .object({
@@ -58,11 +59,16 @@ if [ -e "$dest" ] && [ -z "$a_force" ]; then
 fi
 if [ -n "$a_check" ]; then printf '{"check":1,"dest":%s}\n' "$(js "$dest")"; exit 0; fi
 t=$(mktemp "${'$'}{a_tmp:-${'$'}{TMPDIR:-/tmp}}/.philote_get_url.XXXXXX") || fail "cannot create a temporary file"
-trap 'rm -f "$t" "$t.h"' EXIT
+trap 'rm -f "$t" "$t.h" "$t.cfg"' EXIT
+# URL, headers and credentials from a config file written by a builtin (0600: mktemp's mode and
+# umask 077): never in curl's or wget's argv.
+_um=$(umask); umask 077
 if command -v curl >/dev/null 2>&1; then
-  code=$(eval "curl -sS -L $a_curlopts --max-time \"\$a_timeout\" -o \"\$t\" -w '%{http_code}' \"\$a_url\"" 2>"$t.h") || fail "Request failed: $(cat "$t.h")"
+  printf '%s' "$a_curlcfg" > "$t.cfg"; umask "$_um"
+  code=$(eval "curl -sS -L -K \"\$t.cfg\" $a_curlopts --max-time \"\$a_timeout\" -o \"\$t\" -w '%{http_code}'" 2>"$t.h") || fail "Request failed: $(cat "$t.h")"
 elif command -v wget >/dev/null 2>&1; then
-  eval "wget -q $a_wgetopts -T \"\$a_timeout\" -O \"\$t\" \"\$a_url\"" 2>"$t.h" && code=200 || fail "Request failed: $(cat "$t.h")"
+  printf '%s' "$a_wgetcfg" > "$t.cfg"; umask "$_um"
+  eval "wget -q --config=\"\$t.cfg\" $a_wgetopts -T \"\$a_timeout\" -O \"\$t\" \"\$a_url\"" 2>"$t.h" && code=200 || fail "Request failed: $(cat "$t.h")"
 else fail "neither curl nor wget was found on the node: get_url needs one of them"; fi
 case "$code" in 2*|3*) ;; *) printf '{"failed":true,"msg":"Request failed","status_code":%s,"url":%s,"dest":%s}\n' "$code" "$(js "$a_url")" "$(js "$dest")"; exit 0 ;; esac
 src_sum=$(sum_of sha1 "$t")
@@ -102,17 +108,11 @@ export const getUrlModule: ModuleDefinition<Args> = {
     const pass = a.url_password ?? a.password;
     const curl: string[] = [];
     const wget: string[] = [];
-    for (const [k, v] of Object.entries(a.headers)) {
-      curl.push('-H', q(`${k}: ${String(v)}`));
-      wget.push(q(`--header=${k}: ${String(v)}`));
-    }
+    const headers = Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, String(v)]));
+    const request = { url: a.url, headers, ...(user !== undefined ? { user } : {}), ...(pass !== undefined ? { password: pass } : {}) };
     if (!a.validate_certs) {
       curl.push('-k');
       wget.push('--no-check-certificate');
-    }
-    if (user !== undefined) {
-      curl.push('-u', q(`${user}:${pass ?? ''}`));
-      wget.push(q(`--user=${user}`), q(`--password=${pass ?? ''}`));
     }
     const base = decodeURIComponent(new URL(a.url).pathname.split('/').pop() || 'index.html');
     try {
@@ -128,6 +128,8 @@ export const getUrlModule: ModuleDefinition<Args> = {
             a_force: a.force,
             a_timeout: a.timeout,
             a_curlopts: curl.join(' '),
+            a_curlcfg: curlConfig(request),
+            a_wgetcfg: wgetConfig(request),
             a_wgetopts: wget.join(' '),
             a_backup: a.backup,
             a_tmp: a.tmp_dest ?? '',
@@ -137,6 +139,8 @@ export const getUrlModule: ModuleDefinition<Args> = {
             a_check: ctx.checkMode,
           }) +
           SCRIPT,
+        undefined,
+        { secret: hasSecret(request) },
       );
       const j = out.json;
       if (j['failed']) return { changed: false, url: a.url, ...j, failed: true };

@@ -105,20 +105,50 @@ export interface RunScriptOptions {
   noBecome?: boolean;
   /** Override ctx.timeoutMs. */
   timeoutMs?: number;
+  /**
+   * The arguments hold a secret (a password, an Authorization header): ship the script itself
+   * on stdin, so nothing of it is in the argv of a node process. Always so for a no_log task.
+   */
+  secret?: boolean;
+}
+
+/**
+ * The command of a secret exec: a shell that reads exactly `n` bytes of script from stdin and
+ * evaluates it; the rest of stdin (the payload) stays for the script. `head -c` reads no further
+ * than asked (GNU coreutils and BusyBox read min(buffer, remaining)).
+ */
+function stdinScriptCommand(n: number): string {
+  return `_s=$(head -c ${n}) && eval "$_s"`;
+}
+
+/** Environment exports as script lines (for a secret exec, where they must not be in argv either). */
+function exportLines(env: Record<string, string> | undefined): string {
+  if (!env) return '';
+  return Object.entries(env)
+    .map(([k, v]) => `export ${k}=${q(v)}\n`)
+    .join('');
 }
 
 /** Run one script on the task's target and parse its JSON line and blobs. */
 export async function runNodeScript(
-  ctx: Pick<ModuleContext, 'connection' | 'become' | 'environment' | 'timeoutMs' | 'signal'>,
+  ctx: Pick<ModuleContext, 'connection' | 'become' | 'environment' | 'timeoutMs' | 'signal'> & { noLog?: boolean },
   script: string,
   payload?: string | Buffer,
   options: RunScriptOptions = {},
 ): Promise<ScriptOutput> {
   const conn = await ctx.connection();
-  const res = await conn.exec(SH_LIB + script, {
-    ...(payload !== undefined ? { stdin: payload } : {}),
+  const secret = options.secret || ctx.noLog === true;
+  let command = SH_LIB + script;
+  let stdin = payload;
+  if (secret) {
+    const text = Buffer.from(exportLines(ctx.environment) + command + '\n', 'utf8');
+    command = stdinScriptCommand(text.length);
+    stdin = payload === undefined ? text : Buffer.concat([text, Buffer.isBuffer(payload) ? payload : Buffer.from(payload, 'utf8')]);
+  }
+  const res = await conn.exec(command, {
+    ...(stdin !== undefined ? { stdin } : {}),
     ...(ctx.become && !options.noBecome ? { become: ctx.become } : {}),
-    ...(ctx.environment ? { env: ctx.environment } : {}),
+    ...(ctx.environment && !secret ? { env: ctx.environment } : {}),
     ...((options.timeoutMs ?? ctx.timeoutMs) ? { timeoutMs: options.timeoutMs ?? ctx.timeoutMs } : {}),
     signal: ctx.signal,
   });

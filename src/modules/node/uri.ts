@@ -17,7 +17,8 @@
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { bool, int, str } from './args.js';
-import { argError, moduleFailure, q, runNodeScript, shVars } from './script.js';
+import { curlConfig, hasSecret } from './request-config.js';
+import { argError, moduleFailure, runNodeScript, shVars } from './script.js';
 
 const schema = z
   .object({
@@ -47,7 +48,9 @@ t=$(mktemp -d) || fail "cannot create a temporary directory"
 trap 'rm -rf "$t"' EXIT
 started=$(date +%s)
 if [ -n "$a_hasbody" ]; then data='--data-binary @-'; else data=; fi
-w=$(eval "curl -sS $a_opts --max-time \"\$a_timeout\" -X \"\$a_method\" $data -D \"\$t/h\" -o \"\$t/b\" -w '%{http_code} %{num_redirects}' \"\$a_url\"" 2>"$t/e") || fail "Status code was -1 and not [$a_codes]: Request failed: $(cat "$t/e")"
+# URL, headers and credentials from a config file written by a builtin: never in curl's argv.
+printf '%s' "$a_cfg" > "$t/cfg"
+w=$(eval "curl -sS -K \"\$t/cfg\" $a_opts --max-time \"\$a_timeout\" -X \"\$a_method\" $data -D \"\$t/h\" -o \"\$t/b\" -w '%{http_code} %{num_redirects}'" 2>"$t/e") || fail "Status code was -1 and not [$a_codes]: Request failed: $(cat "$t/e")"
 set -- $w
 code=$1; redirects=$2
 ch=
@@ -93,10 +96,10 @@ export const uriModule: ModuleDefinition<Args> = {
         headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
       } else body = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
     }
-    for (const [k, v] of Object.entries(headers)) opts.push('-H', q(`${k}: ${v}`));
     if (!a.validate_certs) opts.push('-k');
     const user = a.url_username ?? a.user;
-    if (user !== undefined) opts.push('-u', q(`${user}:${a.url_password ?? a.password ?? ''}`));
+    const password = a.url_password ?? a.password;
+    const request = { url: a.url, headers, ...(user !== undefined ? { user } : {}), ...(password !== undefined ? { password } : {}) };
     const method = a.method.toUpperCase();
     const follow = a.follow_redirects === 'all' || a.follow_redirects === 'yes' || (['safe', 'urllib2'].includes(a.follow_redirects) && (method === 'GET' || method === 'HEAD'));
     if (follow) opts.push('-L');
@@ -104,8 +107,9 @@ export const uriModule: ModuleDefinition<Args> = {
     try {
       const out = await runNodeScript(
         ctx,
-        shVars({ a_url: a.url, a_method: method, a_opts: opts.join(' '), a_timeout: a.timeout, a_hasbody: body !== undefined, a_dest: a.dest ?? '', a_codes: a.status_code.join(', ') }) + SCRIPT,
+        shVars({ a_url: a.url, a_cfg: curlConfig(request), a_method: method, a_opts: opts.join(' '), a_timeout: a.timeout, a_hasbody: body !== undefined, a_dest: a.dest ?? '', a_codes: a.status_code.join(', ') }) + SCRIPT,
         body,
+        { secret: hasSecret(request) },
       );
       const j = out.json;
       if (j['failed']) return { failed: true, changed: false, url: a.url, status: -1, msg: String(j['msg']) };

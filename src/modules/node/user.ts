@@ -41,16 +41,21 @@ type UserArgs = z.infer<typeof userSchema>;
 
 const USER_SCRIPT = String.raw`
 for c in useradd usermod userdel getent; do command -v $c >/dev/null 2>&1 || fail "$c was not found on the node"; done
+# The password hash goes to chpasswd on a pipe from the printf builtin: never in a command line
+# (useradd/usermod -p would show it in ps on the node for the whole call).
+setpw() { [ -n "$a_check" ] && return 0; out=$(printf '%s:%s\n' "$a_name" "$a_password" | chpasswd -e 2>&1) || fail "chpasswd: $out"; }
+[ -z "$a_password" ] || command -v chpasswd >/dev/null 2>&1 || fail "chpasswd was not found on the node"
 ent=$(getent passwd "$a_name"); ch=
 if [ "$a_state" = absent ]; then
   if [ -n "$ent" ]; then ch=1; [ -n "$a_check" ] || { out=$(eval "userdel $a_delopts \"\$a_name\"" 2>&1) || fail "userdel: $out"; }; fi
 elif [ -z "$ent" ]; then
   ch=1; [ -n "$a_check" ] || { out=$(eval "useradd $a_addopts \"\$a_name\"" 2>&1) || fail "useradd: $out"; }
+  [ -z "$a_password" ] || setpw
 else
   IFS=: read -r _n _x cuid cgid ccom chome cshell <<EOF_ENT
 $ent
 EOF_ENT
-  mod=
+  mod=; newpw=
   [ -n "$a_uid" ] && [ "$a_uid" != "$cuid" ] && mod="$mod -u $a_uid"
   if [ -n "$a_group" ]; then g=$(getent group "$a_group" | cut -d: -f3); [ -n "$g" ] || fail "Group $a_group does not exist"; [ "$g" != "$cgid" ] && mod="$mod -g $a_group"; fi
   [ -n "$a_shell" ] && [ "$a_shell" != "$cshell" ] && mod="$mod -s '$a_shell'"
@@ -64,9 +69,10 @@ EOF_ENT
     elif [ "$cur" != "$want" ]; then mod="$mod -G '$a_groups'"; fi
   fi
   if [ -n "$a_password" ] && [ "$a_update_pw" = always ]; then
-    cur=$(getent shadow "$a_name" | cut -d: -f2); [ "$cur" != "$a_password" ] && mod="$mod -p \"\$a_password\""
+    cur=$(getent shadow "$a_name" | cut -d: -f2); [ "$cur" != "$a_password" ] && newpw=1
   fi
   if [ -n "$mod" ]; then ch=1; [ -n "$a_check" ] || { out=$(eval "usermod $mod \"\$a_name\"" 2>&1) || fail "usermod: $out"; }; fi
+  [ -n "$newpw" ] && { ch=1; setpw; }
 fi
 ent=$(getent passwd "$a_name")
 printf '{"changed":%s,"ent":%s,"groups":%s}\n' "$( [ -n "$ch" ] && printf true || printf false )" "$(js "$ent")" "$(js "$(id -Gn "$a_name" 2>/dev/null)")"
@@ -88,7 +94,6 @@ export const userModule: ModuleDefinition<UserArgs> = {
     if (a.shell) add.push('-s', q(a.shell));
     if (a.home) add.push('-d', q(a.home));
     if (a.comment !== undefined) add.push('-c', q(a.comment));
-    if (a.password) add.push('-p', q(a.password));
     if (a.system) add.push('-r');
     add.push(createHome && !a.system ? '-m' : '-M');
     const del = [...(a.remove ? ['-r'] : []), ...(a.force ? ['-f'] : [])];
@@ -114,6 +119,8 @@ export const userModule: ModuleDefinition<UserArgs> = {
           a_update_pw: a.update_password,
           a_check: ctx.checkMode,
         }) + USER_SCRIPT,
+        undefined,
+        { secret: Boolean(a.password) },
       );
       const j = out.json;
       if (j['failed']) return { failed: true, changed: false, name: a.name, msg: String(j['msg']) };

@@ -15,6 +15,7 @@ import { clientNode } from './client-node.js';
 import { statSync } from 'node:fs';
 import { PhiloteError } from '../../../errors.js';
 import { buildKubeConfig, resolveAuthSpec, type AuthArgs } from './auth.js';
+import { requestSignal, requestTimeoutMs } from './request-timeout.js';
 
 export type KubeObject = Record<string, any> & {
   apiVersion?: string;
@@ -91,7 +92,9 @@ export class KubeClient {
       rc.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
       rc.setBody(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     }
-    if (opts.signal) rc.setSignal(opts.signal);
+    const timeoutMs = requestTimeoutMs();
+    const signal = requestSignal(opts.signal, timeoutMs);
+    if (signal) rc.setSignal(signal);
     let status: number;
     let text: string;
     try {
@@ -118,7 +121,8 @@ export class KubeClient {
       if (e instanceof PhiloteError) throw e;
       // node-fetch's FetchError carries the system error code (ECONNREFUSED, ENOTFOUND, ...)
       const err = e as { code?: string; cause?: { code?: string }; message?: string };
-      const detail = err.code ?? err.cause?.code ?? err.message ?? String(e);
+      const timedOut = signal?.aborted && !opts.signal?.aborted;
+      const detail = timedOut ? `no answer within ${timeoutMs! / 1000} s; PHILOTE_K8S_REQUEST_TIMEOUT sets the limit` : (err.code ?? err.cause?.code ?? err.message ?? String(e));
       throw new PhiloteError('kube', `cannot reach the Kubernetes API at ${this.server} (${detail}) while trying to ${describe(info)}`, { cause: e });
     }
     if (status >= 200 && status < 300) {
