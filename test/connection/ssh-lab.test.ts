@@ -8,12 +8,15 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createW
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../src/lab/netns/lab.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { createConnectionPool } from '../../src/connection/pool.js';
 import type { ConnectionSpec } from '../../src/connection/types.js';
 import { PhiloteError, UnreachableError } from '../../src/errors.js';
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
 let lab: Lab;
+/** Node-side /tmp is the machine's /tmp: file names unique to this run. */
+const RUN = `phl-conn-${process.pid}`;
 let work: string;
 
 function spec(lab: Lab, i: number, extra: Partial<ConnectionSpec> = {}): ConnectionSpec {
@@ -32,7 +35,7 @@ function spec(lab: Lab, i: number, extra: Partial<ConnectionSpec> = {}): Connect
 
 describe.skipIf(!isRoot)('ssh connection against the lab', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: `conn${process.pid}`, nodes: 8 });
+    lab = await createLab({ name: uniqueLabName('conn'), nodes: 8 });
     work = mkdtempSync(join(tmpdir(), 'phl-conn-'));
   }, 60000);
   afterAll(async () => {
@@ -231,23 +234,23 @@ describe.skipIf(!isRoot)('ssh connection against the lab', () => {
     const c = await pool.get(spec(lab, 7));
     // Warm up the transfer path first: the first MBs through ssh2 grow RSS once (buffer pools),
     // after which a 200 MB copy costs no more than a 50 MB one. What we bound is the growth after that.
-    await c.put(Buffer.alloc(16 * 1024 * 1024, 1), '/tmp/phl-conntest-warm.bin');
+    await c.put(Buffer.alloc(16 * 1024 * 1024, 1), `/tmp/${RUN}-warm.bin`);
     const base = process.memoryUsage().rss;
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    await c.put(src, '/tmp/phl-conntest-big.bin', { mode: 0o600 });
+    await c.put(src, `/tmp/${RUN}-big.bin`, { mode: 0o600 });
     clearInterval(sampler);
     const growthMb = (peak - base) / 1024 / 1024;
-    expect((await c.exec('sha256sum /tmp/phl-conntest-big.bin; stat -c %a /tmp/phl-conntest-big.bin')).stdout).toBe(`${sha}  /tmp/phl-conntest-big.bin\n600\n`);
+    expect((await c.exec(`sha256sum /tmp/${RUN}-big.bin; stat -c %a /tmp/${RUN}-big.bin`)).stdout).toBe(`${sha}  /tmp/${RUN}-big.bin\n600\n`);
     // Buffering the file whole would grow RSS by 50 MB or more; streaming stays well under it
     // (seen: 8-28 MB, the upper end with the whole suite running on 2 cores).
     expect(growthMb).toBeLessThan(40);
     const back = join(work, 'back.bin');
-    await c.get('/tmp/phl-conntest-big.bin', back);
+    await c.get(`/tmp/${RUN}-big.bin`, back);
     expect(execFileSync('sha256sum', [back], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
     await c.put(Buffer.from('as root\n'), '/root/phl-conntest', { become: { method: 'sudo', user: 'root' }, mode: 0o640 });
     expect((await c.exec('cat /root/phl-conntest; stat -c %a:%U /root/phl-conntest', { become: { method: 'sudo', user: 'root' } })).stdout).toBe('as root\n640:root\n');
-    await c.exec('rm -f /tmp/phl-conntest-big.bin /tmp/phl-conntest-warm.bin');
+    await c.exec(`rm -f /tmp/${RUN}-big.bin /tmp/${RUN}-warm.bin`);
     await pool.closeAll();
   }, 60000);
 

@@ -13,13 +13,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, destroyLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { writeMigrationInventory } from '../../scripts/migration-inventory.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const hasAnsible = spawnSync('ansible-playbook', ['--version']).status === 0 && spawnSync('/usr/bin/python3', ['-c', 'import kubernetes']).status === 0;
-const LABS = ['e2edifa', 'e2edifb'] as const;
+const LABS = [uniqueLabName('e2edifa'), uniqueLabName('e2edifb')] as const;
 const PLAYBOOK = 'playbooks/calico-to-cilium-live.yml';
 
 let labs: Lab[] = [];

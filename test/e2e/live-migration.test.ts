@@ -15,11 +15,12 @@ import { KubeConfig, CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, destroyLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { writeMigrationInventory } from '../../scripts/migration-inventory.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const LAB = 'e2elive';
+const LAB = uniqueLabName('e2elive');
 const MIGRATED = 'philote.dev/cni-migrated';
 const LABEL = 'io.cilium.migration/cilium-default';
 

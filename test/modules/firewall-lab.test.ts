@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
 
 let lab: Lab;
@@ -50,7 +51,7 @@ const recap = (out: string) => /changed=(\d+)/.exec(out)?.[1];
 
 describe('iptables on lab nodes over SSH, nft and legacy back ends', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'fwmods', nodes: 2 });
+    lab = await createLab({ name: uniqueLabName('fwmods'), nodes: 2 });
   }, 120_000);
   afterAll(async () => {
     await lab?.down();

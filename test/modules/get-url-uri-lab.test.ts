@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
 
 let lab: Lab;
@@ -26,7 +27,7 @@ function playbook(name: string, tasks: string): string {
 
 describe('get_url and uri from a lab node', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'urlmods', nodes: 2 });
+    lab = await createLab({ name: uniqueLabName('urlmods'), nodes: 2 });
     const addr = lab.nodes[0]!.address.split('/')[0]!;
     base = `http://${addr}:8080`;
     await lab.exec('node1', `mkdir -p /var/lib/www && printf '%b' '${payload.replace(/\n/g, '\\n')}' > /var/lib/www/install.sh && printf '{"ready": true, "nodes": 4}' > /var/lib/www/status.json`);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
 
 let lab: Lab;
@@ -16,7 +17,7 @@ const bootIds = async () => Promise.all(lab.nodes.map(async (n) => (await lab.ex
 
 describe('reboot, serial 1, on lab nodes', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'rebootmods', nodes: 3 });
+    lab = await createLab({ name: uniqueLabName('rebootmods'), nodes: 3 });
   }, 120_000);
   afterAll(async () => {
     await lab?.down();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
 
 let lab: Lab;
@@ -41,7 +42,7 @@ const state = async (node: string) =>
 
 describe('sysctl and hostname in lab nodes (differential against ansible-playbook)', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'sysmods', nodes: 2 });
+    lab = await createLab({ name: uniqueLabName('sysmods'), nodes: 2 });
   }, 120_000);
   afterAll(async () => {
     await lab?.down();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
 
 let lab: Lab;
@@ -45,7 +46,7 @@ async function both(name: string, tasks: string): Promise<void> {
 
 describe('user and group in lab nodes (differential against ansible-playbook)', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'usermods', nodes: 2 });
+    lab = await createLab({ name: uniqueLabName('usermods'), nodes: 2 });
   }, 120_000);
   afterAll(async () => {
     await lab?.down();

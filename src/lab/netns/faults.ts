@@ -30,6 +30,8 @@ export async function applyFault(ns: string, fault: NetFault): Promise<void> {
   await healNode(ns);
   await ipt(ns, ['-N', CHAIN]);
   const verdict = fault === 'cut' ? ['-j', 'DROP'] : ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
+  // The resets REJECT sends go out through OUTPUT with source port 22 themselves: let them pass.
+  if (fault === 'reset') await ipt(ns, ['-A', CHAIN, '-p', 'tcp', '--tcp-flags', 'RST', 'RST', '-j', 'RETURN']);
   await ipt(ns, ['-A', CHAIN, '-p', 'tcp', '--dport', '22', ...verdict]);
   await ipt(ns, ['-A', CHAIN, '-p', 'tcp', '--sport', '22', ...verdict]);
   if (fault === 'cut') {

@@ -84,7 +84,7 @@ export async function runCommand(ctx: ModuleContext<CommandArgs>, shell: string 
   const r: ModuleResult = { changed: false, stdout: '', stderr: '', rc: undefined as unknown as number, cmd: cmdOut, start: null, end: null, delta: null, msg: '' };
   const stdin = a.stdin !== undefined ? a.stdin + (a.stdin_add_newline ? '\n' : '') : undefined;
   const script =
-    shVars({ a_chdir: a.chdir, a_creates: a.creates, a_removes: a.removes, a_check: ctx.checkMode, a_stdin: stdin !== undefined, a_shell: shell !== undefined }) +
+    shVars({ a_chdir: a.chdir, a_creates: a.creates, a_removes: a.removes, a_check: ctx.checkMode, a_stdin: stdin !== undefined, a_shell: shell !== undefined, a_hide: shell !== undefined && ctx.noLog === true }) +
     `set -- ${argv.map(q).join(' ')}
 globhit() { _old=$IFS; IFS=; for _p in $1; do if [ -e "$_p" ] || [ -L "$_p" ]; then IFS=$_old; return 0; fi; done; IFS=$_old; return 1; }
 if [ -n "$a_chdir" ]; then cd "$a_chdir" 2>/dev/null || fail "Unable to change directory before execution: $a_chdir"; fi
@@ -94,6 +94,9 @@ if [ -n "$a_check" ]; then printf '{"skip":"check"}\\n'; exit 0; fi
 if [ -z "$a_shell" ] && ! command -v "$1" >/dev/null 2>&1; then printf '{"nocmd":1}\\n'; exit 0; fi
 # The script becomes the command: its stdout follows the header line, its stderr is the channel's,
 # its exit status the channel's. No capture, no subshell: one process, the command itself.
+# no_log: the shell text is a secret too; run it from a 0600 file that removes itself on its
+# first line, so ps shows "sh /tmp/tmp.XXXX" rather than the text.
+if [ -n "$a_hide" ]; then _f=$(mktemp) || fail "cannot create a temporary file"; { printf 'rm -f %s\\n' "$_f"; printf '%s\\n' "$3"; } > "$_f"; set -- "$1" "$_f"; fi
 printf '{"exec":1,"_blobs":[["stdout",0]]}\\n'
 if [ -n "$a_stdin" ]; then exec "$@"; else exec "$@" </dev/null; fi
 `;

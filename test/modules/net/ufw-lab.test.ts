@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../../src/lab/index.js';
+import { uniqueLabName } from '../../helpers/lab-name.js';
 import { runCli } from '../../helpers/cli.js';
 
 const haveUfw = existsSync('/usr/sbin/ufw');
@@ -42,7 +43,7 @@ const rules = (node: string) => lab.exec(node, "grep -h '^### tuple' /etc/ufw/us
 
 describe.skipIf(!haveUfw)('ufw in lab nodes (differential against community.general.ufw)', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: 'ufwmods', nodes: 2 });
+    lab = await createLab({ name: uniqueLabName('ufwmods'), nodes: 2 });
   }, 120_000);
   afterAll(async () => {
     await lab?.down();
