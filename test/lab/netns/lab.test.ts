@@ -7,6 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createLab, type Lab } from '../../../src/lab/netns/lab.js';
+import { uniqueLabName } from '../../helpers/lab-name.js';
+
+const NAME = uniqueLabName('labtest');
+const NAME2 = uniqueLabName('labtest2');
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
 let lab: Lab;
@@ -35,7 +39,7 @@ function probe(port: number, waitMs = 1500): Promise<'open' | 'refused' | 'silen
 describe.skipIf(!isRoot)('netns lab', () => {
   beforeAll(async () => {
     rootLinksBefore = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
-    lab = await createLab({ name: 'labtest', nodes: 4, calicoState: true });
+    lab = await createLab({ name: NAME, nodes: 4, calicoState: true });
   }, 60000);
   afterAll(async () => {
     await lab?.down();
@@ -103,12 +107,53 @@ describe.skipIf(!isRoot)('netns lab', () => {
     expect((await lab.exec('node4', 'cat /var/lib/lab/boot_id')).stdout).not.toBe(boot1);
   }, 30000);
 
+  it('cut, reset and reboot act on established sessions too: silence, a TCP reset, the end of every process', async () => {
+    const port = lab.nodes[2]!.sshPort;
+    // An established session: the server's banner arrived. What happens to the bytes sent next?
+    const session = async () => {
+      const sock = connect(port, '127.0.0.1');
+      const events: string[] = [];
+      sock.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+      sock.on('end', () => events.push('end'));
+      const banner = await new Promise<string>((r) => sock.once('data', (d) => r(d.toString())));
+      expect(banner).toMatch(/^SSH-2\.0-/);
+      sock.on('data', (d) => events.push(`data ${d.length}`));
+      return { sock, events, poke: () => sock.write('SSH-2.0-probe\r\n') };
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 1200));
+
+    let s = await session();
+    await lab.cut('node3');
+    s.poke();
+    await settle();
+    expect(s.events).toEqual([]);
+    await lab.start('node3');
+    s.sock.destroy();
+
+    s = await session();
+    await lab.reset('node3');
+    s.poke();
+    await settle();
+    expect(s.events).toContain('error ECONNRESET');
+    await lab.start('node3');
+
+    s = await session();
+    await lab.exec('node3', 'nohup sleep 300 >/dev/null 2>&1 &');
+    expect((await lab.exec('node3', 'pgrep -x sleep | wc -l')).stdout.trim()).not.toBe('0');
+    await lab.reboot('node3', 500);
+    await settle();
+    expect(s.events).toContain('end');
+    // The node's own processes went with it (the namespace holder's `sleep 2147483647` aside).
+    expect((await lab.exec('node3', 'pgrep -x -f "sleep 300" | wc -l')).stdout.trim()).toBe('0');
+    s.sock.destroy();
+  }, 30000);
+
   it('is idempotent and removes everything on down', async () => {
-    const again = await createLab({ name: 'labtest', nodes: 4, calicoState: true });
+    const again = await createLab({ name: NAME, nodes: 4, calicoState: true });
     expect(again.nodes.map((n) => n.sshPort)).toEqual(lab.nodes.map((n) => n.sshPort));
-    const throwaway = await createLab({ name: 'labtest2', nodes: 1 });
+    const throwaway = await createLab({ name: NAME2, nodes: 1 });
     await throwaway.down();
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('phl-labtest2-');
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`phl-${NAME2}-`);
     expect(existsSync(throwaway.dir)).toBe(false);
   }, 60000);
 });
