@@ -107,7 +107,7 @@ function onConnection(rt: NodeRuntime, sock: Socket): void {
   appendFileSync(np.spawns, 'x');
   // The relay's TCP leg to sshd runs inside the node, so the node's iptables (cut, reset) and
   // tc (bandwidth) act on the SSH stream, and killing the node's processes ends the session.
-  const child = spawn('nsenter', nsenter(rt, ['python3', '-c', NODE_PROXY, rt.info.address]), { stdio: [sock, 'ignore', 'ignore'] });
+  const child = spawn('nsenter', nsenter(rt, ['/usr/bin/python3', '-I', '-S', '-c', NODE_PROXY, rt.info.address]), { stdio: [sock, 'ignore', 'ignore'] });
   child.on('error', (e) => log(`${rt.info.name}: relay: ${e.message}`));
   // The child has its own copy of the socket now.
   sock.destroy();
