@@ -12,6 +12,8 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { packageFactsModule } from './package-facts.js';
+import { serviceFactsModule } from './service-facts.js';
 import { rawModule } from './raw.js';
 import { rebootModule } from './reboot.js';
 import { replaceModule } from './replace.js';
@@ -65,4 +67,6 @@ export const nodeModules: AnyModuleDefinition[] = [
   k3sConfigModule,
   unarchiveModule,
   mountModule,
+  packageFactsModule,
+  serviceFactsModule,
 ];
