@@ -27,8 +27,11 @@ export interface Running {
   done: Promise<Finished>;
 }
 
-export function startPhilote(args: string[], opts: { cwd: string; env?: Record<string, string> }): Running {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'philote.js'), ...args], {
+/** Runs `node bin/philote.js ARGS` from sources; with `netns`, inside that network namespace. */
+export function startPhilote(args: string[], opts: { cwd: string; env?: Record<string, string>; netns?: string }): Running {
+  const argv = [process.execPath, join(ROOT, 'bin', 'philote.js'), ...args];
+  const [cmd, ...rest] = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...argv] : argv;
+  const child = spawn(cmd!, rest, {
     cwd: opts.cwd,
     env: { ...process.env, PHILOTE_FROM_SOURCE: '1', NO_COLOR: '1', PHILOTE_RECORD: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
