@@ -2,7 +2,8 @@
 import type { GlobalFn } from './runtime/env.js';
 import { TemplateRuntimeError } from './runtime/env.js';
 import { NO_ATTR, PyCallable } from './runtime/callable.js';
-import { Namespace, num, pyStr, type Dict } from './runtime/values.js';
+import { Namespace, num, pyStr, truthy, type Dict } from './runtime/values.js';
+import { PyDatetime, strftime } from './runtime/datetime.js';
 import { runLookup } from './lookups/index.js';
 import { findFile } from './lookups/search.js';
 import * as fs from 'node:fs';
@@ -33,8 +34,19 @@ class Cycler {
   }
 }
 
+/** Ansible's now(utc=False, fmt=None): a naive datetime (local or UTC wall clock), or its strftime text. */
+function now(a: unknown[], k: Dict): unknown {
+  const utc = truthy(a[0] ?? k['utc'] ?? false);
+  const fmt = a[1] ?? k['fmt'];
+  const d = new Date();
+  const naive = utc ? d : new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()));
+  const dt = new PyDatetime(naive);
+  return fmt === undefined || fmt === null ? dt : strftime(pyStr(fmt), naive, true);
+}
+
 export const GLOBALS: Record<string, GlobalFn> = {
   range: (_s, a) => range(a),
+  now: (_s, a, k) => now(a, k),
   lookup: (s, a, k) => runLookup(s, pyStr(a[0]), a.slice(1), k, false),
   query: (s, a, k) => runLookup(s, pyStr(a[0]), a.slice(1), k, true),
   q: (s, a, k) => runLookup(s, pyStr(a[0]), a.slice(1), k, true),

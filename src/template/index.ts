@@ -13,7 +13,7 @@ import { PhiloteError, UndefinedVariableError } from '../errors.js';
 import type { Expr, Stmt } from './compile/ast.js';
 import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
-import { TemplateRuntimeError } from './runtime/env.js';
+import { FinalTemplateError, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
@@ -224,6 +224,7 @@ export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): 
     const reason = e.source.includes('\n') ? `${e.reason} (line ${e.line}, column ${e.column})` : e.reason;
     return new PhiloteError('template', `template error while templating string: ${reason}. String: ${text}. ${reason}`, { location: ctx.location, cause: e });
   }
+  if (e instanceof FinalTemplateError) return new PhiloteError('template', e.message, { location: ctx.location, cause: e });
   if (e instanceof TemplateRuntimeError && /^Could not load "/.test(e.message)) {
     // Jinja's TemplateAssertionError for an unknown filter or test: a "templating string" error.
     return new PhiloteError('template', `template error while templating string: ${e.message}. String: ${text}. ${e.message}`, { location: ctx.location, cause: e });

@@ -112,7 +112,8 @@ function lexInside(src: string, i: number, close: '}}' | '%}', out: Token[], raw
   const start = i;
   while (i < src.length) {
     const c = src[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    // Python's str.isspace() counts as whitespace between tokens, a non-breaking space included.
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || /\s/.test(c)) {
       i++;
       continue;
     }

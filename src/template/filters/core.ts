@@ -129,7 +129,7 @@ function wordwrap(s: string, width = 79, breakLong = true, wrapstring = '\n'): s
   return lines.join(wrapstring);
 }
 
-function xmlEscape(s: string): string {
+export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
 

@@ -7,6 +7,7 @@ import { MISC_FILTERS } from './misc.js';
 import { QUERY_FILTERS } from './query.js';
 import { REGEX_FILTERS } from './regex.js';
 import { SERIALIZE_FILTERS } from './serialize.js';
+import { URL_FILTERS } from './urls.js';
 
 export const FILTERS: Record<string, FilterFn> = {
   ...CORE_FILTERS,
@@ -16,6 +17,7 @@ export const FILTERS: Record<string, FilterFn> = {
   ...MISC_FILTERS,
   ...IP_FILTERS,
   ...QUERY_FILTERS,
+  ...URL_FILTERS,
 };
 FILTERS['d'] = CORE_FILTERS['default']!;
 delete FILTERS['datetime_ok'];

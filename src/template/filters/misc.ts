@@ -177,21 +177,6 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
   log: (_s, v, a) => makeFloat(a[0] === undefined ? Math.log(num(v)) : Math.log(num(v)) / Math.log(num(a[0]))),
   pow: (_s, v, a) => makeFloat(Math.pow(num(v), num(a[0]))),
   root: (_s, v, a) => makeFloat(a[0] === undefined ? Math.sqrt(num(v)) : Math.pow(num(v), 1 / num(a[0]))),
-  urlsplit: (_s, v, a) => {
-    const u = new URL(pyStr(v));
-    const parts: Record<string, unknown> = {
-      scheme: u.protocol.replace(/:$/, ''),
-      netloc: u.host,
-      path: u.pathname,
-      query: u.search.replace(/^\?/, ''),
-      fragment: u.hash.replace(/^#/, ''),
-      hostname: u.hostname,
-      port: u.port ? Number(u.port) : null,
-      username: u.username || null,
-      password: u.password || null,
-    };
-    return a[0] === undefined ? parts : parts[pyStr(a[0])];
-  },
   random_mac: (_s, v) => {
     const prefix = pyStr(v);
     const parts = prefix.split(':');

@@ -149,6 +149,5 @@ export const DATA_LOOKUPS: Record<string, LookupFn> = {
     if (names.has('all') || names.has('*')) return all;
     return all.filter((h) => names.has(pyStr(h)) || [...names].some((g) => isDict(groups) && pyIter(groups[g] ?? []).includes(h)));
   },
-  config: (_s, terms) => terms.map(() => null),
   num_sequence: (_s, terms) => terms.map(num),
 };

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { LookupFn } from './index.js';
-import { TemplateRuntimeError } from '../runtime/env.js';
+import { LookupError, TemplateRuntimeError } from '../runtime/env.js';
 import { isDict, num, pyIter, pyStr, truthy, type Dict } from '../runtime/values.js';
 import { findFile } from './search.js';
 
@@ -128,7 +128,7 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
       if (found) return [path.resolve(found)];
     }
     if (skip) return [];
-    throw new TemplateRuntimeError('No file was found when using first_found.');
+    throw new LookupError('No file was found when using first_found.', 'lookup');
   },
   lines: (_s, terms) => terms.flatMap((t) => sh(pyStr(t)).split('\n').filter((l, i, a) => i < a.length - 1 || l !== '')),
   pipe: (_s, terms) => terms.map((t) => sh(pyStr(t)).replace(/\s+$/, '')),

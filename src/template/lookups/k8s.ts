@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { LookupFn } from './index.js';
-import { TemplateRuntimeError } from '../runtime/env.js';
+import { PythonClassError, TemplateRuntimeError } from '../runtime/env.js';
 import { isDict, pyStr, type Dict } from '../runtime/values.js';
 import { buildKubeConfig, resolveAuthSpec, type AuthArgs } from '../../modules/k8s/client/auth.js';
 import { PhiloteError } from '../../errors.js';
@@ -175,6 +175,7 @@ export const k8sLookup: LookupFn = (_s, _terms, kwargs) => {
     throw new TemplateRuntimeError(`k8s lookup: the request to ${request.server} did not finish (${err.signal ?? String(err.stderr ?? '').trim().split('\n').pop()})`);
   }
   const res = JSON.parse(text) as { ok?: unknown[]; error?: string };
-  if (res.error !== undefined) throw new TemplateRuntimeError(res.error);
+  // The kubernetes client's own exception when the kind is unknown, as kubernetes.core reports it.
+  if (res.error !== undefined) throw /^No matches found for /.test(res.error) ? new PythonClassError(res.error, 'kubernetes.dynamic.exceptions.ResourceNotFoundError') : new TemplateRuntimeError(res.error);
   return res.ok ?? [];
 };

@@ -31,3 +31,23 @@ export function shortName(name: string): string {
 
 /** Raised for a filter/test/lookup failure with Ansible's wording; becomes a 'template' PhiloteError. */
 export class TemplateRuntimeError extends Error {}
+
+/**
+ * An error whose message is final: Ansible raises it as it is, without the "String: <template>"
+ * that other template errors get (a lookup's own AnsibleError, AnsibleOptionsError...).
+ */
+export class FinalTemplateError extends TemplateRuntimeError {}
+
+/** A failure that Ansible would see as this Python exception class (named in "unhandled exception" messages). */
+export class PythonClassError extends TemplateRuntimeError {
+  constructor(message: string, readonly pyClass: string) {
+    super(message);
+  }
+}
+
+/** A lookup's AnsibleOptionsError ('options': never ignored) or AnsibleLookupError ('lookup'). */
+export class LookupError extends TemplateRuntimeError {
+  constructor(message: string, readonly kind: 'options' | 'lookup') {
+    super(message);
+  }
+}

@@ -6,6 +6,7 @@ import { TemplateRuntimeError } from '../runtime/env.js';
 import { PyCallable } from '../runtime/callable.js';
 import { compareVersions } from '../filters/version.js';
 import { pyRegex } from '../filters/regex.js';
+import { urlsplit } from '../runtime/urlsplit.js';
 import { isDict, isFloat, isInt, isNumber, num, pyCompare, pyContains, pyEquals, pyIter, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
 
 function resultDict(v: unknown, test: string): Dict {
@@ -156,5 +157,39 @@ export const TESTS: Record<string, TestFn> = {
       return false;
     }
   },
-  nan: (_s, v) => Number.isNaN(num(v)),
+  nan: (_s, v) => isNan(v),
+  isnan: (_s, v) => isNan(v),
+  is_abs: (_s, v) => path.isAbsolute(pyStr(v)),
+  link_exists: (_s, v) => statSafe(v, () => true, true),
+  // Python's urlparse always yields a (possibly empty) scheme and path: any string is a URI.
+  uri: (_s, v, a, k) => isUri(v, a[0] ?? k['schemes']),
+  url: (_s, v, a, k) => {
+    if (!isUri(v, a[0] ?? k['schemes'])) return false;
+    const u = safeSplit(v);
+    return u !== undefined && (u.netloc !== '' || u.scheme === 'file');
+  },
+  urn: (_s, v) => isUri(v, ['urn']),
 };
+
+TESTS['is_mount'] = TESTS['mount']!;
+TESTS['is_same_file'] = TESTS['same_file']!;
+
+/** math.isnan: a number that is NaN; anything else (a string, None) is not. */
+function isNan(v: unknown): boolean {
+  return typeof v === 'number' ? Number.isNaN(v) : isFloat(v) ? Number.isNaN(num(v)) : false;
+}
+
+function safeSplit(v: unknown): ReturnType<typeof urlsplit> | undefined {
+  try {
+    return urlsplit(pyStr(v));
+  } catch {
+    return undefined;
+  }
+}
+
+function isUri(v: unknown, schemes: unknown): boolean {
+  const u = safeSplit(v);
+  if (!u) return false;
+  if (schemes === undefined || schemes === null || (Array.isArray(schemes) && schemes.length === 0)) return true;
+  return pyIter(schemes).map(pyStr).includes(u.scheme);
+}
