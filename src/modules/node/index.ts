@@ -12,6 +12,8 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { alternativesModule } from './alternatives.js';
+import { timezoneModule } from './timezone.js';
 import { packageFactsModule } from './package-facts.js';
 import { serviceFactsModule } from './service-facts.js';
 import { rawModule } from './raw.js';
@@ -69,4 +71,6 @@ export const nodeModules: AnyModuleDefinition[] = [
   mountModule,
   packageFactsModule,
   serviceFactsModule,
+  alternativesModule,
+  timezoneModule,
 ];
