@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 /**
- * npm run bench: the reference workload (../shared/bench/fleet-basic.yml) on lab fleets of
+ * npm run bench: the workload (bench/node-prep.yml, or ../shared/bench/fleet-basic.yml beside a
+ * checkout that has it, the reference the published figures used; --bench-dir picks) on lab fleets of
  * 8 and 32 nodes with philote, with ansible-playbook (pipelining + ControlPersist, same forks)
  * and the raw floor (one ssh2 connection per node running `true` once per task and loop item).
  * Prints medians, the ratios philote/ansible and philote/floor, philote's peak RSS, and the
  * cold (first) and idempotent (second, changed=0) runs. Needs root (the lab).
  *
- *   node scripts/bench.js [--sizes 8,32] [--reps 3] [--bench-dir DIR] [--no-ansible] [--keep-lab]
+ *   node scripts/bench.js [--sizes 8,32] [--reps 3] [--bench-dir DIR] [--no-ansible] [--keep-lab] [--lab NAME]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { sizes: [8, 32], reps: 3, benchDir: resolve(root, '..', 'shared', 'bench'), ansible: true, keepLab: false, execsPerNode: 16 };
+  const shared = resolve(root, '..', 'shared', 'bench');
+  const o = { sizes: [8, 32], reps: 3, benchDir: existsSync(join(shared, 'fleet-basic.yml')) ? shared : join(root, 'bench'), ansible: true, keepLab: false, execsPerNode: 16, labName: 'bench' };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -25,8 +27,9 @@ function parseArgs(argv) {
     else if (a === '--bench-dir') o.benchDir = resolve(next());
     else if (a === '--no-ansible') o.ansible = false;
     else if (a === '--keep-lab') o.keepLab = true;
+    else if (a === '--lab') o.labName = next();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.js [--sizes 8,32] [--reps N] [--bench-dir DIR] [--no-ansible] [--keep-lab]');
+      console.log('usage: node scripts/bench.js [--sizes 8,32] [--reps N] [--bench-dir DIR] [--no-ansible] [--keep-lab] [--lab NAME]');
       process.exit(0);
     } else {
       console.error(`bench: unknown option ${a}`);
@@ -82,9 +85,9 @@ const median = (xs) => {
 };
 const secs = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`);
 
-function cleanBenchOutput() {
-  // The workload writes /tmp/bench/<host>/ (lab nodes share the machine's /tmp): cold runs start clean.
-  rmSync('/tmp/bench', { recursive: true, force: true });
+/** Cold runs start clean: the workloads write under /tmp/bench or /tmp/philote-bench, in each node's own /tmp. */
+async function cleanBenchOutput(lab) {
+  if (lab) await Promise.all(lab.nodes.map((n) => lab.exec(n.name, 'rm -rf /tmp/bench /tmp/philote-bench')));
 }
 
 /** The floor: one ssh2 connection per node, `true` once per task and loop item, nodes in parallel. */
@@ -124,13 +127,19 @@ async function floorRun(lab, execsPerNode) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+/** Both workloads have 16 task executions per host (the floor's count). */
+function workload(o) {
+  return existsSync(join(o.benchDir, 'fleet-basic.yml')) ? 'fleet-basic.yml' : 'node-prep.yml';
+}
+
 async function philoteRun(inv, o, forks) {
   const bin = join(root, 'bin', 'philote.js');
-  return timed(process.execPath, [bin, 'playbook', '-i', inv, '-f', String(forks), 'fleet-basic.yml'], { cwd: o.benchDir });
+  // Not recorded: the record is for people's runs (and would fill ~/.philote/runs with bench runs).
+  return timed(process.execPath, [bin, 'playbook', '--no-record', '-i', inv, '-f', String(forks), workload(o)], { cwd: o.benchDir });
 }
 
 async function ansibleRun(inv, o, forks) {
-  return timed('ansible-playbook', ['-i', inv, '-f', String(forks), 'fleet-basic.yml'], {
+  return timed('ansible-playbook', ['-i', inv, '-f', String(forks), workload(o)], {
     cwd: o.benchDir,
     env: { ANSIBLE_CONFIG: join(o.benchDir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
   });
@@ -138,7 +147,7 @@ async function ansibleRun(inv, o, forks) {
 
 async function benchSize(mods, o, size) {
   console.log(`\n== ${size} nodes ==`);
-  const lab = await mods.lab.createLab({ name: 'bench', nodes: size, calicoState: true });
+  const lab = await mods.lab.createLab({ name: o.labName, nodes: size, calicoState: true });
   const inv = lab.inventoryPath;
   const forks = size;
   const row = { size, floor: [], philote: { cold: [], warm: [], rss: [] }, ansible: { cold: [], warm: [] }, notes: [] };
@@ -149,7 +158,7 @@ async function benchSize(mods, o, size) {
   let philoteOk = existsSync(join(root, 'bin', 'philote.js'));
   if (!philoteOk) row.notes.push('philote: not runnable yet: bin/philote.js is missing');
   for (let r = 0; r < o.reps && philoteOk; r++) {
-    cleanBenchOutput();
+    await cleanBenchOutput(lab);
     const cold = await philoteRun(inv, o, forks);
     if (cold.rc !== 0) {
       philoteOk = false;
@@ -170,7 +179,7 @@ async function benchSize(mods, o, size) {
     // Ansible is slow: fewer reps at 32 nodes keep the whole bench in minutes.
     const reps = size > 16 ? 1 : o.reps;
     for (let r = 0; r < reps; r++) {
-      cleanBenchOutput();
+      await cleanBenchOutput(lab);
       const cold = await ansibleRun(inv, o, forks);
       if (cold.rc !== 0) {
         row.notes.push(`ansible-playbook failed (exit ${cold.rc}): ${cold.out.split('\n').filter((l) => /fatal|ERROR/.test(l)).slice(0, 2).join(' | ').slice(0, 300)}`);
@@ -207,17 +216,17 @@ async function main() {
     console.error('bench: needs root (the lab creates network namespaces)');
     process.exit(1);
   }
-  if (!existsSync(join(o.benchDir, 'fleet-basic.yml'))) {
-    console.error(`bench: no fleet-basic.yml in ${o.benchDir} (use --bench-dir)`);
+  if (!existsSync(join(o.benchDir, workload(o)))) {
+    console.error(`bench: no fleet-basic.yml or node-prep.yml in ${o.benchDir} (use --bench-dir)`);
     process.exit(1);
   }
+  console.log(`bench: ${join(o.benchDir, workload(o))}`);
   const mods = await loadModules();
   const rows = [];
   try {
     for (const size of o.sizes) rows.push(await benchSize(mods, o, size));
   } finally {
-    if (!o.keepLab) await mods.lab.destroyLab('bench').catch(() => undefined);
-    cleanBenchOutput();
+    if (!o.keepLab) await mods.lab.destroyLab(o.labName).catch(() => undefined);
   }
   table(rows);
 }

@@ -8,7 +8,7 @@ const lab = async (): Promise<LabModule> => import('../lab/index.js');
 export function labCommand(io: CliIO, setExit: (code: number) => void): Command {
   const out = (s: string) => io.stdout.write(s.endsWith('\n') ? s : s + '\n');
   const cmd = new Command('lab').description('throw-away test fleets in network namespaces');
-  cmd.option('--name <name>', 'lab name', 'default');
+  cmd.option('--name <name>', 'lab name (default: PHILOTE_LAB_NAME, else "default")', io.env.PHILOTE_LAB_NAME || 'default');
   const opts = () => ({ name: cmd.opts<{ name: string }>().name });
   cmd
     .command('up')

@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { IN_NODE, LAB_USER, paths, readLabState, type LabNodeInfo, type LabState, type NodeState } from './layout.js';
 import { applyFault, healNode, NODE_PROXY, nodePids, type NetFault } from './faults.js';
 import { killPid, sleep } from './run.js';
@@ -56,6 +57,20 @@ function nsenter(rt: NodeRuntime, args: string[]): string[] {
   return ['-t', String(rt.holderPid), '-m', '-n', '-u', '--', ...args];
 }
 
+/**
+ * The node's own /tmp, as on a real machine (what one node writes there, no other node and not the
+ * controller sees). A lab folder under /tmp (the default) stays visible at its path inside the
+ * node: sshd's config, host key and authorized keys are read from there.
+ */
+function privateTmp(nodeTmp: string): string[] {
+  const labDir = resolve(dir!);
+  const inTmp = labDir.startsWith('/tmp/') ? labDir.slice('/tmp/'.length) : undefined;
+  return [
+    ...(inTmp ? [`mkdir -p '${nodeTmp}/${inTmp}'`, `mount --bind '${labDir}' '${nodeTmp}/${inTmp}'`] : []),
+    `mount --rbind '${nodeTmp}' /tmp`,
+  ];
+}
+
 /** Starts the process that owns the node's private mounts; resolves once they are in place. */
 function startHolder(info: LabNodeInfo): Promise<number> {
   const np = P.node(info.name);
@@ -67,6 +82,7 @@ function startHolder(info: LabNodeInfo): Promise<number> {
     `mount -t overlay overlay -o lowerdir=/root,upperdir=${np.rootUpper},workdir=${np.rootWork} /root`,
     // Private /run: sshd's privsep dir and sudo's timestamps stay per node.
     'mount -t tmpfs -o mode=755 tmpfs /run',
+    ...privateTmp(np.tmp),
     'mkdir -p /run/sshd /run/lock && chmod 755 /run/sshd',
     'echo ready',
     'exec sleep 2147483647',

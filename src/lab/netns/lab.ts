@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PhiloteError } from '../../errors.js';
 import { controlRequest } from './control.js';
+import { writeLabGroupVars } from './group-vars.js';
 import { seedCalico } from './calico.js';
 import { LAB_PASSWORD, LAB_PW_USER, LAB_USER, labDir, paths, readLabState, validateLabName, type LabNodeInfo, type LabState } from './layout.js';
 import { pidAlive, run, sleep } from './run.js';
@@ -113,6 +114,9 @@ function inventoryText(s: LabState): string {
   for (const n of s.nodes) {
     lines.push(`${n.name} ansible_host=127.0.0.1 ansible_port=${n.sshPort} lab_node_address=${n.address} lab_node_namespace=${n.namespace}`);
   }
+  // The groups the shipped playbooks use: the first node is the K3s control plane, the others workers.
+  const [cp, ...workers] = s.nodes.map((n) => n.name);
+  lines.push('', '[k3s_control_plane]', cp!, '', '[k3s_workers]', ...workers, '', '[k3s_cluster:children]', 'k3s_control_plane', 'k3s_workers');
   lines.push(
     '',
     '[nodes:vars]',
@@ -175,6 +179,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     const ready = await waitReady(dir, 60000);
     await addLoopbackKnownHosts(dir, ready.nodes);
     await writeFile(p.inventory, inventoryText(ready));
+    writeLabGroupVars(ready, dir);
     return handle(dir);
   } catch (e) {
     await destroyLab(name, opts.root).catch(() => undefined);

@@ -83,6 +83,8 @@ export const nodePaths = (d: string) => ({
   varlibWork: join(d, 'varlib.work'),
   rootUpper: join(d, 'root.upper'),
   rootWork: join(d, 'root.work'),
+  /** The node's own /tmp (bind-mounted over /tmp inside the node). */
+  tmp: join(d, 'tmp'),
   /** Host-side view of the node's /var/lib/lab (boot id, reboot requests). */
   labRun: join(d, 'varlib.upper', 'lab'),
   holderPid: join(d, 'holder.pid'),
