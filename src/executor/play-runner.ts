@@ -3,6 +3,7 @@
  * the three sections (pre_tasks, roles + tasks, post_tasks) each followed by a handler
  * flush, and the rules that stop a play or the whole playbook.
  */
+import { pyStr } from '../template/runtime/values.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { PhiloteError } from '../errors.js';
@@ -17,11 +18,38 @@ import { toBool } from './connection-spec.js';
 import { dispatchTask, flushHandlers, runItems } from './items-runner.js';
 import { promptedVars } from './vars-prompt.js';
 
+/**
+ * The play's hosts, templated as Play.post_validate does (play vars, extra vars, groups, hostvars;
+ * no host's vars). A template may give a list; an empty result selects no host at all (never
+ * "all"): `hosts: "{{ groups['web'] | default([]) }}"` on an inventory without web runs nowhere.
+ */
+function playLevelVars(run: RunContext, play: Play): Record<string, unknown> {
+  return { ...(play.vars ?? {}), ...run.vm.extraVars, groups: run.vm.groups(), hostvars: run.vm.hostvars, playbook_dir: play.baseDir };
+}
+
+/** The play's name as the banner shows it: templated like any play field, printed as Python's str(). */
+function playName(run: RunContext, play: Play): string {
+  if (!run.templar.isTemplated(play.name)) return play.name;
+  try {
+    const r = run.templar.render(play.name, { vars: playLevelVars(run, play), location: play.loc });
+    return typeof r === 'string' ? r : pyStr(r);
+  } catch {
+    return play.name;
+  }
+}
+
 function playHosts(run: RunContext, play: Play): string[] {
   const t = run.templar;
-  const vars = { ...run.vm.extraVars };
-  const pattern = Array.isArray(play.hosts) ? play.hosts.map((p) => String(t.render(p, { vars }))) : String(t.render(play.hosts, { vars }));
-  return run.vm.inventory.selectHosts(pattern, run.options.limit).map((h) => h.name);
+  const vars = playLevelVars(run, play);
+  const patterns: string[] = [];
+  const add = (v: unknown) => {
+    const r = typeof v === 'string' ? t.render(v, { vars, location: play.loc }) : v;
+    if (Array.isArray(r)) r.forEach(add);
+    else if (r !== null && r !== undefined && String(r).trim() !== '') patterns.push(String(r));
+  };
+  (Array.isArray(play.hosts) ? play.hosts : [play.hosts]).forEach(add);
+  if (!patterns.length) return [];
+  return run.vm.inventory.selectHosts(patterns.length === 1 ? patterns[0]! : patterns, run.options.limit).map((h) => h.name);
 }
 
 /** vars_files for one host: entries may be templated and a list means "first that exists". */
@@ -91,6 +119,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   const inInventoryOrder = playHosts(run, play);
   const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order);
   const id = `play-${++run.nextId}`;
+  play = { ...play, name: playName(run, play) };
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });
   if (!inInventoryOrder.length) {
     run.output.emit({ type: 'no_hosts_matched', play: play.name });
