@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/main.js';
@@ -11,9 +10,10 @@ import { adhocTask } from '../../src/cli/adhoc.js';
 import { expandVerbose } from '../../src/cli/options.js';
 import { formatError, exitCodeFor } from '../../src/cli/errors.js';
 import { PhiloteError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const fx = (name: string) => join(fileURLToPath(new URL('../fixtures/inventory/', import.meta.url)), name);
-const cwd = mkdtempSync(join(tmpdir(), 'philote-cli-'));
+const cwd = tempDir('philote-cli-');
 writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\n');
 
 async function cli(...args: string[]) {

@@ -1,15 +1,15 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseCfg, toBool } from '../../src/config/index.js';
 import { PhiloteError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let home: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'philote-cfg-'));
-  home = mkdtempSync(join(tmpdir(), 'philote-home-'));
+  dir = tempDir('philote-cfg-');
+  home = tempDir('philote-home-');
 });
 
 const cfg = (text: string, where = dir) => {
@@ -109,7 +109,7 @@ retries = 3
 
   it('ANSIBLE_CONFIG wins over ./ansible.cfg, and may name a directory', () => {
     cfg('[defaults]\nforks=2\n');
-    const other = mkdtempSync(join(tmpdir(), 'philote-cfg2-'));
+    const other = tempDir('philote-cfg2-');
     cfg('[defaults]\nforks=9\n', other);
     expect(loadConfig({ env: { HOME: home, ANSIBLE_CONFIG: join(other, 'ansible.cfg') }, cwd: dir }).forks).toBe(9);
     expect(loadConfig({ env: { HOME: home, ANSIBLE_CONFIG: other }, cwd: dir }).forks).toBe(9);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSshArgs, shellSplit } from '../../src/connection/ssh/args.js';
 import { addKnownHost, checkHostKey, fingerprint } from '../../src/connection/ssh/known-hosts.js';
 import { resolveTarget } from '../../src/connection/ssh/target.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('ssh args', () => {
   it('splits like a shell and reads -o/-i/-p/-J', () => {
@@ -17,7 +17,7 @@ describe('ssh args', () => {
   });
 
   it('resolves ~/.ssh/config style files given with -F (globs, HostName, User, Port, IdentityFile, ProxyJump)', () => {
-    const d = mkdtempSync(join(tmpdir(), 'phl-cfg-'));
+    const d = tempDir('phl-cfg-');
     const cfg = join(d, 'config');
     writeFileSync(cfg, 'Host web*\n  HostName 10.0.0.%h\n  User deploy\n  Port 2200\n  IdentityFile /keys/%r\n  ProxyJump ops@bastion:2022\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile /kh\nHost bastion\n  HostName 192.0.2.1\n');
     const t = resolveTarget({ host: 'w', connection: 'ssh', address: 'web1', sshArgs: `-F ${cfg}` });
@@ -36,7 +36,7 @@ describe('known_hosts', () => {
   const other = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 9)]);
 
   it('matches plain, bracketed-port, wildcard and hashed entries; detects changed keys', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'phl-kh-'));
+    const d = tempDir('phl-kh-');
     const f = join(d, 'known_hosts');
     writeFileSync(f, `[127.0.0.1]:2201 ssh-ed25519 ${blob.toString('base64')}\n*.lab,!bad.lab ssh-ed25519 ${blob.toString('base64')}\n`);
     expect((await checkHostKey([f], '[127.0.0.1]:2201', blob)).status).toBe('match');

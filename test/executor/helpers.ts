@@ -3,7 +3,7 @@
  * string, an event collector, and a tiny stand-in Templar (JS expressions with Jinja's
  * and/or/not/is defined) used only until tests run against the real template engine.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UndefinedVariableError } from '../../src/errors.js';
@@ -14,6 +14,7 @@ import type { Block, Play, Task, TaskItem } from '../../src/playbook/types.js';
 import type { RunOptions } from '../../src/executor/types.js';
 import type { Templar, TemplateContext } from '../../src/template/types.js';
 import { OMIT } from '../../src/template/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const loc = { file: 'test.yml', line: 1, column: 1 };
 
@@ -44,7 +45,7 @@ export function play(tasks: TaskItem[], extra: Partial<Play> = {}): Play {
 }
 
 export async function inventory(ini = '[web]\nh1\nh2\n[db]\nh3\n[all:vars]\nansible_connection=local\n'): Promise<Inventory> {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-exec-'));
+  const dir = tempDir('philote-exec-');
   const f = join(dir, 'hosts.ini');
   writeFileSync(f, ini);
   return loadInventory([f]);

@@ -1,10 +1,10 @@
 /** Runs the real ansible-inventory (Debian ansible-core 2.14) as a differential oracle. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const cwd = mkdtempSync(join(tmpdir(), 'philote-oracle-'));
+const cwd = tempDir('philote-oracle-');
 const cfg = join(cwd, 'ansible.cfg');
 writeFileSync(cfg, '[defaults]\n');
 

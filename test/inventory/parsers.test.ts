@@ -1,14 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInventory, setPlaybookDir } from '../../src/inventory/index.js';
 import { pythonLiteral } from '../../src/inventory/pyliteral.js';
 import { expandHostRange, parseAddress } from '../../src/inventory/address.js';
 import { shlexSplit } from '../../src/shlex.js';
 import { PhiloteError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'philote-inv-'));
+const tmp = () => tempDir('philote-inv-');
 function file(name: string, text: string, dir = tmp()): string {
   const p = join(dir, name);
   writeFileSync(p, text);

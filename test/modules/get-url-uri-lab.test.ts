@@ -4,18 +4,18 @@
  * addresses are contacted. The server is stopped by its PID.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
 import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let lab: Lab;
 let serverPid = '';
 let base = '';
-const dir = mkdtempSync(join(tmpdir(), 'phl-geturl-'));
+const dir = tempDir('phl-geturl-');
 const payload = '#!/bin/sh\necho k3s installer stand-in\n';
 const sha256 = createHash('sha256').update(payload).digest('hex');
 

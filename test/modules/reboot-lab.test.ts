@@ -3,16 +3,16 @@
  * changes, the run reconnects and goes on, every result reports rebooted and elapsed, and the
  * batches ran in turn (each node rebooted and checked before the next). Check mode reboots nothing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
 import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let lab: Lab;
-const dir = mkdtempSync(join(tmpdir(), 'phl-reboot-'));
+const dir = tempDir('phl-reboot-');
 const bootIds = async () => Promise.all(lab.nodes.map(async (n) => (await lab.exec(n.name, 'cat /var/lib/lab/boot_id')).stdout.trim()));
 
 describe('reboot, serial 1, on lab nodes', () => {

@@ -5,16 +5,16 @@
  * host name a private UTS namespace, so nothing of this machine changes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
 import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let lab: Lab;
-const dir = mkdtempSync(join(tmpdir(), 'phl-sysctl-'));
+const dir = tempDir('phl-sysctl-');
 
 function playbook(host: string, name: string): string {
   const p = join(dir, `${host}.yml`);

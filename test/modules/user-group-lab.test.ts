@@ -4,16 +4,16 @@
  * removal; getent output and changed flags must agree, and check mode must change nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
 import { uniqueLabName } from '../helpers/lab-name.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let lab: Lab;
-const dir = mkdtempSync(join(tmpdir(), 'phl-user-'));
+const dir = tempDir('phl-user-');
 
 function playbook(host: string, name: string, tasks: string): string {
   const p = join(dir, `${name}-${host}.yml`);

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createOutput, renderDiff, pyJson, pyStr } from '../../src/output/index.js';
 import type { RunEvent, TaskInfo, HostStats } from '../../src/output/events.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function capture(kind: 'default' | 'json' | 'minimal', events: RunEvent[], opts: { verbosity?: number; diff?: boolean; color?: boolean; logPath?: string; logFormat?: 'text' | 'json' } = {}) {
   const out = new PassThrough();
@@ -256,7 +256,7 @@ describe('json and minimal callbacks', () => {
 
 describe('log file', () => {
   it('writes pino JSON lines with log_format = json and masks secrets', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'philote-log-'));
+    const dir = tempDir('philote-log-');
     const logPath = join(dir, 'sub', 'run.log');
     const t = task('x');
     const c = capture('default', [

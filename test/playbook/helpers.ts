@@ -1,14 +1,14 @@
 /** Writes small playbook trees into a temp dir for loader tests. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { PhiloteError } from '../../src/errors.js';
 import { Loader } from '../../src/playbook/loader.js';
 import type { Playbook } from '../../src/playbook/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-pb-'));
+  const dir = tempDir('philote-pb-');
   for (const [name, text] of Object.entries(files)) {
     const p = join(dir, name);
     mkdirSync(dirname(p), { recursive: true });

@@ -4,12 +4,12 @@
  * their tasks. Runs the real ansible-playbook; skipped only where it is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const playbookDir = join(root, 'playbooks');
@@ -46,7 +46,7 @@ describe.skipIf(!hasAnsible)('shipped playbooks under ansible-playbook', () => {
     // play's own `hosts` and `serial` (connection local, debug only) and read the order.
     const plays = parse(readFileSync(join(playbookDir, 'calico-to-cilium-live.yml'), 'utf8')) as Array<Record<string, unknown>>;
     const nodePlay = plays.find((p) => p.serial === 1)!;
-    const dir = mkdtempSync(join(tmpdir(), 'phl-order-'));
+    const dir = tempDir('phl-order-');
     const probe = join(dir, 'order.yml');
     writeFileSync(
       probe,

@@ -1,16 +1,14 @@
 // Shared helpers for the simulator's tests: start a simulator in a temp dir, run kubectl and
 // ansible-playbook against the kubeconfig it wrote there (never ~/.kube/config), poll.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startKubeSim, type KubeSim, type KubeSimOptions } from '../../../src/lab/kube-sim/index.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
 export async function startSim(opts: Partial<KubeSimOptions> = {}): Promise<KubeSim & { dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-kube-sim-test-'));
+  const dir = tempDir('philote-kube-sim-test-');
   const sim = await startKubeSim({ dir, nodes: 3, podStartDelayMs: 100, tickMs: 50, ...opts });
   return Object.assign(sim, { dir });
 }

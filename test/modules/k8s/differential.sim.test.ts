@@ -4,8 +4,7 @@
 // are compared task by task: changed/failed and the key result fields (method, object names and
 // data, resources found, api_found, drain messages). Skipped without the simulator or ansible.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { stringify } from 'yaml';
 import type { ModuleResult } from '../../../src/modules/types.js';
 import { call } from './ctx.js';
 import { simAvailable, startSim } from './sim.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const ANSIBLE = '/usr/bin/ansible-playbook';
 const ROLLOUT_LIBRARY = fileURLToPath(new URL('../../../playbooks/library', import.meta.url));
@@ -146,7 +146,7 @@ function outcome(r: ModuleResult): Record<string, unknown> {
 }
 
 function runAnsible(tasks: Task[], kubeconfig: string): Promise<ModuleResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-ansible-'));
+  const dir = tempDir('philote-k8s-ansible-');
   const out = join(dir, 'out.json');
   const play = [
     {

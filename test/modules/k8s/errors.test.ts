@@ -1,14 +1,14 @@
 // Errors that need no API server: a missing kubeconfig, an API that does not answer (a closed
 // port on 127.0.0.1), bad arguments. Kubeconfigs live in temp dirs, never ~/.kube/config.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PhiloteError } from '../../../src/errors.js';
 import { call } from './ctx.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-err-'));
+const dir = tempDir('philote-k8s-err-');
 
 async function closedPort(): Promise<number> {
   const srv = createServer();

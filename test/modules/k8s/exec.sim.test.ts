@@ -3,14 +3,14 @@
 // (Python kubernetes client, v4.channel.k8s.io) against a second simulator, compared outcome by
 // outcome. The ansible half is skipped without ansible-playbook or python3-kubernetes.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { ModuleResult } from '../../../src/modules/types.js';
 import { call } from './ctx.js';
 import { simAvailable, startSim, type Sim } from './sim.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const ANSIBLE = '/usr/bin/ansible-playbook';
 const haveAnsible = existsSync(ANSIBLE) && existsSync('/usr/lib/python3/dist-packages/kubernetes');
@@ -19,7 +19,7 @@ type SimDir = Sim & { dir: string };
 
 /** A simulator with namespace ex, pod box (one container, env GREETING) and pod two (a, b), Running. */
 async function simWithPods(): Promise<SimDir> {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-exec-'));
+  const dir = tempDir('philote-k8s-exec-');
   const sim = (await startSim({ dir, seed: 'empty', podStartDelayMs: 50, tickMs: 50 })) as Sim;
   const k = { kubeconfig: sim.kubeconfigPath };
   await call('k8s', { ...k, kind: 'Namespace', name: 'ex' });
@@ -117,7 +117,7 @@ const CASES: Case[] = [
 ];
 
 function runAnsible(sim: SimDir, cases: Case[]): Promise<ModuleResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-exec-ansible-'));
+  const dir = tempDir('philote-k8s-exec-ansible-');
   const out = join(dir, 'out.json');
   const play = [
     {

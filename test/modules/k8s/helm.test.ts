@@ -3,11 +3,11 @@
 // as binary_path or found on PATH) that records its argv and environment and answers with
 // canned output and exit codes. They check the exact command lines philote runs and how it
 // reads helm's JSON/YAML output and exit codes; they do not prove what a real helm does.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { call } from './ctx.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 interface Canned {
   /** argv prefix (space-joined) → answer */
@@ -27,7 +27,7 @@ function calls(): Array<{ argv: string[]; env: Record<string, string> }> {
 }
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'philote-helm-test-'));
+  dir = tempDir('philote-helm-test-');
   helmBin = join(dir, 'helm');
   writeFileSync(
     helmBin,

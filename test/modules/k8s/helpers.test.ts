@@ -1,6 +1,5 @@
 // Pure helpers of the k8s modules: definitions, selectors, diffs, wait predicates, drain filter, rollout rules, auth.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKubeConfig, resolveAuthSpec } from '../../../src/modules/k8s/client/auth.js';
@@ -11,6 +10,7 @@ import { conditionMet, daemonSetReady, deploymentReady, predicateFor } from '../
 import { filterPods } from '../../../src/modules/k8s/k8s_drain.js';
 import { rolloutPending } from '../../../src/modules/k8s/k8s_rollout.js';
 import { hideFields } from '../../../src/modules/k8s/k8s_info.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('definitions', () => {
   it('reads a multi-document YAML string, skipping empty documents', () => {
@@ -139,7 +139,7 @@ describe('hidden_fields', () => {
 });
 
 describe('auth', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-auth-'));
+  const dir = tempDir('philote-k8s-auth-');
   const kubeconfig = join(dir, 'config');
   writeFileSync(
     kubeconfig,
@@ -200,7 +200,7 @@ describe('node inventory', async () => {
 describe('client cache', async () => {
   const { getClient } = await import('../../../src/modules/k8s/client/client.js');
   it('one client per kubeconfig and context for the run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-cache-'));
+    const dir = tempDir('philote-k8s-cache-');
     const kubeconfig = join(dir, 'kc');
     writeFileSync(kubeconfig, 'clusters: [{name: a, cluster: {server: "http://127.0.0.1:1"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: a, context: {cluster: a, user: u}}, {name: b, context: {cluster: a, user: u}}]\ncurrent-context: a\n');
     const one = getClient({ kubeconfig }, { HOME: dir });

@@ -1,14 +1,14 @@
 // The k8s modules against the lab's Kubernetes API simulator (src/lab/kube-sim), started
 // in-process on 127.0.0.1 with its kubeconfig in a temp dir. No mocks: every call goes through
 // HTTP to the simulator. Where a real API server would answer differently, the test says so.
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeNodesInventory } from '../../../src/modules/k8s/inventory.js';
 import type { ModuleResult } from '../../../src/modules/types.js';
 import { call, type CallOptions } from './ctx.js';
 import { simAvailable, startSim, type Sim } from './sim.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let sim: Sim;
 let kubeconfig: string;
@@ -58,7 +58,7 @@ describe.skipIf(!simAvailable)('k8s modules against the simulator', () => {
     });
 
     it('multi-document YAML, src and template give result.results; patched never creates', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-files-'));
+      const dir = tempDir('philote-k8s-files-');
       mkdirSync(join(dir, 'files'));
       mkdirSync(join(dir, 'templates'));
       writeFileSync(join(dir, 'files', 'two.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s1, namespace: demo}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: s2, namespace: demo}\n');
@@ -151,7 +151,7 @@ describe.skipIf(!simAvailable)('k8s modules against the simulator', () => {
     });
 
     it('401/403 name the verb and resource', async () => {
-      const bad = join(mkdtempSync(join(tmpdir(), 'philote-k8s-kc-')), 'kubeconfig');
+      const bad = join(tempDir('philote-k8s-kc-'), 'kubeconfig');
       writeFileSync(bad, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${sim.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: wrong-token}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
       const err = await call('k8s_info', { kind: 'Pod', kubeconfig: bad }).catch((e) => e);
       expect(err).toBeInstanceOf(Error);

@@ -1,10 +1,10 @@
 // Starts H7's Kubernetes API simulator (src/lab/kube-sim) in-process for the k8s module tests.
 // Until it exists, startSim() returns undefined and the simulator-backed tests are skipped.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clearClientCache } from '../../../src/modules/k8s/client/client.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 export interface Sim {
   url: string;
@@ -19,6 +19,6 @@ export const simAvailable = existsSync(simIndex);
 export async function startSim(opts: Record<string, unknown> = {}): Promise<Sim> {
   const mod = (await import(simIndex)) as { startKubeSim: (o: Record<string, unknown>) => Promise<Sim> };
   clearClientCache();
-  const dir = mkdtempSync(join(tmpdir(), 'philote-k8s-sim-'));
+  const dir = tempDir('philote-k8s-sim-');
   return mod.startKubeSim({ dir, nodes: 3, seed: 1, ...opts });
 }

@@ -5,17 +5,17 @@
  * and check mode must change nothing. Skipped where ufw is not installed (.ci/run installs it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../../src/lab/index.js';
 import { uniqueLabName } from '../../helpers/lab-name.js';
 import { runCli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const haveUfw = existsSync('/usr/sbin/ufw');
 let lab: Lab;
-const dir = mkdtempSync(join(tmpdir(), 'phl-ufw-'));
+const dir = tempDir('phl-ufw-');
 
 const TASKS = `
     - community.general.ufw: {rule: allow, port: "179", proto: tcp}
