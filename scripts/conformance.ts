@@ -73,8 +73,13 @@ function listTargets(o: Options): Target[] {
     const kind = existsSync(join(t, 'runme.sh')) ? 'runme' : existsSync(join(t, 'tasks/main.yml')) ? 'role' : undefined;
     if (!kind || (o.kind !== 'all' && o.kind !== kind)) continue;
     const aliases = existsSync(join(t, 'aliases')) ? readFileSync(join(t, 'aliases'), 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean) : [];
-    const bad = aliases.find((a) => SKIP_ALIASES.test(a));
-    out.push({ name, kind, ...(bad ? { skipped: bad } : {}) });
+    const bad = aliases.find((a) => SKIP_ALIASES.test(a) || /(^|\/)windows(\/|$)/.test(a));
+    // Targets that bring their own Python plugins test ansible-core's plugin loader, not playbook
+    // semantics: philote runs no Python on the controller, so they are out of scope.
+    const plugins = ['library', 'lookup_plugins', 'filter_plugins', 'test_plugins', 'action_plugins', 'module_utils', 'callback_plugins', 'vars_plugins', 'connection_plugins']
+      .filter((d) => existsSync(join(t, d)));
+    const skipped = bad ?? (plugins.length ? `own Python plugins: ${plugins.join(', ')}` : undefined);
+    out.push({ name, kind, ...(skipped ? { skipped } : {}) });
   }
   return out;
 }
