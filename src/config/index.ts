@@ -8,6 +8,7 @@ import { PhiloteError } from '../errors.js';
 import { parseCfg, type CfgSections } from './cfgparser.js';
 import { expandUser, locateConfig } from './locate.js';
 import { ACCEPTED_KEYS, SETTINGS, type SettingDef } from './settings.js';
+import { boolean } from '../values/booleans.js';
 
 export { locateConfig } from './locate.js';
 export { parseCfg } from './cfgparser.js';
@@ -140,7 +141,8 @@ function convert(s: SettingDef, raw: string, origin: string, baseDir: string, en
       if (Number.isNaN(value)) bad(`'${raw}' is not a number`);
       break;
     case 'bool':
-      value = toBool(raw);
+      // The config manager's boolean(value, strict=False).
+      value = boolean(raw, false);
       break;
     case 'path':
       value = path(raw);
@@ -162,13 +164,6 @@ function convert(s: SettingDef, raw: string, origin: string, baseDir: string, en
     bad(`'${raw}' is not one of ${s.choices.join(', ')}`);
   }
   return value;
-}
-
-/** Ansible's boolean(): true for yes/on/1/true/y/t (any case); anything else is false. */
-export function toBool(raw: string | boolean | number | undefined): boolean {
-  if (typeof raw === 'boolean') return raw;
-  if (raw === undefined) return false;
-  return ['y', 'yes', 'on', '1', 'true', 't', '1.0'].includes(String(raw).trim().toLowerCase());
 }
 
 function unknownKeyWarnings(sections: CfgSections, file: string | undefined): string[] {

@@ -4,6 +4,7 @@
  */
 import type { BecomeSpec, ConnectionSpec } from '../connection/types.js';
 import type { RunOptions } from './types.js';
+import { boolean } from '../values/booleans.js';
 
 function str(v: unknown): string | undefined {
   return v === undefined || v === null || v === '' ? undefined : String(v);
@@ -13,13 +14,6 @@ function num(v: unknown): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
-}
-
-export function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  if (typeof v === 'string') return ['yes', 'on', 'true', '1', 'y', 't'].includes(v.trim().toLowerCase());
-  return Boolean(v);
 }
 
 /**
@@ -40,7 +34,7 @@ export function buildConnectionSpec(host: string, vars: Record<string, unknown>,
     host,
     connection,
     address: str(vars['ansible_host']) ?? str(vars['ansible_ssh_host']) ?? host,
-    hostKeyChecking: hkc === undefined ? options.hostKeyChecking : toBool(hkc),
+    hostKeyChecking: hkc === undefined ? options.hostKeyChecking : boolean(hkc, false),
     timeoutSec: num(vars['ansible_ssh_timeout']) ?? num(vars['ansible_timeout']) ?? options.timeoutSec,
   };
   const port = num(vars['ansible_port'] ?? vars['ansible_ssh_port']);
@@ -67,7 +61,7 @@ export interface BecomeKeywords {
 
 /** BecomeSpec when become is on (keyword, ansible_become var, or -b), else undefined. */
 export function buildBecomeSpec(kw: BecomeKeywords, vars: Record<string, unknown>, options: RunOptions): BecomeSpec | undefined {
-  const on = kw.become !== undefined ? toBool(kw.become) : vars['ansible_become'] !== undefined ? toBool(vars['ansible_become']) : options.become;
+  const on = kw.become !== undefined ? boolean(kw.become, false) : vars['ansible_become'] !== undefined ? boolean(vars['ansible_become'], false) : options.become;
   if (!on) return undefined;
   const method = str(kw.become_method) ?? str(vars['ansible_become_method']) ?? options.becomeMethod ?? 'sudo';
   const spec: BecomeSpec = {

@@ -14,9 +14,9 @@ import { rolesOf } from '../vars/manager.js';
 import type { PlayScope } from '../vars/manager.js';
 import { orderHosts, splitBatches } from './batches.js';
 import type { HostRun, PlayRun, RunContext, Scope } from './context.js';
-import { toBool } from './connection-spec.js';
 import { dispatchTask, flushHandlers, runItems } from './items-runner.js';
 import { promptedVars } from './vars-prompt.js';
+import { boolean } from '../values/booleans.js';
 
 /**
  * The play's hosts, templated as Play.post_validate does (play vars, extra vars, groups, hostvars;
@@ -146,13 +146,13 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     ended: false,
     batchEnded: false,
     breakPlay: false,
-    forceHandlers: run.options.forceHandlers || toBool(play.force_handlers ?? false),
+    forceHandlers: run.options.forceHandlers || boolean(play.force_handlers ?? false, false),
     strategy: play.strategy === 'free' ? 'free' : 'linear',
     rolesRun: new Set(),
   };
   if (play.max_fail_percentage !== undefined) pr.maxFailPercentage = Number(play.max_fail_percentage);
   const gather =
-    play.gather_facts !== undefined ? toBool(play.gather_facts) : run.options.gathering !== 'explicit';
+    play.gather_facts !== undefined ? boolean(play.gather_facts, false) : run.options.gathering !== 'explicit';
 
   const batches = splitBatches(all, play.serial);
   for (const [bi, batch] of batches.entries()) {

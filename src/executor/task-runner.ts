@@ -14,7 +14,7 @@ import { namespaceFacts } from '../vars/manager.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Vars } from '../template/types.js';
 import { loadLookupForLoop } from './bridges.js';
-import { buildBecomeSpec, buildConnectionSpec, toBool } from './connection-spec.js';
+import { buildBecomeSpec, buildConnectionSpec } from './connection-spec.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
 import { displayName, inherited } from './context.js';
 import { findFile } from './find-file.js';
@@ -22,6 +22,7 @@ import { runIncludeVars } from './include-vars.js';
 import { pyStr } from '../output/pystr.js';
 import { conditionalText, isUndefinedError, reasonOf, withTaskContext } from './error-text.js';
 import { censor, failedResult, skippedResult, statusOf } from './results.js';
+import { boolean } from '../values/booleans.js';
 
 export interface HostOutcome {
   host: HostRun;
@@ -72,8 +73,8 @@ export class ConditionalError extends PhiloteError {
 /** Render a keyword value that may be a template ("{{ x }}") to a boolean. */
 export function kwBool(pr: PlayRun, v: unknown, vars: Vars): boolean {
   if (v === undefined) return false;
-  if (typeof v === 'string' && pr.run.templar.isTemplated(v)) return toBool(pr.run.templar.render(v, { vars }));
-  return toBool(v);
+  if (typeof v === 'string' && pr.run.templar.isTemplated(v)) return boolean(pr.run.templar.render(v, { vars }), false);
+  return boolean(v, false);
 }
 
 function kwNumber(pr: PlayRun, v: unknown, vars: Vars): number | undefined {

@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import { PhiloteError } from '../errors.js';
 import type { Play } from '../playbook/types.js';
+import { boolean } from '../values/booleans.js';
 
 async function ask(question: string, isPrivate: boolean): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
@@ -33,7 +34,7 @@ export async function promptedVars(play: Play, extraVars: Record<string, unknown
       }
       throw new PhiloteError('option', `vars_prompt '${name}' needs an answer but stdin is not a terminal; pass it with -e ${name}=...`, { location: play.loc });
     }
-    const isPrivate = entry['private'] === undefined ? true : entry['private'] === true || String(entry['private']).toLowerCase() === 'yes';
+    const isPrivate = boolean(entry['private'] ?? true, false);
     const answer = await ask(question, isPrivate);
     out[name] = answer === '' && entry['default'] !== undefined ? entry['default'] : answer;
   }

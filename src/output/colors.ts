@@ -1,4 +1,6 @@
 /** Ansible's default colours (constants COLOR_*) and stringc(), which colours each line separately. */
+import { boolean } from '../values/booleans.js';
+
 export const COLOR = {
   ok: '0;32',
   changed: '0;33',
@@ -26,7 +28,7 @@ export function stringc(text: string, color: ColorCode | undefined, enabled: boo
 
 /** Whether to colour: a TTY, unless NO_COLOR or ANSIBLE_NOCOLOR is set; ANSIBLE_FORCE_COLOR forces it. */
 export function colorWanted(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
-  const truthy = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', 'on', 'y', 't'].includes(v.toLowerCase());
+  const truthy = (v: string | undefined) => v !== undefined && boolean(v, false);
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (truthy(env.ANSIBLE_NOCOLOR)) return false;
   if (truthy(env.ANSIBLE_FORCE_COLOR)) return true;

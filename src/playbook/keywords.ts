@@ -4,6 +4,7 @@
  * keyword's YAML value into the typed value philote keeps.
  */
 import { PhiloteError, didYouMean, type SourceLocation } from '../errors.js';
+import { parseBoolean } from '../values/booleans.js';
 
 /** Keywords shared by plays, blocks, roles and tasks (ansible.playbook.base.Base and mixins). */
 export const BASE_KEYWORDS = [
@@ -57,14 +58,10 @@ function wrongType(key: string, value: unknown, expected: string, location: Sour
 
 /** A boolean keyword: true/false, yes/no strings, or a template evaluated at run time. */
 export function asBoolish(key: string, v: unknown, loc?: SourceLocation): boolean | string {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (['yes', 'on', 'true', '1', 'y', 't'].includes(s)) return true;
-    if (['no', 'off', 'false', '0', 'n', 'f', ''].includes(s)) return false;
-    if (v.includes('{{') || v.includes('{%')) return v;
-  }
+  // FieldAttribute(isa='bool'): boolean(value, strict=True) once templates are rendered.
+  const b = parseBoolean(v);
+  if (b !== undefined) return b;
+  if (typeof v === 'string' && (v.includes('{{') || v.includes('{%'))) return v;
   wrongType(key, v, 'a boolean (yes/no, true/false) or a template', loc);
 }
 

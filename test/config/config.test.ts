@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, parseCfg, toBool } from '../../src/config/index.js';
+import { loadConfig, parseCfg } from '../../src/config/index.js';
 import { PhiloteError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -186,12 +186,5 @@ retries = 3
     expect(c.verboseWarnings).toHaveLength(2);
     expect(c.verboseWarnings[0]).toMatch(/ansible\.cfg:2: unknown configuration key 'forkz' in section \[defaults\]/);
     expect(c.verboseWarnings[1]).toMatch(/'bogus' in section \[ssh_connection\]/);
-  });
-});
-
-describe('toBool', () => {
-  it('follows Ansible boolean()', () => {
-    for (const t of ['yes', 'Y', 'on', '1', 'TRUE', 't']) expect(toBool(t)).toBe(true);
-    for (const f of ['no', 'off', '0', 'false', 'F', 'maybe']) expect(toBool(f)).toBe(false);
   });
 });

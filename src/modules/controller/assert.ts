@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
+import { boolean } from '../../values/booleans.js';
 
 const cond = z.union([z.string(), z.boolean()]);
 const schema = z
@@ -25,7 +26,7 @@ export const assertModule: ModuleDefinition<Args> = {
   async run(ctx) {
     const { that, success_msg } = ctx.args;
     const failMsg = ctx.args.fail_msg ?? ctx.args.msg;
-    const quiet = ctx.args.quiet === true || (typeof ctx.args.quiet === 'string' && ['yes', 'true', '1'].includes(ctx.args.quiet.toLowerCase()));
+    const quiet = boolean(ctx.args.quiet ?? false, false);
     const conds = Array.isArray(that) ? that : [that];
     for (const c of conds) {
       const ok = ctx.templar.evaluateConditional(c, { vars: ctx.vars });

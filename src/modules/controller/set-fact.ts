@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UnsafeText } from '../../template/unsafe.js';
+import { BooleanError, boolean, parseBoolean } from '../../values/booleans.js';
 import type { ModuleDefinition } from '../types.js';
 
 const schema = z.record(z.string(), z.unknown());
@@ -27,7 +28,10 @@ export const setFactModule: ModuleDefinition<Args> = {
       // An unsafe string is still a string for the yes/no conversion below, as in Ansible.
       const raw = value instanceof UnsafeText ? value.text : value;
       if (k === 'cacheable') {
-        cacheable = raw === true || (typeof raw === 'string' && ['true', 'yes', '1', 'on'].includes(raw.toLowerCase()));
+        // boolean(cacheable), strict: a value that is no boolean fails the task as in Ansible.
+        const c = parseBoolean(raw);
+        if (c === undefined) return { failed: true, msg: new BooleanError(raw).message };
+        cacheable = c;
         continue;
       }
       if (k === '_raw_params') continue;
@@ -35,7 +39,7 @@ export const setFactModule: ModuleDefinition<Args> = {
         return { failed: true, msg: `The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.` };
       }
       // As Ansible without jinja2_native: "yes"/"no"/"true"/"false" strings become booleans.
-      facts[k] = typeof raw === 'string' && BOOLISH.has(raw.toLowerCase()) ? ['true', 'yes'].includes(raw.toLowerCase()) : value;
+      facts[k] = typeof raw === 'string' && BOOLISH.has(raw.toLowerCase()) ? boolean(raw, false) : value;
     }
     if (Object.keys(facts).length === 0) {
       return { failed: true, msg: 'No key/value pairs provided, at least one is required for this action to succeed' };

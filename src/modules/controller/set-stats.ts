@@ -3,9 +3,11 @@
  *   - set_stats: {data: {migrated: 1}, per_host: false, aggregate: true}
  */
 import { z } from 'zod';
+import { boolean } from '../../values/booleans.js';
 import type { ModuleDefinition } from '../types.js';
 
-const bool = z.union([z.boolean(), z.string()]).transform((v) => (typeof v === 'boolean' ? v : ['yes', 'true', '1', 'on'].includes(v.toLowerCase())));
+/** set_stats reads per_host/aggregate with boolean(strict=False). */
+const bool = z.union([z.boolean(), z.string()]).transform((v) => boolean(v, false));
 const schema = z
   .object({
     data: z.record(z.string(), z.unknown()),

@@ -4,20 +4,10 @@
  * comma-separated string, modes accept octal strings, ints and symbolic modes.
  */
 import { z } from 'zod';
+import { parseBoolean } from '../../values/booleans.js';
 
-const TRUE = new Set(['yes', 'on', '1', 'true', 'y', 't']);
-const FALSE = new Set(['no', 'off', '0', 'false', 'n', 'f', '']);
-
-export const bool = z.preprocess((v) => {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (TRUE.has(s)) return true;
-    if (FALSE.has(s)) return false;
-  }
-  return v;
-}, z.boolean());
+/** check_type_bool: Ansible's strict boolean(); anything else fails the type check. */
+export const bool = z.preprocess((v) => parseBoolean(v) ?? v, z.boolean());
 
 export const int = z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int());
 export const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : v), z.number());

@@ -1,6 +1,6 @@
 """Oracle for the values corpus: loads every YAML case with ansible-core's own AnsibleLoader (or
 PyYAML's SafeLoader behind from_yaml, for `dialect: safe` cases) and splits every key=value case
-with ansible-core's parse_kv/split_args, then prints one JSON result per case with type tags, so
+with ansible-core's parse_kv/split_args, and every `bool` case with convert_bool.boolean, then prints one JSON result per case with type tags, so
 that 1, 1.0 and "1" differ. Reads the cases as JSON on stdin (the test passes them)."""
 import datetime
 import json
@@ -8,6 +8,7 @@ import sys
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.yaml import yaml_load, yaml_load_all
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.parsing.splitter import parse_kv, split_args
 from ansible.parsing.yaml import constructor
 from ansible.parsing.yaml.loader import AnsibleLoader
@@ -58,9 +59,11 @@ def run(case):
     try:
         if 'yaml' in case:
             value = load_yaml(case)
+        elif 'bool' in case:
+            value = [tag(boolean(v, strict=case.get('strict', True))) for v in case['bool']]
         else:
             value = {'kv': tag(parse_kv(case['kv'], check_raw=case.get('check_raw', False))), 'split': split_args(case['kv'])}
-    except (YAMLError, AnsibleError, ValueError) as e:
+    except (YAMLError, AnsibleError, ValueError, TypeError) as e:
         return {'error': type(e).__name__, 'message': str(e)}
     return {'value': value, 'warnings': list(warnings)}
 

@@ -1,7 +1,7 @@
 /**
  * Differential corpus for src/values: every case of cases.yml goes through ansible-core 2.14's
- * own AnsibleLoader / SafeLoader / parse_kv / split_args (oracle.py, one python3 process) and
- * through philote's loader and splitter; the typed results must be equal case by case.
+ * own AnsibleLoader / SafeLoader / parse_kv / split_args / convert_bool.boolean (oracle.py, one
+ * python3 process) and through philote's loader, splitter and boolean parser; the typed results must be equal case by case.
  * Representation choices compared explicitly (not skipped):
  * - philote has no date type outside templates: a PyYAML timestamp must come out as the text
  *   Python's str() gives for it;
@@ -19,6 +19,7 @@ import { parse } from 'yaml';
 import { PhiloteError } from '../../../src/errors.js';
 import { isFloat, PyFloat, pyStr } from '../../../src/template/runtime/values.js';
 import { isUnsafeContainer, UnsafeText } from '../../../src/template/unsafe.js';
+import { BooleanError, boolean } from '../../../src/values/booleans.js';
 import { parseKeyValues, splitArgs } from '../../../src/values/kv.js';
 import { loadYaml, loadYamlAll } from '../../../src/values/yaml.js';
 
@@ -26,12 +27,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface YamlCase { name: string; yaml: string; dialect?: 'ansible' | 'safe'; all?: boolean }
 interface KvCase { name: string; kv: string; check_raw?: boolean }
-type Case = YamlCase | KvCase;
+interface BoolCase { name: string; bool: unknown[]; strict?: boolean }
+type Case = YamlCase | KvCase | BoolCase;
 type Tagged = { t: string; v?: unknown };
 type Result = { value: unknown; warnings: string[] } | { error: string; message: string };
 
-const corpus = parse(fs.readFileSync(path.join(here, 'cases.yml'), 'utf8')) as { yaml: YamlCase[]; kv: KvCase[] };
-const cases: Case[] = [...corpus.yaml, ...corpus.kv];
+const corpus = parse(fs.readFileSync(path.join(here, 'cases.yml'), 'utf8')) as { yaml: YamlCase[]; kv: KvCase[]; bool: BoolCase[] };
+const cases: Case[] = [...corpus.yaml, ...corpus.kv, ...corpus.bool];
 
 function oracle(): Result[] {
   const r = spawnSync('/usr/bin/python3', [path.join(here, 'oracle.py')], {
@@ -82,9 +84,11 @@ function philote(c: Case): Result {
       const value = c.all ? loadYamlAll(c.yaml, 'case.yml', opts).map((d) => tag(d)) : tag(loadYaml(c.yaml, 'case.yml', opts));
       return { value, warnings };
     }
+    if ('bool' in c) return { value: c.bool.map((v) => tag(boolean(v, c.strict ?? true))), warnings };
     return { value: { kv: tag(parseKeyValues(c.kv, c.check_raw ?? false)), split: splitArgs(c.kv) }, warnings };
   } catch (e) {
     if (e instanceof PhiloteError && e.kind === 'parse') return { error: 'parse', message: e.message };
+    if (e instanceof BooleanError) return { error: 'parse', message: e.message };
     throw e;
   }
 }
@@ -95,7 +99,7 @@ describe('src/values against ansible-core 2.14 (AnsibleLoader, SafeLoader, parse
     expect(want).toHaveLength(cases.length);
   });
   cases.forEach((c, i) => {
-    it(`${'yaml' in c ? 'yaml' : 'kv'}: ${c.name}`, () => {
+    it(`${'yaml' in c ? 'yaml' : 'kv' in c ? 'kv' : 'bool'}: ${c.name}`, () => {
       const w = want[i]!;
       const got = philote(c);
       if ('error' in w) {

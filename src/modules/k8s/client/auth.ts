@@ -19,9 +19,10 @@ import { join } from 'node:path';
 import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { clientNode } from './client-node.js';
 import { z } from 'zod';
+import { parseBoolean } from '../../../values/booleans.js';
 import { PhiloteError } from '../../../errors.js';
 
-const boolish = z.union([z.boolean(), z.string().transform((s) => !['0', 'false', 'no', 'off', 'n', 'f'].includes(s.trim().toLowerCase()))]);
+const boolish = z.preprocess((v) => parseBoolean(v) ?? v, z.boolean());
 
 /** zod fields of the auth arguments; spread into each module's schema. */
 export const authFields = {
@@ -102,6 +103,7 @@ export function resolveAuthSpec(args: AuthArgs, env: Record<string, string | und
       }
     }
     if (v === undefined || v === null || v === '') continue;
+    // kubernetes.core's own rule for K8S_AUTH_* variables (not Ansible's boolean()): only 0/false/no are false.
     if (name === 'validate_certs') v = typeof v === 'boolean' ? v : !['0', 'false', 'no'].includes(String(v).toLowerCase());
     (spec as Record<string, unknown>)[name] = v;
   }

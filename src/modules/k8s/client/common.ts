@@ -2,6 +2,7 @@
  * Argument fragments and helpers shared by the k8s modules.
  */
 import { z } from 'zod';
+import { parseBoolean } from '../../../values/booleans.js';
 import type { ModuleContext } from '../../types.js';
 import { authFields, type AuthArgs } from './auth.js';
 import { getClient, type KubeClient } from './client.js';
@@ -9,14 +10,7 @@ import { getClient, type KubeClient } from './client.js';
 export { authFields };
 
 /** A bool as Ansible accepts it (yes/no/true/false/1/0, any case). */
-export const bool = z.union([
-  z.boolean(),
-  z
-    .string()
-    .refine((s) => ['yes', 'no', 'true', 'false', 'on', 'off', '1', '0', 'y', 'n', 't', 'f'].includes(s.trim().toLowerCase()), { message: 'is not a valid boolean' })
-    .transform((s) => ['yes', 'true', 'on', '1', 'y', 't'].includes(s.trim().toLowerCase())),
-  z.number().transform((n) => n !== 0),
-]);
+export const bool = z.preprocess((v) => parseBoolean(v) ?? v, z.boolean());
 
 export const int = z.coerce.number().int();
 

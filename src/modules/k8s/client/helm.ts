@@ -52,6 +52,7 @@ export class Helm {
     const host = pick(args.host, args.kube_apiserver, env['K8S_AUTH_HOST']);
     const token = pick(args.api_key, args.kube_token, env['K8S_AUTH_API_KEY']);
     const ca = pick(args.ca_cert, args.kube_ca_cert, env['K8S_AUTH_SSL_CA_CERT']);
+    // kubernetes.core's own rule for K8S_AUTH_VERIFY_SSL (not Ansible's boolean()): only 0/false/no are false.
     const verify = args.validate_certs ?? args.kube_verify_ssl ?? (env['K8S_AUTH_VERIFY_SSL'] !== undefined ? !['0', 'false', 'no'].includes(env['K8S_AUTH_VERIFY_SSL'].toLowerCase()) : undefined);
     if (context) env['HELM_KUBECONTEXT'] = context;
     if (args.release_namespace) env['HELM_NAMESPACE'] = args.release_namespace;

@@ -4,6 +4,7 @@
  * absence; polled every `sleep` seconds until `timeout` seconds have passed.
  */
 import type { KubeObject } from './client.js';
+import { boolean } from '../../../values/booleans.js';
 
 export interface WaitCondition {
   type?: string;
@@ -60,7 +61,6 @@ export function podReady(p: KubeObject): boolean {
   return Boolean(p['status'] && Array.isArray(cs) && cs.every((c) => c.ready));
 }
 
-const truthy = (v: unknown) => (typeof v === 'boolean' ? v : ['true', 'yes', 'on', '1', 'y', 't'].includes(String(v).toLowerCase()));
 
 export function conditionMet(cond: WaitCondition, o: KubeObject): boolean {
   const conditions = st(o)['conditions'] as Array<{ type?: string; status?: string; reason?: string }> | undefined;
@@ -70,7 +70,7 @@ export function conditionMet(cond: WaitCondition, o: KubeObject): boolean {
   const want = cond.status ?? true;
   if (m.status === 'Unknown') return want === 'Unknown' && (!cond.reason || m.reason === cond.reason);
   if (want === 'Unknown') return false;
-  if ((m.status === 'True') === truthy(want)) return cond.reason ? m.reason === cond.reason : true;
+  if ((m.status === 'True') === boolean(want, false)) return cond.reason ? m.reason === cond.reason : true;
   return false;
 }
 
