@@ -9,8 +9,9 @@
 import { Command } from 'commander';
 import type { CliIO } from './io.js';
 import { PhiloteError } from '../errors.js';
+import { shellQuote } from '../values/shell-quote.js';
 
-const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+const q = shellQuote;
 
 function optionWords(c: Command): string[] {
   const words = c.options.flatMap((o) => [o.short, o.long].filter((x): x is string => Boolean(x)));

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Connection, ExecOptions, ExecResult, PutOptions } from './types.js';
 import { wrapCommand } from './wrap.js';
+import { shellQuote } from '../values/shell-quote.js';
 
 export class LocalConnection implements Connection {
   readonly kind = 'local' as const;
@@ -83,7 +84,4 @@ export class LocalConnection implements Connection {
   async close(): Promise<void> {}
 }
 
-export function shellQuote(s: string): string {
-  if (/^[A-Za-z0-9_\-./:=@%+,]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+

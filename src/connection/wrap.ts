@@ -4,7 +4,7 @@
  * The ssh layer may replace the sudo part with prompt detection for passwords.
  */
 import type { ExecOptions } from './types.js';
-import { shellQuote } from './local.js';
+import { shellQuote } from '../values/shell-quote.js';
 
 export interface WrappedCommand {
   command: string;

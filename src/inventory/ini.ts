@@ -8,7 +8,7 @@ import { PhiloteError } from '../errors.js';
 import { expandHostRange, parseAddress } from './address.js';
 import type { InventoryData } from './data.js';
 import { pythonLiteral } from './pyliteral.js';
-import { shlexSplit } from '../shlex.js';
+import { shlexSplit } from '../values/shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUPNAME = /^([^:\]\s]+)\s*(?:#.*)?$/;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadInventory, setPlaybookDir } from '../../src/inventory/index.js';
 import { pythonLiteral } from '../../src/inventory/pyliteral.js';
 import { expandHostRange, parseAddress } from '../../src/inventory/address.js';
-import { shlexSplit } from '../../src/shlex.js';
+import { shlexSplit } from '../../src/values/shlex.js';
 import { PhiloteError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -6,7 +6,7 @@
  * the channel is closed at once instead of hanging.
  */
 import { randomBytes } from 'node:crypto';
-import { shellQuote } from '../local.js';
+import { shellQuote } from '../../values/shell-quote.js';
 import type { BecomeSpec } from '../types.js';
 
 export interface BecomePlan {

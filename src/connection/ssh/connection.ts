@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import PQueue from 'p-queue';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { PhiloteError, UnreachableError } from '../../errors.js';
-import { shellQuote } from '../local.js';
+import { shellQuote } from '../../values/shell-quote.js';
 import type { BecomeSpec, Connection, ExecOptions, ExecResult, PutOptions } from '../types.js';
 import { envPrefix } from '../wrap.js';
 import { becomeFailure, planBecome, type BecomePlan } from './become.js';

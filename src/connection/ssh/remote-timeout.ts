@@ -3,7 +3,7 @@
  * alone leaves a sleeping command running, so the command itself runs under `timeout` when the
  * node has it (GNU coreutils or BusyBox): with -s KILL, GNU timeout kills its whole process group.
  */
-import { shellQuote } from '../local.js';
+import { shellQuote } from '../../values/shell-quote.js';
 
 export function withRemoteTimeout(command: string, timeoutMs: number): string {
   const secs = Math.max(1, Math.ceil(timeoutMs / 1000));

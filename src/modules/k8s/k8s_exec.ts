@@ -26,7 +26,7 @@
  *    server's Status message ('Handshake status 404 Not Found: pods "x" not found').
  */
 import { z } from 'zod';
-import { shlexSplit } from '../../shlex.js';
+import { shlexSplit } from '../../values/shlex.js';
 import { PhiloteError } from '../../errors.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { authFields, clientFor } from './client/common.js';

@@ -24,7 +24,7 @@ import { constants as osConstants } from 'node:os';
 import { z } from 'zod';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { bool, str } from './args.js';
-import { shlexSplit as splitLikePython } from '../../shlex.js';
+import { shlexSplit as splitLikePython } from '../../values/shlex.js';
 import { argError, moduleFailure, q, runNodeScript, shVars, splitLines } from './script.js';
 
 export const commandSchema = z

@@ -24,7 +24,7 @@ import { z } from 'zod';
 import type { FileDiff, ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { bool, mode, str } from './args.js';
 import { attrFields } from './attrs.js';
-import { argError, moduleFailure, runNodeScript, shVars } from './script.js';
+import { argError, moduleFailure, q, runNodeScript, shVars } from './script.js';
 import { writeFile } from './write-file.js';
 
 const schema = z
@@ -75,7 +75,7 @@ async function copyTree(ctx: ModuleContext<Args>, local: string, dest: string): 
   const mk = [root, ...dirs.map((d) => join(root, d))];
   const script =
     shVars({ a_check: ctx.checkMode, a_dmode: a.directory_mode }) +
-    `ch=\nfor d in ${mk.map((d) => `'${d.replace(/'/g, `'\\''`)}'`).join(' ')}; do
+    `ch=\nfor d in ${mk.map(q).join(' ')}; do
   if [ ! -d "$d" ]; then ch=1; [ -n "$a_check" ] || { mkdir -p "$d" || fail "Error creating $d"; [ -n "$a_dmode" ] && chmod "$a_dmode" "$d"; }; fi
 done
 printf '{"changed":%s}\\n' "$([ -n "$ch" ] && echo true || echo false)"\n`;

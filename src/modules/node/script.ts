@@ -13,13 +13,11 @@
  */
 import type { ExecResult } from '../../connection/types.js';
 import { PhiloteError } from '../../errors.js';
+import { shellQuote } from '../../values/shell-quote.js';
 import type { ModuleContext, ModuleResult } from '../types.js';
 
-/** Quote a string for sh (single quotes; a lone quote becomes '\''). */
-export function q(s: string): string {
-  if (s !== '' && /^[A-Za-z0-9_\-./:=@%+,]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+/** Quote a string for sh: the one quoter, src/values/shell-quote.ts (short name for scripts). */
+export const q = shellQuote;
 
 /** Shell variable assignments for the script's arguments: undefined/null become empty strings. */
 export function shVars(vars: Record<string, string | number | boolean | undefined | null>): string {

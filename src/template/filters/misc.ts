@@ -10,6 +10,7 @@ import { isInt, makeFloat, num, pyIter, pyStr, truthy, tuple } from '../runtime/
 import { percentFormat } from '../runtime/ops.js';
 import { randomSalt, shaCrypt } from './crypt.js';
 import { PyRandom } from './pyrandom.js';
+import { shellQuote } from '../../values/shell-quote.js';
 
 function hashHex(alg: string, s: string): string {
   const map: Record<string, string> = { sha1: 'sha1', md5: 'md5', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', blake2b: 'blake2b512', sha3_256: 'sha3-256', sha3_512: 'sha3-512' };
@@ -18,12 +19,7 @@ function hashHex(alg: string, s: string): string {
   return createHash(a).update(Buffer.from(s, 'utf8')).digest('hex');
 }
 
-/** Python shlex.quote. */
-export function shQuote(s: string): string {
-  if (s === '') return "''";
-  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
-  return "'" + s.replace(/'/g, `'"'"'`) + "'";
-}
+
 
 const SIZE_RANGES: [string, number][] = [
   ['Y', 2 ** 80],
@@ -116,7 +112,7 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     for (const p of parts) out = p.startsWith('/') || out === '' ? p : out.endsWith('/') ? out + p : out + '/' + p;
     return out;
   },
-  quote: (_s, v) => shQuote(v === null ? 'None' : pyStr(v)),
+  quote: (_s, v) => shellQuote(v === null ? 'None' : pyStr(v)),
   human_readable: (_s, v, a, k) => bytesToHuman(num(typeof v === 'string' ? parseFloat(v) : v), truthy(a[0] ?? k['isbits'] ?? false), a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit'])),
   human_to_bytes: (_s, v, a, k) => humanToBytes(v, a[0] === undefined && k['default_unit'] === undefined ? undefined : pyStr(a[0] ?? k['default_unit']), truthy(a[1] ?? k['isbits'] ?? false)),
   to_datetime: (_s, v, a) => {

@@ -1,7 +1,7 @@
 /** src/shlex.ts against Python's own shlex.split (python3 from Debian), with and without comments. */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { shlexSplit } from '../src/shlex.js';
+import { shlexSplit } from '../../src/values/shlex.js';
 
 const CASES = [
   `echo a  b`,
