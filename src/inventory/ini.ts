@@ -7,7 +7,7 @@
 import { PhiloteError } from '../errors.js';
 import { expandHostRange, parseAddress } from './address.js';
 import type { InventoryData } from './data.js';
-import { pythonLiteral } from './pyliteral.js';
+import { literalEval } from '../values/literal-eval.js';
 import { shlexSplit } from '../values/shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
@@ -22,7 +22,7 @@ interface Pending {
 
 /** Python's literal_eval, or the text unchanged when it is not a literal. */
 export function parseIniValue(v: string): unknown {
-  const lit = pythonLiteral(v);
+  const lit = literalEval(v);
   return lit ? lit.value : v;
 }
 

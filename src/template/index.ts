@@ -15,7 +15,7 @@ import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
 import { FinalTemplateError, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
-import { literalEval, NOT_LITERAL } from './runtime/literal-eval.js';
+import { literalEval } from '../values/literal-eval.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
 import { getLookup } from './lookups/index.js';
 import { isLazyVars, OMIT, type Templar, type TemplateContext } from './types.js';
@@ -59,8 +59,8 @@ function compileExpression(text: string): Expr {
 /** Ansible's ansible_eval_concat: a rendered string that looks like a list/dict/bool becomes one. */
 function nativeFromString(out: string): unknown {
   if (out.startsWith('{') || out.startsWith('[') || out === 'True' || out === 'False') {
-    const v = literalEval(out);
-    if (v !== NOT_LITERAL) return toPlain(v);
+    const v = literalEval(out, { jsonNames: true });
+    if (v !== undefined) return toPlain(v.value);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInventory, setPlaybookDir } from '../../src/inventory/index.js';
-import { pythonLiteral } from '../../src/inventory/pyliteral.js';
+import { literalEval as pythonLiteral } from '../../src/values/literal-eval.js';
 import { expandHostRange, parseAddress } from '../../src/inventory/address.js';
 import { shlexSplit } from '../../src/values/shlex.js';
 import { PhiloteError } from '../../src/errors.js';

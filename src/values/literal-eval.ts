@@ -1,15 +1,24 @@
 /**
- * Python's ast.literal_eval for INI inventory values. Ansible types `a=1` as an int,
- * `b=[1,2]` as a list, `c=None` as null, but `d=true` stays the string "true" (true is
- * not a Python literal). Anything that is not a literal comes back as `undefined`,
- * and the caller keeps the original text.
+ * THE Python ast.literal_eval, for both places Ansible uses it:
+ * - INI inventory values: `a=1` is an int, `b=[1,2]` a list, `c=None` null, but `d=true` stays
+ *   the string "true" (true is not a Python literal);
+ * - a rendered template that looks like a list, dict or boolean (ansible_eval_concat), where
+ *   Ansible's Json2Python also reads JSON's true/false/null (`jsonNames`).
+ * Strings follow Python's rules (prefixes r/u/b, triple quotes, escapes, adjacent literals
+ * concatenated), numbers too (underscores, 0x/0o/0b, no leading zeros). Anything that is not a
+ * literal comes back as `undefined`, and the caller keeps the original text.
  */
 
 class NotLiteral extends Error {}
 
-export function pythonLiteral(text: string): { value: unknown } | undefined {
+export interface LiteralOptions {
+  /** Ansible's Json2Python (templating only): true/false/null read as True/False/None. */
+  jsonNames?: boolean;
+}
+
+export function literalEval(text: string, opts: LiteralOptions = {}): { value: unknown } | undefined {
   try {
-    const p = new Parser(text);
+    const p = new Parser(text, opts.jsonNames ?? false);
     p.skipSpace();
     const value = p.expression();
     p.skipSpace();
@@ -23,7 +32,10 @@ export function pythonLiteral(text: string): { value: unknown } | undefined {
 
 class Parser {
   private i = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly jsonNames: boolean,
+  ) {}
 
   atEnd(): boolean {
     return this.i >= this.s.length;
@@ -65,6 +77,9 @@ class Parser {
       if (word === 'True') return true;
       if (word === 'False') return false;
       if (word === 'None') return null;
+      if (this.jsonNames && word === 'true') return true;
+      if (this.jsonNames && word === 'false') return false;
+      if (this.jsonNames && word === 'null') return null;
       throw new NotLiteral();
     }
     if (c === '"' || c === "'") return this.strings(false);
