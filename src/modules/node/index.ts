@@ -12,6 +12,7 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { authorizedKeyModule } from './authorized-key.js';
 import { alternativesModule } from './alternatives.js';
 import { timezoneModule } from './timezone.js';
 import { packageFactsModule } from './package-facts.js';
@@ -73,4 +74,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   serviceFactsModule,
   alternativesModule,
   timezoneModule,
+  authorizedKeyModule,
 ];
