@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * npm run bench: the workload (bench/node-prep.yml, or ../shared/bench/fleet-basic.yml beside a
- * checkout that has it, the reference the published figures used; --bench-dir picks) on lab fleets of
+ * npm run bench: the workload (bench/node-prep.yml; --bench-dir picks another folder with a
+ * fleet-basic.yml or node-prep.yml and its ansible.cfg) on lab fleets of
  * 8 and 32 nodes with philote, with ansible-playbook (pipelining + ControlPersist, same forks)
  * and the raw floor (one ssh2 connection per node running `true` once per task and loop item).
  * Prints medians, the ratios philote/ansible and philote/floor, philote's peak RSS, and the
- * cold (first) and idempotent (second, changed=0) runs. Needs root (the lab).
+ * cold (first) and idempotent (second, changed=0) runs. Needs root (the lab). First, without a
+ * lab, the variable manager's cost per host-task (scripts/bench-vars.ts).
  *
  *   node scripts/bench.js [--sizes 8,32] [--reps 3] [--bench-dir DIR] [--no-ansible] [--keep-lab] [--lab NAME]
  */
@@ -17,8 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const shared = resolve(root, '..', 'shared', 'bench');
-  const o = { sizes: [8, 32], reps: 3, benchDir: existsSync(join(shared, 'fleet-basic.yml')) ? shared : join(root, 'bench'), ansible: true, keepLab: false, execsPerNode: 16, labName: 'bench' };
+  const o = { sizes: [8, 32], reps: 3, benchDir: join(root, 'bench'), ansible: true, keepLab: false, execsPerNode: 16, labName: 'bench' };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -210,8 +210,15 @@ function table(rows) {
   }
 }
 
+/** The controller-side figure of scripts/bench-vars.ts (no lab needed), printed first. */
+async function varsFigure() {
+  const r = await timed(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bench-vars.ts')], { cwd: root });
+  console.log(r.rc === 0 ? r.out.trim() : `getVars: not measured (exit ${r.rc}): ${r.err.trim().split('\n').pop()}`);
+}
+
 async function main() {
   const o = parseArgs(process.argv);
+  await varsFigure();
   if (process.getuid?.() !== 0) {
     console.error('bench: needs root (the lab creates network namespaces)');
     process.exit(1);

@@ -1,5 +1,5 @@
 /**
- * One persistent connection per target for the whole run (DESIGN.md promise 3).
+ * One persistent connection per target for the whole run (ARCHITECTURE.md: few round trips).
  * A connection is opened on first use; concurrent first uses of the same host share
  * one dial, so N forks asking for the same host at once never open N connections.
  */

@@ -1,5 +1,5 @@
 /**
- * The one small interface every transport offers (DESIGN.md: exec with stdin, put, get, close).
+ * The one small interface every transport offers (ARCHITECTURE.md: exec with stdin, put, get, close).
  * Implementations: `local.ts` (child processes on the controller) and `ssh/` (ssh2, one
  * persistent connection per host, channels per task).
  */

@@ -98,17 +98,3 @@ describe('magic variables', () => {
     expect('h3' in hv).toBe(false);
   });
 });
-
-describe('speed', () => {
-  it('builds task vars cheaply (reported, not asserted)', async () => {
-    const vm = await manager({}, Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`v${i}`, i])));
-    vm.setHostFacts('h1', Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`ansible_f${i}`, i])));
-    const layers = [{ a: 1 }, { b: 2 }];
-    const n = 5000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) vm.getVars('h1', { varLayers: layers, loopVars: { item: i } });
-    const us = ((performance.now() - t0) / n) * 1000;
-    console.log(`getVars: ${us.toFixed(1)} µs per host-task`);
-    expect(us).toBeGreaterThan(0);
-  });
-});
