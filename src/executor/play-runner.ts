@@ -132,7 +132,8 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     activeHosts: inInventoryOrder.filter((n) => !run.deadHosts.has(n)),
     batch: [...all],
     varsFilesFor: makeVarsFiles(run, play),
-    roleNames: rolesOf(play).map((r) => r.name),
+    roleNames: [...new Set(rolesOf(play).filter((r) => r.parent?.via !== 'dependency').map((r) => r.name))],
+    dependentRoleNames: [...new Set(rolesOf(play).filter((r) => r.parent?.via === 'dependency').map((r) => r.name))],
   };
   run.vm.startPlay(scope);
   const hosts = new Map<string, HostRun>();

@@ -154,7 +154,8 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const entry = parseRoleEntry(name, loc);
     entry.loc = loc;
     entry.params = { ...(wrapper.vars ?? {}) };
-    const expanded = expandRole(entry, this.roleFiles(args, loc), ctx, this, ctx.role?.instance.path);
+    const from = ctx.role?.instance;
+    const expanded = expandRole(entry, this.roleFiles(args, loc), ctx, this, from?.path, [], from ? { role: from, via: 'include' } : undefined);
     if (!ctx.roleHandlers.some((h) => h.role?.id === expanded.role.id)) ctx.roleHandlers.push(...expanded.handlers);
     // The wrapper carries the import's keywords; the role block inside carries the role.
     wrapper.block = [expanded.block];
@@ -192,7 +193,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const entry = parseRoleEntry(args.name, from.loc);
     entry.loc = from.loc;
     const rawArgs = args as Record<string, unknown>;
-    const expanded = expandRole(entry, this.roleFiles(rawArgs, from.loc), ctx, this, from.role?.path);
+    const expanded = expandRole(entry, this.roleFiles(rawArgs, from.loc), ctx, this, from.role?.path, [], from.role ? { role: from.role, via: 'include' } : undefined);
     return { role: expanded.role, block: expanded.block, handlers: [...expanded.handlers, ...ctx.roleHandlers] };
   }
 }

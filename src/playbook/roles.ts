@@ -95,6 +95,7 @@ export function expandRole(
   expander: RoleExpander,
   parentRolePath: string | undefined,
   stack: string[] = [],
+  parentRole?: { role: RoleInstance; via: 'dependency' | 'include' },
 ): ExpandedRole {
   // Role names are templated with the variables known at load time, as RoleDefinition does.
   const roleName = expander.render(entry.name, parent.vars, entry.loc);
@@ -123,6 +124,7 @@ export function expandRole(
     vars: readDict(varsFile, 'vars'),
     params: entry.params,
     id: idParts.join('|'),
+    ...(parentRole ? { parent: parentRole } : {}),
   };
   const inner = [...stack, found.path];
   const depBlocks: Block[] = [];
@@ -133,7 +135,7 @@ export function expandRole(
     if (!Array.isArray(deps)) fail('role dependencies must be a list', depsLoc);
     for (const [i, d] of deps.entries()) {
       const depEntry = parseRoleEntry(d, itemLocationOf(deps, i) ?? depsLoc);
-      const dep = expandRole(depEntry, {}, parent, expander, found.path, inner);
+      const dep = expandRole(depEntry, {}, parent, expander, found.path, inner, { role, via: 'dependency' });
       depBlocks.push({ ...dep.block, roleDependency: true });
       handlers.push(...dep.handlers);
     }

@@ -58,6 +58,12 @@ export interface RoleInstance {
   params: Record<string, unknown>;
   /** Unique id of this role instance; used by the executor to run a role once per play (allow_duplicates). */
   id: string;
+  /**
+   * The role that brought this one in: as a meta dependency (this role then inherits its vars and
+   * params, as Role.get_vars/get_role_params follow the dependency chain) or by
+   * import_role/include_role from one of its tasks (ansible_parent_role_names).
+   */
+  parent?: { role: RoleInstance; via: 'dependency' | 'include' };
 }
 
 export interface TaskBase extends InheritableKeywords {

@@ -37,7 +37,10 @@ export interface PlayScope {
   batch: string[];
   /** vars_files per host, already resolved by the executor (they may be templated per host). */
   varsFilesFor(host: string): Record<string, unknown>;
+  /** Roles of the play's `roles:` (role_names, ansible_play_role_names). */
   roleNames: string[];
+  /** Roles brought in as meta dependencies (ansible_dependent_role_names). */
+  dependentRoleNames?: string[];
 }
 
 /** The task-level layers, outermost first. */
@@ -191,14 +194,14 @@ export class VariableManager {
       vars = Object.assign({}, role.defaults, base, role.vars);
     } else {
       vars = Object.assign({}, base);
-      if (role) Object.assign(vars, role.vars);
+      if (role) Object.assign(vars, ...dependencyChain(role).map((r) => r.vars));
     }
     if (task.varLayers) for (const l of task.varLayers) if (l) Object.assign(vars, l);
     const inc = this.includeVarsCache.get(host);
     if (inc) Object.assign(vars, inc);
     const np = this.nonPersistent.get(host);
     if (np) Object.assign(vars, np);
-    if (role) Object.assign(vars, role.params);
+    if (role) Object.assign(vars, ...dependencyChain(role).map((r) => r.params));
     if (task.includeParams) Object.assign(vars, task.includeParams);
     Object.assign(vars, this.extraVars);
     this.addMagic(host, vars, role);
@@ -296,12 +299,18 @@ export class VariableManager {
       vars['ansible_play_batch'] = scope.batch;
       vars['ansible_play_role_names'] = scope.roleNames;
       vars['role_names'] = scope.roleNames;
-      vars['ansible_role_names'] = scope.roleNames;
+      vars['ansible_dependent_role_names'] = scope.dependentRoleNames ?? [];
+      vars['ansible_role_names'] = [...new Set([...scope.roleNames, ...(scope.dependentRoleNames ?? [])])];
     }
     if (role) {
       vars['role_name'] = role.name;
       vars['role_path'] = role.path;
       vars['ansible_role_name'] = role.name;
+      const parents = includeParents(role);
+      if (parents.length) {
+        vars['ansible_parent_role_names'] = parents.map((r) => r.name);
+        vars['ansible_parent_role_paths'] = parents.map((r) => r.path);
+      }
     }
   }
 
@@ -322,6 +331,20 @@ export class VariableManager {
           : undefined,
     });
   }
+}
+
+/** A role and the roles that listed it as a dependency, outermost first (their vars and params are inherited). */
+function dependencyChain(role: RoleInstance): RoleInstance[] {
+  const chain = [role];
+  for (let r = role; r.parent?.via === 'dependency'; r = r.parent.role) chain.unshift(r.parent.role);
+  return chain;
+}
+
+/** The roles that imported or included this one, the closest first (ansible_parent_role_names). */
+function includeParents(role: RoleInstance): RoleInstance[] {
+  const out: RoleInstance[] = [];
+  for (let r: RoleInstance | undefined = role; r?.parent; r = r.parent.role) if (r.parent.via === 'include') out.push(r.parent.role);
+  return out;
 }
 
 /** ansible_facts: fact names without their ansible_ prefix. */

@@ -14,9 +14,11 @@
  *
  * Returns: as copy (dest, checksum, md5sum, size, mode, owner, group, backup_file, diff).
  */
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { basename } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
+import { PyDatetime } from '../../template/runtime/datetime.js';
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { bool, str } from './args.js';
@@ -46,6 +48,17 @@ const schema = z
   .strict();
 type Args = z.infer<typeof schema>;
 
+/** The name of the file's owner, or its uid when the system has no name for it (as pwd.getpwuid). */
+function ownerName(file: string): string {
+  const uid = statSync(file).uid;
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
+    return line ? line.split(':')[0]! : String(uid);
+  } catch {
+    return uid === userInfo().uid ? userInfo().username : String(uid);
+  }
+}
+
 export const templateModule: ModuleDefinition<Args> = {
   name: 'template',
   aliases: ['ansible.builtin.template', 'ansible.legacy.template'],
@@ -63,13 +76,16 @@ export const templateModule: ModuleDefinition<Args> = {
     } catch {
       return { failed: true, changed: false, msg: `Could not find or access '${a.src}'` };
     }
+    // generate_ansible_template_vars: run date and mtime are naive local datetimes, uid the file's owner.
+    const naive = (d: Date) => new PyDatetime(new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds())));
     const extra = {
       template_host: hostname(),
       template_path: path,
-      template_fullpath: path,
+      template_fullpath: resolvePath(path),
       template_destpath: a.dest,
-      template_uid: userInfo().username,
-      template_run_date: mtime.toISOString(),
+      template_uid: ownerName(path),
+      template_run_date: naive(new Date()),
+      template_mtime: naive(mtime),
     };
     const vars = Object.create(ctx.vars) as Record<string, unknown>;
     Object.assign(vars, extra);
