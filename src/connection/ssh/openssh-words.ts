@@ -22,7 +22,6 @@ const CONNECT_ERRORS: Record<string, string> = {
   EHOSTUNREACH: 'No route to host',
   ENETUNREACH: 'Network is unreachable',
   ETIMEDOUT: 'Connection timed out',
-  ECONNRESET: 'Connection reset by peer',
 };
 
 export function unreachable(words: string, cause?: unknown): UnreachableError {
@@ -37,6 +36,9 @@ function errnoOf(e: unknown): string {
 export function dialFailureWords(p: Peer, phase: Phase, e: Error | undefined, timedOut: boolean): string | undefined {
   const code = errnoOf(e);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `ssh: Could not resolve hostname ${p.hostname}: Name or service not known`;
+  // A reset means the connection was established: Node can report it before 'connect' when the
+  // peer resets right after accepting, where OpenSSH's connect() had already succeeded.
+  if (phase === 'connect' && code === 'ECONNRESET') phase = 'banner';
   if (phase === 'connect') {
     if (timedOut) return `ssh: connect to host ${p.hostname} port ${p.port}: Connection timed out`;
     const phrase = CONNECT_ERRORS[code];
