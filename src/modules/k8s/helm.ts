@@ -20,6 +20,7 @@
  * helm list plus its values). Check mode: nothing but reads are run; command shows what would be.
  */
 import { stringify } from 'yaml';
+// helm's own output and values files (read by helm, Go YAML): the `yaml` package, not src/values/yaml.ts.
 import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';

@@ -18,6 +18,7 @@
  * backup (path or ''), diff (before/after text).
  * Check mode reports the change and writes nothing. Bad argument: a key both in set and remove.
  */
+// K3s's config.yaml is read by K3s (Go, YAML 1.2), not by Ansible: the `yaml` package, not src/values/yaml.ts.
 import { parseDocument, isMap, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';

@@ -7,6 +7,7 @@ import type { LookupFn } from './index.js';
 import { LookupError, TemplateRuntimeError } from '../runtime/env.js';
 import { isDict, num, pyIter, pyStr, truthy, type Dict } from '../runtime/values.js';
 import { findFile } from './search.js';
+import { parseKeyValues } from '../../values/kv.js';
 
 function sh(cmd: string): string {
   try {
@@ -19,15 +20,9 @@ function sh(cmd: string): string {
 
 /** Splits "name key=value key2='x y'" into the first word and its options (Ansible's parse_kv). */
 export function parseKv(term: string): { first: string; opts: Dict } {
-  const parts = term.match(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g) ?? [];
-  const opts: Dict = {};
-  const free: string[] = [];
-  for (const p of parts) {
-    const i = p.indexOf('=');
-    if (i > 0 && /^\w+$/.test(p.slice(0, i))) opts[p.slice(0, i)] = p.slice(i + 1).replace(/^(['"])(.*)\1$/, '$2');
-    else free.push(p.replace(/^(['"])(.*)\1$/, '$2'));
-  }
-  return { first: free.join(' '), opts };
+  // ansible's parse_kv (src/values/kv.ts): the free words are the lookup's term.
+  const { _raw_params: raw, ...opts } = parseKeyValues(term);
+  return { first: typeof raw === 'string' ? raw : '', opts };
 }
 
 const PASSWORD_CHARSETS: Record<string, string> = {

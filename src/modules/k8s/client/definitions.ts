@@ -17,7 +17,13 @@ export interface DefinitionParams {
   generate_name?: string;
 }
 
-/** Every non-empty document of a YAML string (empty documents are skipped, as yaml.safe_load_all + filter). */
+/**
+ * Every non-empty document of a YAML string (empty documents are skipped, as yaml.safe_load_all + filter).
+ * Manifests are read as YAML 1.2 by the `yaml` package, not by src/values/yaml.ts: they are
+ * Kubernetes objects, and timestamps must stay the ISO text the API server expects. Known
+ * difference: kubernetes.core reads them with PyYAML (YAML 1.1), where an unquoted on/off/yes/no
+ * is a boolean and 0755 is 493; quote such values in a manifest.
+ */
 export function parseYamlDocuments(text: string, origin = 'definition'): KubeObject[] {
   const out: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
