@@ -96,7 +96,8 @@ export class Progress implements OutputSink {
         this.stop();
         return;
     }
-    if (this.shown === false && this.running && this.timer && this.now() - this.running.started >= (this.opts.delayMs ?? 1000)) this.render();
+    // Once the line has been drawn for this task, it comes back right under each result.
+    if (this.running && this.now() - this.running.started >= (this.opts.delayMs ?? 1000)) this.render();
   }
 
   async close(): Promise<void> {

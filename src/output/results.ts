@@ -34,7 +34,8 @@ export function isVerbose(result: ModuleResult, action: string, verbosity: numbe
   return (verbosity > above || verboseAlways(result, action)) && result._ansible_verbose_override !== true;
 }
 
-function stripInternal(v: unknown): unknown {
+/** strip_internal_keys: drops the _ansible_* keys at every level. */
+export function stripInternal(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripInternal);
   if (v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) {
     const out: Record<string, unknown> = {};

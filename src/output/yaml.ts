@@ -5,18 +5,8 @@
 import type { ModuleResult } from '../modules/types.js';
 import { DefaultOutput } from './default.js';
 import { pyJson } from './pyjson.js';
-import { cleanResult } from './results.js';
+import { cleanResult, stripInternal } from './results.js';
 import { callbackYaml } from './yaml-dump.js';
-
-function stripInternal(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripInternal);
-  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (!k.startsWith('_ansible_')) out[k] = stripInternal(x);
-    return out;
-  }
-  return v;
-}
 
 export class YamlOutput extends DefaultOutput {
   protected override dump(result: ModuleResult, action: string): string {
