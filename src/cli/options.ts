@@ -3,7 +3,6 @@
  * and how flags, ansible.cfg and ANSIBLE_* combine (flags win).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type AnsibleConfig } from '../config/index.js';
 import { PhiloteError } from '../errors.js';
@@ -18,6 +17,7 @@ import type { RunOptions } from '../executor/types.js';
 import type { CliIO } from './io.js';
 import { parseExtraVars } from './kv.js';
 import { promptSecret } from './prompt.js';
+import { setupVault } from '../vault/index.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const int = (name: string) => (v: string) => {
@@ -45,6 +45,7 @@ export interface CommonFlags {
   timeout?: number;
   connection?: string;
   vaultPasswordFile?: string[];
+  vaultId?: string[];
   askVaultPass?: boolean;
 }
 
@@ -68,8 +69,9 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--ssh-extra-args <args>', 'extra arguments for ssh only')
     .option('-T, --timeout <seconds>', 'connection timeout', int('-T/--timeout'))
     .addOption(new Option('-c, --connection <type>', 'connection type').choices(['ssh', 'local', 'smart', 'paramiko']))
-    .option('--vault-password-file <file>', 'vault password file (vault decryption is not supported yet)', collect)
-    .option('-J, --ask-vault-pass', 'ask for the vault password (vault decryption is not supported yet)');
+    .option('--vault-id <id>', 'the vault identity to use: [ID@]FILE or [ID@]prompt (repeatable)', collect)
+    .option('--vault-password-file <file>', 'vault password file or script (repeatable)', collect)
+    .option('-J, --ask-vault-pass', 'ask for the vault password');
 }
 
 /** Expand `-vvv`, which commander sees as -v -v -v only when written apart. */
@@ -122,11 +124,10 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   for (const w of config.warnings) output.emit({ type: 'warning', message: w });
   setYamlWarningHandler((message) => output.emit({ type: 'warning', message }));
   if (verbosity > 0) for (const w of config.verboseWarnings) output.emit({ type: 'warning', message: w });
-  if (flags.askVaultPass) throw new PhiloteError('option', 'Ansible Vault is not supported by philote yet: --ask-vault-pass cannot be used');
-  for (const f of flags.vaultPasswordFile ?? []) {
-    const p = resolve(io.cwd, f);
-    if (!existsSync(p)) throw new PhiloteError('not-found', `The vault password file ${p} was not found`);
-  }
+  // Vault secrets before anything is loaded: inventories, playbooks and vars files may be encrypted.
+  const passwordFiles = [...(flags.vaultPasswordFile ?? [])];
+  if (config.vaultPasswordFile && !passwordFiles.includes(config.vaultPasswordFile)) passwordFiles.push(config.vaultPasswordFile);
+  await setupVault({ passwordFiles, vaultIds: flags.vaultId ?? [], askVaultPass: flags.askVaultPass === true, cwd: io.cwd, prompt: (label) => promptSecret(label) });
   const sources = flags.inventory && flags.inventory.length > 0 ? flags.inventory : config.inventory;
   const inventory = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => output.emit({ type: 'warning', message: m }) });
   inventory.hostPatternMismatch = config.hostPatternMismatch;

@@ -5,6 +5,7 @@ import { IP_FILTERS } from './ipaddr.js';
 import { LIST_FILTERS } from './lists.js';
 import { MISC_FILTERS } from './misc.js';
 import { QUERY_FILTERS } from './query.js';
+import { VAULT_FILTERS } from './vault.js';
 import { REGEX_FILTERS } from './regex.js';
 import { SERIALIZE_FILTERS } from './serialize.js';
 import { URL_FILTERS } from './urls.js';
@@ -17,6 +18,7 @@ export const FILTERS: Record<string, FilterFn> = {
   ...MISC_FILTERS,
   ...IP_FILTERS,
   ...QUERY_FILTERS,
+  ...VAULT_FILTERS,
   ...URL_FILTERS,
 };
 FILTERS['d'] = CORE_FILTERS['default']!;

@@ -7,6 +7,7 @@ import { PyCallable } from '../runtime/callable.js';
 import { compareVersions } from '../filters/version.js';
 import { pyRegex } from '../filters/regex.js';
 import { urlsplit } from '../runtime/urlsplit.js';
+import { isVaultedValue } from '../../vault/index.js';
 import { isDict, isFloat, isInt, isNumber, num, pyCompare, pyContains, pyEquals, pyIter, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
 
 function resultDict(v: unknown, test: string): Dict {
@@ -169,6 +170,7 @@ export const TESTS: Record<string, TestFn> = {
     return u !== undefined && (u.netloc !== '' || u.scheme === 'file');
   },
   urn: (_s, v) => isUri(v, ['urn']),
+  vault_encrypted: (_s, v) => isVaultedValue(v),
 };
 
 TESTS['is_mount'] = TESTS['mount']!;
