@@ -7,9 +7,9 @@ import { buildDefinitions, fromDefinition } from '../../../src/modules/k8s/clien
 import { diffObjects, recursiveDiff } from '../../../src/modules/k8s/client/diff.js';
 import { definitionMatches, labelsMatch, parseRequirement } from '../../../src/modules/k8s/client/selectors.js';
 import { conditionMet, daemonSetReady, deploymentReady, predicateFor } from '../../../src/modules/k8s/client/wait.js';
-import { filterPods } from '../../../src/modules/k8s/k8s_drain.js';
-import { rolloutPending } from '../../../src/modules/k8s/k8s_rollout.js';
-import { hideFields } from '../../../src/modules/k8s/k8s_info.js';
+import { filterPods } from '../../../src/modules/k8s/k8s-drain.js';
+import { rolloutPending } from '../../../src/modules/k8s/k8s-rollout.js';
+import { hideFields } from '../../../src/modules/k8s/k8s-info.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('definitions', () => {
