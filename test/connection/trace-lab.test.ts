@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/lab/index.js';
 import { runCli } from '../helpers/cli.js';
+import { uniqueLabName } from '../helpers/lab-name.js';
 
 let lab: Lab;
 const dir = mkdtempSync(join(tmpdir(), 'phl-trace-'));
-const labName = `trace${process.pid % 10000}`;
 
 describe('-vvvv connection trace', () => {
   beforeAll(async () => {
-    lab = await createLab({ name: labName, nodes: 1 });
+    lab = await createLab({ name: uniqueLabName('trace'), nodes: 1 });
     writeFileSync(join(dir, 'pb.yml'), '- hosts: node1\n  gather_facts: false\n  tasks:\n    - copy: {content: "x\\n", dest: /tmp/phl-trace.txt}\n      vars: {db_password: hunter2-trace}\n');
   }, 120_000);
   afterAll(async () => {

@@ -11,9 +11,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueLabName } from '../helpers/lab-name.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const LAB = `qt${process.pid % 100000}`;
+const LAB = uniqueLabName('tour');
+const BENCH_LAB = uniqueLabName('tourbench');
 let dir = '';
 
 function tourCommands(): string[] {
@@ -80,7 +82,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   await bash('philote lab down');
-  await bash(`philote lab --name ${LAB}b down`);
+  await bash(`philote lab --name ${BENCH_LAB} down`);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -104,7 +106,7 @@ describe('the README quick tour on a fresh machine', () => {
   }, 300_000);
 
   it('npm run bench runs from a clone with the repository\'s workload', async () => {
-    const r = await bash(`npm run bench -- --sizes 2 --reps 1 --no-ansible --bench-dir bench --lab ${LAB}b`);
+    const r = await bash(`npm run bench -- --sizes 2 --reps 1 --no-ansible --bench-dir bench --lab ${BENCH_LAB}`);
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toContain(join(ROOT, 'bench', 'node-prep.yml'));
     expect(r.out).toMatch(/philote: cold [\d.]+ s, idempotent [\d.]+ s/);

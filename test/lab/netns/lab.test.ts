@@ -62,6 +62,25 @@ describe.skipIf(!isRoot)('netns lab', () => {
     expect((await lab.exec('node1', `(echo; sleep 1) | timeout 3 bash -c 'exec 3<>/dev/tcp/${lab.nodes[2]!.address}/22; head -c 4 <&3'`)).stdout).toBe('SSH-');
   });
 
+  it('gives each node its own /tmp, with the lab folder still visible in it', async () => {
+    const marker = `/tmp/phl-private-${process.pid}`;
+    await lab.exec('node1', `echo node1 > ${marker}`);
+    expect((await lab.exec('node1', `cat ${marker}`)).stdout).toBe('node1\n');
+    expect((await lab.exec('node2', `cat ${marker} 2>/dev/null || echo absent`)).stdout).toBe('absent\n');
+    expect(existsSync(marker)).toBe(false);
+    // sshd reads its config and keys from the lab folder, from inside the node.
+    expect((await lab.exec('node2', `test -r ${lab.dir}/nodes/node2/sshd_config && echo readable`)).stdout).toBe('readable\n');
+    expect((await lab.exec('node2', 'stat -c %a /tmp')).stdout).toBe('1777\n');
+  });
+
+  it('writes the shipped playbooks\' groups and group_vars beside its inventory', () => {
+    const inv = readFileSync(lab.inventoryPath, 'utf8');
+    expect(inv).toContain('[k3s_control_plane]\nnode1\n\n[k3s_workers]\nnode2\nnode3\nnode4\n\n[k3s_cluster:children]\nk3s_control_plane\nk3s_workers\n');
+    const vars = readFileSync(`${lab.dir}/group_vars/all/20-lab.yml`, 'utf8');
+    expect(vars).toContain('reboot_command: /var/lib/lab/reboot');
+    expect(readFileSync(`${lab.dir}/group_vars/all/10-homelab.yml`, 'utf8')).toContain('cilium_pod_cidr:');
+  });
+
   it('seeds Calico leftovers when asked', async () => {
     const r = await lab.exec('node3', "iptables-save | grep -c '^:cali-'; iptables -t nat -S PREROUTING | grep -c cali; ip route show proto bird | wc -l; ip -o link show vxlan.calico | wc -l; ls /etc/cni/net.d /var/lib/calico");
     const [chains, jumps, routes, vxlan] = r.stdout.split('\n').map(Number);
