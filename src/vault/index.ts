@@ -45,3 +45,13 @@ export async function setupVault(src: SecretSources): Promise<VaultKeyring> {
 
 export { VaultKeyring } from './secrets.js';
 export { encrypt, decryptWith, isVaultText } from './cipher.js';
+
+/**
+ * A controller file's bytes as Ansible's action plugins read them (copy/template src with
+ * decrypt: true): vault-encrypted files are opened with the run's secrets.
+ */
+export function decryptIfVault(data: Buffer, file: string): Buffer {
+  if (!data.subarray(0, 64).toString('latin1').trimStart().startsWith('$ANSIBLE_VAULT;')) return data;
+  const keyring = current ?? new VaultKeyring([]);
+  return keyring.decrypt(data.toString('utf8'), { file, line: 1, column: 1 });
+}

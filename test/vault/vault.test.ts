@@ -90,6 +90,35 @@ ${inline.replace(/^/gm, '    ').trimEnd()}
     }
   }, 120_000);
 
+  it('copy and template open vault-encrypted src files as Ansible does', async () => {
+    f('files/app.conf', 'password = s3cr3t-conf\n');
+    vaultCli('encrypt', '--vault-password-file', pwDefault, 'files/app.conf');
+    f('templates/app.j2', 'token = {{ k3s_token }}\n');
+    vaultCli('encrypt', '--vault-password-file', pwDefault, 'templates/app.j2');
+    const copyPlay = f('copy.yml', `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {src: app.conf, dest: "{{ out }}/app.conf", mode: "0600"}
+    - template: {src: app.j2, dest: "{{ out }}/app.ini", mode: "0600"}
+    - copy: {src: app.conf, dest: "{{ out }}/raw.conf", decrypt: false}
+`);
+    const outs = ['ans', 'ours'].map((n) => {
+      const d = join(dir, `out-${n}`);
+      mkdirSync(d);
+      return d;
+    });
+    const args = ['-i', 'inventory.ini', '--vault-password-file', pwDefault, copyPlay];
+    const ans = spawnSync('ansible-playbook', [...args, '-e', `out=${outs[0]}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+    expect(ans.status, ans.stdout).toBe(0);
+    const ours = await runCli(['playbook', ...args, '-e', `out=${outs[1]}`], { cwd: dir });
+    expect(ours.code, ours.out).toBe(0);
+    const read = (d: string, n: string) => execFileSync('cat', [join(d, n)], { encoding: 'utf8' });
+    for (const n of ['app.conf', 'app.ini', 'raw.conf']) expect(read(outs[1]!, n), n).toBe(read(outs[0]!, n));
+    expect(read(outs[1]!, 'app.conf')).toBe('password = s3cr3t-conf\n');
+    expect(read(outs[1]!, 'app.ini')).toBe('token = K10-cluster-token\n');
+    expect(read(outs[1]!, 'raw.conf')).toMatch(/^\$ANSIBLE_VAULT;1\.1;AES256\n/);
+  }, 120_000);
+
   it('fails like Ansible without the right password', async () => {
     const wrong = f('pw-wrong.txt', 'nope\n');
     const { ans, ours } = await both(['--vault-password-file', wrong]);

@@ -16,6 +16,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { decryptIfVault } from '../../vault/index.js';
 import { hostname, userInfo } from 'node:os';
 import { basename, resolve as resolvePath } from 'node:path';
 import { PyDatetime } from '../../template/runtime/datetime.js';
@@ -71,7 +72,7 @@ export const templateModule: ModuleDefinition<Args> = {
     let text: string;
     let mtime: Date;
     try {
-      text = await readFile(path, 'utf8');
+      text = decryptIfVault(await readFile(path), path).toString('utf8');
       mtime = (await stat(path)).mtime;
     } catch {
       return { failed: true, changed: false, msg: `Could not find or access '${a.src}'` };
