@@ -136,6 +136,9 @@ export class SshConnection implements Connection {
     return new Promise((resolve, reject) => {
       const cb = (err: Error | undefined, ch: ClientChannel) => {
         if (err) return reject(this.channelError(err));
+        // From the start, not only once stdin flows: a channel error while sudo still prompts
+        // must not be an unhandled 'error' (the transport's own loss is reported by `lost`).
+        ch.on('error', () => undefined);
         const exit: ChannelExit = {};
         ch.on('exit', (c: number | null, sig?: string) => {
           if (typeof c === 'number') exit.code = c;
