@@ -16,6 +16,8 @@ interface Running {
   started: number;
 }
 
+const INTERACTIVE = new Set(['pause', 'ansible.builtin.pause', 'ansible.legacy.pause']);
+
 export interface ProgressOptions {
   /** First draw after this long, so that quick tasks never flash a line (ms). */
   delayMs?: number;
@@ -75,6 +77,8 @@ export class Progress implements OutputSink {
     switch (e.type) {
       case 'task_start':
         this.stop();
+        // pause asks on the terminal: a redrawn line would erase its prompt.
+        if (INTERACTIVE.has(e.task.action)) return;
         this.running = { task: e.task, hosts: e.hosts.length, done: 0, failed: 0, started: this.now() };
         // The first draw waits a little; then once a second for the elapsed time.
         this.timer = setTimeout(() => {

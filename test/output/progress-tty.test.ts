@@ -2,7 +2,7 @@
  * The live status line in a real pseudo-terminal (util-linux `script` gives the CLI a pty for
  * stdout and stderr): drawn while a task runs, erased before each result line, so that once the
  * status lines and escapes are taken out the screen reads exactly as the piped output. Never drawn
- * for JSON output, with PHILOTE_PROGRESS=0, or when the output is a pipe.
+ * for JSON output, with PHILOTE_PROGRESS=0, during pause (it may prompt) or when the output is a pipe.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +37,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'philote-progress-'));
   writeFileSync(join(dir, 'inv'), ['web1', 'db1'].map((h) => `${h} ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n`).join(''));
   writeFileSync(join(dir, 'pb.yml'), PLAYBOOK);
+  writeFileSync(join(dir, 'pause.yml'), '- hosts: web1\n  gather_facts: false\n  tasks:\n    - pause: seconds=2\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -57,11 +58,16 @@ describe('live progress', () => {
     expect(piped.out).not.toContain('hosts done');
   });
 
-  it('never for JSON output or with PHILOTE_PROGRESS=0', async () => {
-    const [json, off] = await Promise.all([sh(inPty(philote), { ANSIBLE_STDOUT_CALLBACK: 'json' }), sh(inPty(philote), { PHILOTE_PROGRESS: '0' })]);
+  it('never for JSON output, with PHILOTE_PROGRESS=0, or over pause\'s prompt', async () => {
+    const [json, off, pause] = await Promise.all([
+      sh(inPty(philote), { ANSIBLE_STDOUT_CALLBACK: 'json' }),
+      sh(inPty(philote), { PHILOTE_PROGRESS: '0' }),
+      sh(inPty(`node ${BIN} playbook -i inv pause.yml`)),
+    ]);
     expect(json.out).toContain('"plays": [');
     expect(off.out).toContain('changed: [db1]');
-    for (const r of [json, off]) {
+    expect(pause.out).toContain('TASK [pause]');
+    for (const r of [json, off, pause]) {
       expect(r.code).toBe(0);
       expect(r.out).not.toContain('hosts done');
       expect(r.out).not.toContain('\u001b[1A');
