@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolve } from 'node:path';
 import { loadConfig, type AnsibleConfig } from '../config/index.js';
 import { PhiloteError } from '../errors.js';
-import { setYamlWarningHandler } from '../values/yaml.js';
+import { setYamlDuplicateKeys, setYamlWarningHandler } from '../values/yaml.js';
 import { loadInventory, type InventoryData } from '../inventory/index.js';
 import { expandLimit, splitHostPattern } from '../inventory/patterns.js';
 import { colorWanted, createOutput, stdoutCallbackKind, type OutputKind } from '../output/index.js';
@@ -123,6 +123,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   }
   for (const w of config.warnings) output.emit({ type: 'warning', message: w });
   setYamlWarningHandler((message) => output.emit({ type: 'warning', message }));
+  setYamlDuplicateKeys(config.duplicateDictKey);
   if (verbosity > 0) for (const w of config.verboseWarnings) output.emit({ type: 'warning', message: w });
   // Vault secrets before anything is loaded: inventories, playbooks and vars files may be encrypted.
   const passwordFiles = [...(flags.vaultPasswordFile ?? [])];

@@ -5,7 +5,8 @@
  * - scalars follow PyYAML's YAML 1.1 rules (see yaml-scalars.ts): `off` is false, `0755` is 493;
  * - merge keys `<<` as PyYAML flattens them (the first merged mapping wins, explicit keys win
  *   over merged ones, merged keys come first in key order);
- * - duplicate keys: the last one wins; the 'ansible' dialect warns as AnsibleConstructor does;
+ * - duplicate keys: the last one wins; the 'ansible' dialect warns (or fails, or says nothing, as
+ *   DUPLICATE_YAML_DICT_KEY says) as AnsibleConstructor does;
  * - the 'ansible' dialect (AnsibleLoader) knows `!unsafe` (values boxed/marked with
  *   src/template/unsafe.ts, never templated) and `!vault` (handed to vault-hook.ts); the 'safe'
  *   dialect (PyYAML's SafeLoader, used by from_yaml) refuses them as unknown tags;
@@ -37,6 +38,17 @@ export interface YamlOptions {
   keepFloat?: boolean;
   /** Receives Ansible's warnings (duplicate keys); defaults to the handler set below. */
   onWarning?: (message: string) => void;
+  /** DUPLICATE_YAML_DICT_KEY for the 'ansible' dialect; defaults to the setting below ('warn'). */
+  duplicateKeys?: DuplicateKeys;
+}
+
+export type DuplicateKeys = 'warn' | 'error' | 'ignore';
+
+let defaultDuplicateKeys: DuplicateKeys = 'warn';
+
+/** The configured DUPLICATE_YAML_DICT_KEY ([defaults] duplicate_dict_key) for every later load. */
+export function setYamlDuplicateKeys(mode: DuplicateKeys): void {
+  defaultDuplicateKeys = mode;
 }
 
 let defaultWarning = (message: string): void => {
@@ -69,6 +81,7 @@ class Converter {
   private readonly dialect: YamlDialect;
   private readonly keepFloat: boolean;
   private readonly warn: (message: string) => void;
+  private readonly duplicateKeys: DuplicateKeys;
 
   constructor(
     private readonly file: string,
@@ -79,6 +92,7 @@ class Converter {
     this.dialect = opts.dialect ?? 'ansible';
     this.keepFloat = opts.keepFloat ?? false;
     this.warn = opts.onWarning ?? defaultWarning;
+    this.duplicateKeys = opts.duplicateKeys ?? defaultDuplicateKeys;
   }
 
   loc(node: Node | null | undefined): SourceLocation {
@@ -197,10 +211,10 @@ class Converter {
     }
     const insert = (rawKey: unknown, value: unknown, keyLoc: SourceLocation | undefined, isNode: boolean) => {
       const key = keyText(rawKey);
-      if (Object.prototype.hasOwnProperty.call(out, key) && this.dialect === 'ansible') {
-        this.warn(
-          `While constructing a mapping from ${where.file}, line ${where.line}, column ${where.column}, found a duplicate dict key (${pythonKeyText(rawKey)}). Using last defined value only.`,
-        );
+      if (Object.prototype.hasOwnProperty.call(out, key) && this.dialect === 'ansible' && this.duplicateKeys !== 'ignore') {
+        const msg = `While constructing a mapping from ${where.file}, line ${where.line}, column ${where.column}, found a duplicate dict key (${pythonKeyText(rawKey)}). Using last defined value only.`;
+        if (this.duplicateKeys === 'error') throw new PhiloteError('parse', msg, { location: where });
+        this.warn(msg);
       }
       if (keyLoc) keys.set(key, keyLoc);
       out[key] = isNode ? this.convert(value, depth + 1) : value;

@@ -6,6 +6,7 @@ import datetime
 import json
 import sys
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.yaml import yaml_load, yaml_load_all
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -49,6 +50,7 @@ def tag(v):
 
 def load_yaml(case):
     text = case['yaml']
+    C.DUPLICATE_YAML_DICT_KEY = case.get('duplicate_keys', 'warn')
     if case.get('dialect') == 'safe':
         return [tag(d) for d in yaml_load_all(text)] if case.get('all') else tag(yaml_load(text))
     return tag(AnsibleLoader(text, file_name='case.yml').get_single_data())

@@ -25,7 +25,7 @@ import { loadYaml, loadYamlAll } from '../../../src/values/yaml.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-interface YamlCase { name: string; yaml: string; dialect?: 'ansible' | 'safe'; all?: boolean }
+interface YamlCase { name: string; yaml: string; dialect?: 'ansible' | 'safe'; all?: boolean; duplicate_keys?: 'warn' | 'error' | 'ignore' }
 interface KvCase { name: string; kv: string; check_raw?: boolean }
 interface BoolCase { name: string; bool: unknown[]; strict?: boolean }
 type Case = YamlCase | KvCase | BoolCase;
@@ -80,7 +80,7 @@ function philote(c: Case): Result {
   const warnings: string[] = [];
   try {
     if ('yaml' in c) {
-      const opts = { dialect: c.dialect ?? 'ansible', keepFloat: true, onWarning: (m: string) => warnings.push(m) } as const;
+      const opts = { dialect: c.dialect ?? 'ansible', keepFloat: true, duplicateKeys: c.duplicate_keys ?? 'warn', onWarning: (m: string) => warnings.push(m) } as const;
       const value = c.all ? loadYamlAll(c.yaml, 'case.yml', opts).map((d) => tag(d)) : tag(loadYaml(c.yaml, 'case.yml', opts));
       return { value, warnings };
     }
