@@ -1,9 +1,9 @@
 /**
  * Data safety of copy on a lab node with its bandwidth limited by tc (inside the node's namespace)
- * so faults land mid-transfer: the controller SIGKILLed at two points, SIGINT once, the
- * connection reset once. Each time the destination is the old file or the new one, never a mix;
- * the temp file beside it is 0600 while the content streams in (dest is asked to be 0600) and is
- * gone afterwards; a re-run converges.
+ * so faults land mid-transfer: the controller SIGKILLed at two points, SIGINT once, the connection
+ * reset once, and lineinfile on a 10 MB file killed while it writes. Each time the destination is
+ * the old file or the new one, never a mix; the temp file beside it is 0600 while the content
+ * streams in (dest is asked to be 0600) and is gone afterwards; a re-run converges.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function nodeState(): Promise<{ sum: string; leftovers: string[] }> {
   const r = await lab.exec('node1', `sha256sum ${DEST} | cut -d' ' -f1; ls -A ${DEST_DIR}`);
   const [sum, ...files] = r.stdout.trim().split('\n');
-  return { sum: sum!, leftovers: files.filter((f) => f !== 'big.bin') };
+  return { sum: sum!, leftovers: files.filter((f) => f !== 'big.bin' && f !== 'big.txt') };
 }
 
 /** Polls the temp file's mode while the transfer runs; `started` resolves when it first exists. */
@@ -109,6 +109,24 @@ describe.skipIf(!isRoot)('copy under faults', () => {
       }
     }, 60_000);
   }
+
+  it('SIGKILL while lineinfile writes a 10 MB file back leaves the old file', async () => {
+    const txt = `${DEST_DIR}/big.txt`;
+    await lab.exec('node1', `mkdir -p ${DEST_DIR} && chown phl ${DEST_DIR} && yes 'a line of some text' | head -c 10M > ${txt} && chown phl ${txt}`);
+    const before = (await lab.exec('node1', `sha256sum ${txt}`)).stdout;
+    writeFileSync(join(dir, 'line.yml'), `- hosts: node1\n  gather_facts: false\n  tasks:\n    - lineinfile: {path: ${txt}, line: the added line}\n`);
+    const run = startPhilote(['playbook', '-i', 'inv.ini', 'line.yml'], { cwd: dir });
+    await run.waitFor(/TASK \[lineinfile\]/);
+    const modes = watchTempModes();
+    await modes.started;
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect([...(await modes.stop())]).toEqual(['600']);
+    const s = await waitForNoLeftovers();
+    expect(s.leftovers.filter((f) => f !== 'big.txt')).toEqual([]);
+    expect((await lab.exec('node1', `sha256sum ${txt}`)).stdout).toBe(before);
+  }, 60_000);
 
   it('a connection reset mid-transfer makes the host UNREACHABLE and leaves the old file; a re-run converges', async () => {
     await reset();
