@@ -1,7 +1,7 @@
 /**
- * The lab, as `philote lab up|down|status|inventory|kubeconfig|stop|start|cut|reboot` sees it.
+ * The lab, as `philote lab up|down|status|inventory|kubeconfig|stop|start|cut|reset|reboot` sees it.
  * Every function takes the lab name (default "default"); the CLI prints what they return.
- * Tests use createLab() directly for a handle with exec/stop/start/cut/reboot/down.
+ * Tests use createLab() directly for a handle with exec/stop/start/cut/reset/reboot/down.
  */
 import { PhiloteError } from '../errors.js';
 import { createLab, destroyLab, openLab, type CreateLabOptions, type Lab } from './netns/lab.js';
@@ -64,7 +64,7 @@ export function labStop(node: string, opts: LabOptions = {}): Promise<void> {
 export function labStart(node: string, opts: LabOptions = {}): Promise<void> {
   return openLab(opts.name ?? DEFAULT_LAB, opts.root).start(node);
 }
-/** Partition: the node's sshd stops answering (sessions freeze, new connections hang); `start` heals. */
+/** Partition: iptables inside the node drops ssh packets of established and new connections (and its eth0); `start` heals. */
 export function labCut(node: string, opts: LabOptions = {}): Promise<void> {
   return openLab(opts.name ?? DEFAULT_LAB, opts.root).cut(node);
 }

@@ -2,10 +2,11 @@
  * The lab daemon: a detached Node process (one per lab, pid in <labdir>/daemon.pid) that
  * - keeps one "holder" process per node that owns the node's mount + UTS namespaces
  *   (private /etc, /var/lib, /root overlays and /run tmpfs inside the node's netns),
- * - runs each node's sshd daemon on <lab address>:22 (bastion/ProxyJump traffic inside the lab),
- * - listens on 127.0.0.1:<port> per node and, per accepted connection, spawns
- *   `sshd -i` inside the node (inetd mode: one spawn = one server-side SSH connection, counted),
- * - answers stop/start/cut/reboot requests on <labdir>/control.sock (one JSON line each),
+ * - runs each node's sshd daemon on <lab address>:22 (the controller's sessions and bastion traffic),
+ * - listens on 127.0.0.1:<port> per node and, per accepted connection, starts a relay inside the
+ *   node to its sshd (faults.ts NODE_PROXY; one relay = one server-side SSH connection, counted),
+ *   so the node's iptables (cut, reset) and tc act on the SSH stream,
+ * - answers stop/start/cut/reset/reboot requests on <labdir>/control.sock (one JSON line each),
  * - watches each node's reboot request file, and optionally runs the kube simulator.
  * Usage: node daemon.js <labdir>
  */

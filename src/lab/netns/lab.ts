@@ -57,7 +57,7 @@ export interface Lab {
   /** iptables inside the node answers ssh traffic (established and new) with TCP resets; start() heals. */
   reset(node: string): Promise<void>;
   reboot(node: string, delayMs?: number): Promise<void>;
-  /** Server-side SSH connections accepted from the controller so far (one `sshd -i` spawn each). */
+  /** Server-side SSH connections accepted from the controller so far (one relay into the node each). */
   connectionCount(node: string): number;
   status(): Promise<LabState>;
   down(): Promise<void>;

@@ -89,7 +89,7 @@ export const nodePaths = (d: string) => ({
   labRun: join(d, 'varlib.upper', 'lab'),
   holderPid: join(d, 'holder.pid'),
   sshdPid: join(d, 'sshd.pid'),
-  /** One byte appended per accepted controller connection (an `sshd -i` spawn): size = count. */
+  /** One byte appended per accepted controller connection (one relay into the node): size = count. */
   spawns: join(d, 'spawns'),
 });
 

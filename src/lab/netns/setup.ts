@@ -147,7 +147,7 @@ function withLines(base: string, lines: string[]): string {
 
 function sshdConfig(address: string, hostKey: string, authorizedKeys: string): string {
   return [
-    '# philote lab node sshd (inetd mode from the controller, daemon on the lab address for bastions)',
+    '# philote lab node sshd on the lab address: the controller reaches it through a relay inside the node, bastions directly',
     'Port 22',
     `ListenAddress ${address}`,
     `HostKey ${hostKey}`,
