@@ -70,7 +70,8 @@ describe('OpenSSH words for a dropped session and a refused channel', () => {
     expect(lostWords(p, new Error('Keepalive timeout'), false)).toBe('Timeout, server 10.0.0.5 not responding.');
     expect(lostWords(p, undefined, false)).toBe('Connection to 10.0.0.5 closed by remote host.');
   });
-  it('names the RFC 4254 reason of a refused channel', () => {
-    expect(channelOpenWords(Object.assign(new Error('(SSH) Channel open failure: open failed'), { reason: 1 }))).toBe('channel 0: open failed: administratively prohibited: open failed');
+  it('words a refused session as the mux client of a ControlMaster does', () => {
+    expect(channelOpenWords(true)).toBe('mux_client_request_session: session request failed: Session open refused by peer\r\nFailed to connect to new control master');
+    expect(channelOpenWords(false)).toBe('mux_client_request_session: session request failed: Session open refused by peer');
   });
 });

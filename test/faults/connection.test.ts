@@ -2,7 +2,7 @@
  * Connection faults on lab nodes, with philote as a child process and the lab's real faults
  * (iptables inside the node's namespace, every process of a node killed):
  * - before the session: a node answering TCP resets (accepts, then resets before the banner), a
- *   partitioned node (silence), a wrong key; compared with ansible-playbook 2.14 on the same nodes:
+ *   partitioned node (silence), a wrong key, a server refusing sessions (MaxSessions 0); compared with ansible-playbook 2.14 on the same nodes:
  *   same UNREACHABLE words, same recap, exit 4 under both;
  * - during a task: reset, partition (keepalive loss), reboot (every session killed); and a node
  *   partitioned while its idle connection is open at the end of the run.
@@ -10,7 +10,7 @@
  * seconds of the recap.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,13 +43,18 @@ describe.skipIf(!isRoot)('connection faults', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('reset before the banner, silence, a wrong key: UNREACHABLE in the words ansible-playbook prints, exit 4, the healthy host finishes', async () => {
+  it('reset before the banner, silence, a wrong key, sessions refused: UNREACHABLE in the words ansible-playbook prints, exit 4, the healthy host finishes', async () => {
     await lab.reset('node2');
     await lab.cut('node3');
+    const sshdConfig = join(lab.dir, 'nodes', 'node5', 'sshd_config');
+    const config = readFileSync(sshdConfig, 'utf8');
+    writeFileSync(sshdConfig, config.replace(/^MaxSessions \d+$/m, 'MaxSessions 0'));
+    await lab.stop('node5');
+    await lab.start('node5');
     try {
       writeFileSync(
         join(dir, 'inv1.ini'),
-        labInventory(lab, { node1: '', node2: '', node3: '', node4: `ansible_ssh_private_key_file=${join(dir, 'wrong_key')}` }, ['ansible_ssh_timeout=3']),
+        labInventory(lab, { node1: '', node2: '', node3: '', node4: `ansible_ssh_private_key_file=${join(dir, 'wrong_key')}`, node5: '' }, ['ansible_ssh_timeout=3']),
       );
       writeFileSync(join(dir, 'pb1.yml'), '- hosts: all\n  gather_facts: false\n  tasks:\n    - command: hostname\n    - command: "true"\n');
       const [ours, theirs] = await Promise.all([startPhilote(['playbook', '-i', 'inv1.ini', 'pb1.yml'], { cwd: dir }).done, ansiblePlaybook(['-i', 'inv1.ini', 'pb1.yml'], dir)]);
@@ -66,7 +71,10 @@ describe.skipIf(!isRoot)('connection faults', () => {
       expect(unreachableLine(ours.out, 'node4')).toBe(
         `fatal: [node4]: UNREACHABLE! => {"changed": false, "msg": "Failed to connect to the host via ssh: phl@127.0.0.1: Permission denied (publickey,password).", "unreachable": true}`,
       );
-      for (const h of ['node1', 'node2', 'node3', 'node4']) {
+      expect(unreachableLine(ours.out, 'node5')).toBe(
+        'fatal: [node5]: UNREACHABLE! => {"changed": false, "msg": "Failed to connect to the host via ssh: mux_client_request_session: session request failed: Session open refused by peer\\r\\nFailed to connect to new control master", "unreachable": true}',
+      );
+      for (const h of ['node1', 'node2', 'node3', 'node4', 'node5']) {
         expect(unreachableLine(ours.out, h), h).toBe(unreachableLine(theirs.out, h));
         expect(recapLine(ours.out, h), h).toBe(recapLine(theirs.out, h));
       }
@@ -74,6 +82,9 @@ describe.skipIf(!isRoot)('connection faults', () => {
     } finally {
       await lab.start('node2');
       await lab.start('node3');
+      writeFileSync(sshdConfig, config);
+      await lab.stop('node5');
+      await lab.start('node5');
     }
   }, 120_000);
 

@@ -71,6 +71,8 @@ export class SshConnection implements Connection {
   private closed = false;
   /** Why the transport last dropped (cleared by the next successful dial): turns a failed SFTP transfer into UNREACHABLE. */
   private loss?: UnreachableError;
+  /** Session channels opened on the current transport (a refusal of the first is worded apart). */
+  private channelsOpened = 0;
   private readonly queue = new PQueue({ concurrency: MAX_CHANNELS });
   /** Rejecters of in-flight channels, called when the transport dies under them. */
   private readonly inflight = new Set<(e: Error) => void>();
@@ -92,6 +94,7 @@ export class SshConnection implements Connection {
       p.then(
         (d) => {
           this.loss = undefined;
+          this.channelsOpened = 0;
           const lost = (e: Error | undefined) => {
             if (this.dialed !== p) return;
             this.dialed = undefined;
@@ -136,6 +139,7 @@ export class SshConnection implements Connection {
     return new Promise((resolve, reject) => {
       const cb = (err: Error | undefined, ch: ClientChannel) => {
         if (err) return reject(this.channelError(err));
+        this.channelsOpened++;
         // From the start, not only once stdin flows: a channel error while sudo still prompts
         // must not be an unhandled 'error' (the transport's own loss is reported by `lost`).
         ch.on('error', () => undefined);
@@ -161,7 +165,7 @@ export class SshConnection implements Connection {
   private channelError(err: Error): UnreachableError {
     if (this.loss) return this.loss;
     if (/No response from server|Not connected/i.test(err.message)) return unreachable(lostWords(this.target, undefined, false), err);
-    return unreachable(channelOpenWords(err), err);
+    return unreachable(channelOpenWords(this.channelsOpened === 0), err);
   }
 
   private async runChannel(command: string, r: ChannelRun): Promise<ExecResult> {

@@ -64,20 +64,14 @@ export function lostWords(p: Peer, e: Error | undefined, keepaliveTimeout: boole
   return `Connection to ${p.hostname} closed by remote host.`;
 }
 
-/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 5.1) as OpenSSH prints them. */
-const OPEN_FAILURE: Record<number, string> = {
-  1: 'administratively prohibited',
-  2: 'connect failed',
-  3: 'unknown channel type',
-  4: 'resource shortage',
-};
-
-/** The server refused a session channel (e.g. MaxSessions reached): "channel N: open failed: ...". */
-export function channelOpenWords(e: Error): string {
-  const reason = (e as { reason?: unknown }).reason;
-  const why = typeof reason === 'number' ? OPEN_FAILURE[reason] ?? `reason ${reason}` : 'connect failed';
-  const detail = e.message.replace(/^\(SSH\) Channel open failure:\s*/, '');
-  return `channel 0: open failed: ${why}: ${detail || 'open failed'}`;
+/**
+ * The server refused a session channel (MaxSessions reached or 0, a forced policy). philote keeps
+ * one connection per host as ansible-playbook's ControlMaster does, so the words are those of
+ * OpenSSH's mux client (compared with ansible-playbook on a node with MaxSessions 0); the second
+ * line when it was the first session on a new connection.
+ */
+export function channelOpenWords(firstOnConnection: boolean): string {
+  return `mux_client_request_session: session request failed: Session open refused by peer${firstOnConnection ? '\r\nFailed to connect to new control master' : ''}`;
 }
 
 /** "user@host: Permission denied (publickey,password)." with the methods the server offered. */
