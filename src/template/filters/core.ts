@@ -58,13 +58,15 @@ export function toFloat(v: unknown, dflt: unknown = new PyFloat(0)): unknown {
 }
 
 /** Ansible's `bool` filter. */
+/**
+ * The `bool` filter (ansible's to_bool), a rule of its own, not convert_bool's boolean(): a
+ * string is lowered but not stripped and must be yes/on/1/true; a number must equal 1.
+ */
 export function toBool(v: unknown): boolean | null {
   if (typeof v === 'boolean') return v;
   if (v === null) return null;
-  if (typeof v === 'string' || isNumber(v)) {
-    const s = pyStr(v).toLowerCase().trim();
-    return ['yes', 'on', '1', 'true', '1.0'].includes(s);
-  }
+  if (typeof v === 'string') return ['yes', 'on', '1', 'true'].includes(v.toLowerCase());
+  if (isNumber(v)) return num(v) === 1;
   return false;
 }
 
