@@ -106,7 +106,7 @@ describe.skipIf(!isRoot)('connection faults', () => {
         '',
       ].join('\n'),
     );
-    const run = startPhilote(['playbook', '-i', 'inv2.ini', 'pb2.yml'], { cwd: dir });
+    const run = startPhilote(['playbook', '-vvvv', '-i', 'inv2.ini', 'pb2.yml'], { cwd: dir });
     try {
       await run.waitFor(/TASK \[shell\]/);
       await new Promise((r) => setTimeout(r, 1500));
@@ -118,9 +118,15 @@ describe.skipIf(!isRoot)('connection faults', () => {
       noCrash(r.err);
       expect(r.code).toBe(4);
       const port = (n: string) => lab.nodes.find((x) => x.name === n)!.sshPort;
-      expect(unreachableLine(r.out, 'node2')).toContain(`"msg": "Failed to connect to the host via ssh: Connection reset by 127.0.0.1 port ${port('node2')}"`);
-      expect(unreachableLine(r.out, 'node3')).toContain('"msg": "Failed to connect to the host via ssh: Timeout, server 127.0.0.1 not responding."');
-      expect(unreachableLine(r.out, 'node4')).toContain('"msg": "Failed to connect to the host via ssh: Connection to 127.0.0.1 closed by remote host."');
+      // ansible-playbook's words for all three (its ControlMaster's mux client; measured on lab nodes
+      // with the same faults); the cause is in the -vvvv trace.
+      for (const h of ['node2', 'node3', 'node4']) {
+        // (-vvvv prints the result indented over several lines)
+        expect(r.out).toMatch(new RegExp(`fatal: \\[${h}\\]: UNREACHABLE! => \\{\\n[^}]*"msg": "Failed to connect to the host via ssh: Shared connection to 127\\.0\\.0\\.1 closed\\.",\\n[^}]*"unreachable": true\\n\\}`));
+      }
+      expect(r.out).toContain(`<127.0.0.1> SSH: connection lost: Connection reset by 127.0.0.1 port ${port('node2')}`);
+      expect(r.out).toContain('<127.0.0.1> SSH: connection lost: Timeout, server 127.0.0.1 not responding.');
+      expect(r.out).toContain('<127.0.0.1> SSH: connection lost: Connection to 127.0.0.1 closed by remote host.');
       expect(recapLine(r.out, 'node1')).toMatch(/^node1 : ok=4 changed=3 unreachable=0 failed=0/);
       expect(recapLine(r.out, 'node5')).toMatch(/^node5 : ok=3 changed=3 unreachable=0 failed=0/);
       for (const h of ['node2', 'node3', 'node4']) expect(recapLine(r.out, h)).toMatch(new RegExp(`^${h} : ok=1 changed=1 unreachable=1 failed=0`));

@@ -14,7 +14,7 @@ import type { BecomeSpec, Connection, ExecOptions, ExecResult, PutOptions } from
 import { envPrefix } from '../wrap.js';
 import { becomeFailure, planBecome, type BecomePlan } from './become.js';
 import { dial, type Dialed } from './dial.js';
-import { channelOpenWords, lostWords, unreachable } from './openssh-words.js';
+import { channelOpenWords, lostWords, sharedConnectionClosedWords, unreachable } from './openssh-words.js';
 import { withRemoteTimeout } from './remote-timeout.js';
 import type { SshTarget } from './target.js';
 import { connectionTrace } from '../trace.js';
@@ -101,7 +101,8 @@ export class SshConnection implements Connection {
             this.sftpP = undefined;
             d.release();
             // The first event names the cause (reset, keepalive timeout); the 'close' after it adds nothing.
-            const err = unreachable(lostWords(this.target, e, false), e);
+            connectionTrace(this.target.hostname, `SSH: connection lost: ${lostWords(this.target, e, false)}`);
+            const err = unreachable(sharedConnectionClosedWords(this.target), e);
             this.loss = err;
             for (const r of this.inflight) r(err);
             // A socket that died mid-handshake of a close can stay half-open: drop it for good.
@@ -164,7 +165,7 @@ export class SshConnection implements Connection {
   /** A channel that could not be opened: the transport died under it, or the server refused it (MaxSessions...). */
   private channelError(err: Error): UnreachableError {
     if (this.loss) return this.loss;
-    if (/No response from server|Not connected/i.test(err.message)) return unreachable(lostWords(this.target, undefined, false), err);
+    if (/No response from server|Not connected/i.test(err.message)) return unreachable(sharedConnectionClosedWords(this.target), err);
     return unreachable(channelOpenWords(this.channelsOpened === 0), err);
   }
 

@@ -53,7 +53,7 @@ export function dialFailureWords(p: Peer, phase: Phase, e: Error | undefined, ti
   return lostWords(p, e, false);
 }
 
-/** An established connection that dropped: reset, closed by the peer, or silent past the keepalives. */
+/** What dropped a connection: reset, closed by the peer, or silent past the keepalives (OpenSSH's own words for each). */
 export function lostWords(p: Peer, e: Error | undefined, keepaliveTimeout: boolean): string {
   if (keepaliveTimeout || /keepalive timeout/i.test(e?.message ?? '')) return `Timeout, server ${p.hostname} not responding.`;
   const code = errnoOf(e);
@@ -62,6 +62,16 @@ export function lostWords(p: Peer, e: Error | undefined, keepaliveTimeout: boole
   if (code === 'ETIMEDOUT') return `Connection to ${p.hostname} port ${p.port} timed out`;
   if (e && !code) return `ssh_dispatch_run_fatal: Connection to ${p.hostname} port ${p.port}: ${e.message}`;
   return `Connection to ${p.hostname} closed by remote host.`;
+}
+
+/**
+ * An established connection lost under a running task, as ansible-playbook shows it: its command
+ * runs through the ControlMaster, whose mux client says only this whatever the cause (reset,
+ * keepalive timeout, sshd killed: compared on lab nodes). The cause, in `lostWords`' terms, goes to
+ * the -vvvv trace.
+ */
+export function sharedConnectionClosedWords(p: Peer): string {
+  return `Shared connection to ${p.hostname} closed.`;
 }
 
 /**
