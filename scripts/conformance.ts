@@ -102,7 +102,8 @@ function workspace(o: Options, tool: string): string {
   const bin = join(ws, 'bin');
   mkdirSync(bin);
   if (tool === 'philote') {
-    writeFileSync(join(bin, 'ansible-playbook'), `#!/bin/sh\nexec "${process.execPath}" "${root}bin/philote.js" playbook "$@"\n`, { mode: 0o755 });
+    // The sources, not a possibly stale dist/ bundle: this measures the working tree.
+    writeFileSync(join(bin, 'ansible-playbook'), `#!/bin/sh\nPHILOTE_FROM_SOURCE=1 exec "${process.execPath}" "${root}bin/philote.js" playbook "$@"\n`, { mode: 0o755 });
   }
   return ws;
 }

@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLab, destroyLab, type Lab } from '../src/lab/index.js';
 import { writeMigrationInventory } from './migration-inventory.js';
+import { differences, sortedByTask } from './twin-compare.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -35,35 +36,6 @@ function run(cmd: string, lab: Lab): { code: number; out: string; err: string } 
   });
   const mask = (s: string) => s.split(lab.dir).join('<lab>');
   return { code: r.status ?? -1, out: mask(r.stdout), err: mask(r.stderr) };
-}
-
-/**
- * The lines of each task's section sorted: hosts run in parallel, and with --diff a host's diff
- * comes before its status line, so only the section's lines as a multiset are comparable.
- */
-function sortedByTask(text: string): string[] {
-  const out: string[] = [];
-  let section: string[] = [];
-  const flush = () => {
-    out.push(...section.sort());
-    section = [];
-  };
-  for (const line of text.split('\n')) {
-    if (/^(TASK|PLAY|RUNNING HANDLER)/.test(line) || /^\S+\s+: ok=/.test(line)) {
-      flush();
-      out.push(line);
-    } else section.push(line);
-  }
-  flush();
-  return out;
-}
-
-function differences(a: string[], b: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) out.push(`line ${i + 1}:\n  ansible: ${a[i] ?? '(none)'}\n  philote: ${b[i] ?? '(none)'}`);
-  }
-  return out;
 }
 
 const names = ['twina', 'twinb'];

@@ -375,7 +375,9 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
     const lookup = await loadLookupForLoop();
     if (!lookup) throw new PhiloteError('internal', `with_${task.loopWith} needs the template engine's lookups`, { location: task.loc });
     // As listify_lookup_plugin_terms: a single term (e.g. "start=1 end=3") becomes a one-item list.
-    const rendered = templar.render(task.loop, { vars, location: task.loc });
+    // first_found templates its own candidates and passes over undefined ones (fail_on_undefined=False).
+    const lenient = task.loopWith === 'first_found' || task.loopWith.endsWith('.first_found');
+    const rendered = lenient ? task.loop : templar.render(task.loop, { vars, location: task.loc });
     const terms = Array.isArray(rendered) ? rendered : [rendered];
     return lookup(task.loopWith, terms, { vars, location: task.loc });
   }
@@ -464,7 +466,10 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
         /* the loop's error below */
       }
     }
-    return outcome(errorResult(e));
+    // Raised in TaskExecutor.run, not by a module: the result is only failed and msg.
+    const r = errorResult(e);
+    delete r.changed;
+    return outcome(r);
   }
   const lc = task.loop_control ?? {};
   const loopVar = lc.loop_var ?? 'item';

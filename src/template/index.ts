@@ -13,7 +13,7 @@ import { PhiloteError, UndefinedVariableError } from '../errors.js';
 import type { Expr, Stmt } from './compile/ast.js';
 import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
-import { FinalTemplateError, TemplateRuntimeError } from './runtime/env.js';
+import { FinalTemplateError, LookupError, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { literalEval } from '../values/literal-eval.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
@@ -202,6 +202,25 @@ function renderDeepKeepUnsafe(value: unknown, ev: Evaluator): unknown {
   return value;
 }
 
+/** renderDeep where a string that uses an undefined variable is kept as written. */
+function renderLenient(value: unknown, ev: Evaluator): unknown {
+  if (typeof value === 'string') {
+    try {
+      return renderDeep(value, ev);
+    } catch (e) {
+      if (e instanceof UndefinedVariableError || e instanceof UndefinedUse) return value;
+      throw e;
+    }
+  }
+  if (Array.isArray(value)) return value.map((x) => renderLenient(x, ev));
+  if (isDict(value) && !isLazyVars(value) && !isUnsafeContainer(value)) {
+    const out: Dict = {};
+    for (const [k, x] of Object.entries(value)) out[k] = renderLenient(x, ev);
+    return out;
+  }
+  return renderDeep(value, ev);
+}
+
 /** Turn internal failures into PhiloteErrors that name the template and the location. */
 function wrapErrors<T>(text: string, ctx: TemplateContext, fn: () => T): T {
   try {
@@ -224,7 +243,7 @@ export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): 
     const reason = e.source.includes('\n') ? `${e.reason} (line ${e.line}, column ${e.column})` : e.reason;
     return new PhiloteError('template', `template error while templating string: ${reason}. String: ${text}. ${reason}`, { location: ctx.location, cause: e });
   }
-  if (e instanceof FinalTemplateError) return new PhiloteError('template', e.message, { location: ctx.location, cause: e });
+  if (e instanceof FinalTemplateError || e instanceof LookupError) return new PhiloteError('template', e.message, { location: ctx.location, cause: e });
   if (e instanceof TemplateRuntimeError && /^Could not load "/.test(e.message)) {
     // Jinja's TemplateAssertionError for an unknown filter or test: a "templating string" error.
     return new PhiloteError('template', `template error while templating string: ${e.message}. String: ${text}. ${e.message}`, { location: ctx.location, cause: e });
@@ -318,7 +337,9 @@ export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateCont
   const text = typeof terms === 'string' ? terms : describe(terms);
   return wrapErrors(text, ctx, () => {
     const ev = new Evaluator(ctx, hooks);
-    let t = renderDeep(terms, ev);
+    // first_found's terms are templated leniently (fail_on_undefined=False): an undefined candidate
+    // stays as written, and the lookup passes over it.
+    let t = name === 'first_found' || name.endsWith('.first_found') ? renderLenient(terms, ev) : renderDeep(terms, ev);
     if (t === null || t === undefined) t = [];
     if (!Array.isArray(t)) t = [t];
     const out = getLookup(name)(ev, t as unknown[], {});

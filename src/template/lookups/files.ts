@@ -2,10 +2,11 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UndefinedVariableError } from '../../errors.js';
 import { execFileSync } from 'node:child_process';
 import type { LookupFn } from './index.js';
 import { LookupError, TemplateRuntimeError } from '../runtime/env.js';
-import { isDict, num, pyIter, pyStr, truthy, type Dict } from '../runtime/values.js';
+import { isDict, num, pyIter, pyStr, truthy, type Dict, UndefinedUse } from '../runtime/values.js';
 import { findFile } from './search.js';
 import { parseKeyValues } from '../../values/kv.js';
 
@@ -117,12 +118,24 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
     terms.forEach(addSpec);
     if (k['files']) files = [...files, ...pyIter(k['files']).map(pyStr)];
     if (k['paths']) paths = [...paths, ...pyIter(k['paths']).map(pyStr)];
-    const candidates = paths.length ? files.flatMap((f) => paths.map((p) => path.join(p, f))) : files;
-    for (const c of candidates) {
+    // Each path with every file, in the order of the paths (first_found's total_search).
+    const candidates = paths.length ? paths.flatMap((p) => files.map((f) => path.join(p, f))) : files;
+    let sawUndefined = false;
+    for (const raw of candidates) {
+      // A candidate that cannot be templated (an undefined variable) is passed over for the next.
+      let c = raw;
+      try {
+        c = pyStr(s.renderValue(raw));
+      } catch (e) {
+        if (!(e instanceof UndefinedUse) && !(e instanceof UndefinedVariableError)) throw e;
+        sawUndefined = true;
+        continue;
+      }
       const found = findFile(s.ctx, c, 'files');
       if (found) return [path.resolve(found)];
     }
-    if (skip) return [];
+    // Observed in ansible-core 2.14.18: `skip` does not save a search whose candidates were undefined.
+    if (skip && !sawUndefined) return [];
     throw new LookupError('No file was found when using first_found.', 'lookup');
   },
   lines: (_s, terms) => terms.flatMap((t) => sh(pyStr(t)).split('\n').filter((l, i, a) => i < a.length - 1 || l !== '')),

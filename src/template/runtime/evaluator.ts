@@ -38,6 +38,8 @@ const ANSIBLE_BUILTIN_TESTS = new Set(
   'abs all any change changed contains directory exists failed failure falsy file finished is_abs is_dir is_file is_link is_mount is_same_file isnan issubset issuperset link link_exists match mount nan reachable regex same_file search skip skipped started subset succeeded success successful superset truthy unreachable vault_encrypted version version_compare'.split(' '),
 );
 const UNDEFINED_OK_FILTERS = new Set(['default', 'd', 'mandatory']);
+/** Ansible filters that return a non-string input untouched, an Undefined included (from_yaml). */
+const UNDEFINED_PASSTHROUGH_FILTERS = new Set(['from_yaml', 'from_yaml_all']);
 
 class BreakSignal {}
 class ContinueSignal {}
@@ -130,6 +132,7 @@ export class Evaluator implements EvalState {
     const f = FILTERS[short];
     // Jinja's own filters have no ansible.builtin. spelling (only Ansible's plugins do).
     if (!f || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_FILTERS.has(short))) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
+    if (value instanceof Undefined && UNDEFINED_PASSTHROUGH_FILTERS.has(short)) return value;
     if (value instanceof Undefined && !UNDEFINED_OK_FILTERS.has(short)) failUndefined(value);
     return f(this, value, args, kwargs);
   }
