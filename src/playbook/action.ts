@@ -13,6 +13,7 @@ import { isUnimplementedModule, unknownAction } from './module-hints.js';
 import type { ParseContext } from './parse-context.js';
 import { hasTemplate, isMapping, kindOf } from './values.js';
 import { keyLocationOf } from '../values/yaml.js';
+import { isUnsafeContainer, wrapUnsafe } from '../template/unsafe.js';
 
 /** Modules whose free-form text is kept as `_raw_params` (Ansible's MODULE_REQUIRE_ARGS). */
 const FREE_FORM_ACTIONS = new Set(['command', 'shell', 'raw', 'script', 'win_command', 'win_shell']);
@@ -45,9 +46,18 @@ function knownAction(name: string): { canonical: string; def?: AnyModuleDefiniti
 }
 
 /** Module arguments from `module: <thing>` (new style): a dict, k=v text, or nothing. */
+/**
+ * A copy of an argument mapping. The copy is a new, unmarked object: the values of an `!unsafe`
+ * mapping are wrapped one by one so that they stay unsafe (never templated) in it.
+ */
+function copyArgs(m: Record<string, unknown>): Record<string, unknown> {
+  if (!isUnsafeContainer(m)) return { ...m };
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, wrapUnsafe(v)]));
+}
+
 function newStyleArgs(thing: unknown, canonical: string, loc: SourceLocation): Record<string, unknown> {
   if (thing === null || thing === undefined) return {};
-  if (isMapping(thing)) return { ...thing };
+  if (isMapping(thing)) return copyArgs(thing);
   if (typeof thing === 'string') return parseKeyValues(thing, FREE_FORM_ACTIONS.has(canonical), loc);
   if (typeof thing === 'number' || typeof thing === 'boolean') return parseKeyValues(String(thing), FREE_FORM_ACTIONS.has(canonical), loc);
   fail(`unexpected parameter type in action: ${kindOf(thing)}`, loc);
@@ -116,7 +126,7 @@ export function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, lo
   if ('args' in ds && ds['args'] !== null) {
     const extra = ds['args'];
     const al = keyLocationOf(ds, 'args') ?? loc;
-    if (isMapping(extra)) args = { ...extra };
+    if (isMapping(extra)) args = copyArgs(extra);
     else if (typeof extra === 'string' && hasTemplate(extra)) args = { _variable_params: extra };
     else if (typeof extra === 'string') fail("Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')", al);
     else fail('Complex args must be a dictionary or variable string ("{{var}}").', al);

@@ -5,6 +5,7 @@
  */
 import { PhiloteError, didYouMean, type SourceLocation } from '../errors.js';
 import { parseBoolean } from '../values/booleans.js';
+import { UnsafeText } from '../template/unsafe.js';
 
 /** Keywords shared by plays, blocks, roles and tasks (ansible.playbook.base.Base and mixins). */
 export const BASE_KEYWORDS = [
@@ -84,6 +85,8 @@ export function asIntish(key: string, v: unknown, loc?: SourceLocation): number 
 
 export function asString(key: string, v: unknown, loc?: SourceLocation): string {
   if (typeof v === 'string') return v;
+  // `!unsafe` text is still text for a keyword (a task name); its content is kept as written.
+  if (v instanceof UnsafeText) return v.text;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   wrongType(key, v, 'a string', loc);
 }
