@@ -30,12 +30,17 @@ export interface Running {
 /** Runs `node bin/philote.js ARGS` from sources; with `netns`, inside that network namespace. */
 export function startPhilote(args: string[], opts: { cwd: string; env?: Record<string, string>; netns?: string }): Running {
   const argv = [process.execPath, join(ROOT, 'bin', 'philote.js'), ...args];
-  const [cmd, ...rest] = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...argv] : argv;
-  const child = spawn(cmd!, rest, {
-    cwd: opts.cwd,
-    env: { ...process.env, PHILOTE_FROM_SOURCE: '1', NO_COLOR: '1', PHILOTE_RECORD: '0', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return start(opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...argv] : argv, opts.cwd, { PHILOTE_FROM_SOURCE: '1', NO_COLOR: '1', PHILOTE_RECORD: '0', ...opts.env });
+}
+
+/** Runs Debian's ansible-playbook 2.14 (the oracle), its output streamed as it prints it. */
+export function startAnsible(args: string[], opts: { cwd: string }): Running {
+  return start(['/usr/bin/ansible-playbook', ...args], opts.cwd, { ANSIBLE_NOCOLOR: '1', PYTHONUNBUFFERED: '1', ANSIBLE_SSH_RETRIES: '0' });
+}
+
+function start(argv: string[], cwd: string, env: Record<string, string>): Running {
+  const [cmd, ...rest] = argv;
+  const child = spawn(cmd!, rest, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let recapAt: number | undefined;
