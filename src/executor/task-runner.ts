@@ -112,6 +112,27 @@ function environmentFor(pr: PlayRun, scope: Scope, task: Task, vars: Vars): Reco
   return env;
 }
 
+/**
+ * The connection's own variables that a task sees when its inventory does not set them
+ * (PlayContext.update_vars): the address, the connection type, the timeout, the shell.
+ */
+function withConnectionMagic(pr: PlayRun, vars: Vars): Vars {
+  const address = vars['ansible_host'] ?? vars['ansible_ssh_host'] ?? vars['inventory_hostname'];
+  const magic: Record<string, unknown> = {
+    ansible_ssh_host: address,
+    ansible_host: address,
+    ansible_ssh_timeout: pr.run.options.timeoutSec,
+    ansible_timeout: pr.run.options.timeoutSec,
+    ansible_ssh_pipelining: false,
+    ansible_pipelining: false,
+    ansible_shell_type: 'sh',
+    ansible_shell_executable: '/bin/sh',
+    ansible_module_compression: 'ZIP_DEFLATED',
+  };
+  for (const [k, v] of Object.entries(magic)) if (!(k in vars) && v !== undefined) vars[k] = v;
+  return vars;
+}
+
 /** Variables of a connection target (rendered), for ConnectionSpec/BecomeSpec. */
 function targetVars(pr: PlayRun, target: string, taskVars: Vars, delegated: boolean): Record<string, unknown> {
   const src = delegated ? (pr.run.vm.inventory.getHost(target) ? pr.run.vm.hostVarsOf(target) : target === 'localhost' || target === '127.0.0.1' ? { ansible_connection: 'local' } : {}) : taskVars;
@@ -244,6 +265,13 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     const rendered = (keep ? templar.renderKeepUnsafe : templar.render).call(templar, withModuleDefaults(scope, task), { vars, location: task.loc });
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
+    if ('_variable_params' in args) {
+      // `module: "{{ a_dict }}"` (Task._post_validate_args): the dict is the arguments, the others win.
+      const { _variable_params: params, ...rest } = args;
+      if (params === null || typeof params !== 'object' || Array.isArray(params)) return failedResult(`invalid or malformed argument: '${pyStr(params)}'`);
+      pr.run.output.emit({ type: 'warning', message: "Using a variable for a task's 'args' is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe)" });
+      args = { ...(params as Record<string, unknown>), ...rest };
+    }
     argsOnce.args = args;
   } catch (e) {
     if (isUndefinedError(e)) {
@@ -421,7 +449,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     else envLayers.push(e);
   }
   const taskScope = { role, varLayers: layers, includeParams: scope.includeParams, environment: envLayers, taskFile: task.loc.file };
-  const baseVars = vm.getVars(host.name, taskScope);
+  const baseVars = withConnectionMagic(pr, vm.getVars(host.name, taskScope));
   const noLog = kwBool(pr, inherited(scope, task, 'no_log'), baseVars);
   const conds = whenChain(scope, task);
   const outcome = (result: ModuleResult, delegatedTo?: string): HostOutcome => {
@@ -496,7 +524,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
       loopVars['ansible_index_var'] = indexVar;
     }
     if (extended) loopVars['ansible_loop'] = extendedLoop(items, i, lc.extended_allitems === undefined || kwBool(pr, lc.extended_allitems, baseVars));
-    const vars = vm.getVars(host.name, { ...taskScope, loopVars });
+    const vars = withConnectionMagic(pr, vm.getVars(host.name, { ...taskScope, loopVars }));
     let label: unknown = unwrapUnsafe(item);
     let r: ModuleResult;
     try {

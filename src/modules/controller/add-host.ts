@@ -25,7 +25,10 @@ export const addHostModule: ModuleDefinition<Args> = {
   keepsUnsafeArgs: true,
   schema,
   async run(ctx) {
-    const args = { ...ctx.args };
+    // `add_host: "{{ a_dict }}"`: the rendered dict gives the arguments, the task's own ones win (as the action plugin does).
+    const raw = ctx.args['_raw_params'];
+    const args = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>), ...ctx.args } : { ...ctx.args };
+    delete args['_raw_params'];
     const name = args['name'] ?? args['hostname'] ?? args['host'];
     if (name === undefined || name === null || name === '') return { failed: true, msg: 'missing required arguments: name' };
     const groups = list(args['groups'] ?? args['group'] ?? args['groupname']);

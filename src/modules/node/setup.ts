@@ -72,6 +72,8 @@ sect host sh -c 'hostname 2>/dev/null || uname -n; hostname -f 2>/dev/null || un
 sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; awk -F: -v u="$(id -un)" "\$1==u{print \$7}" /etc/passwd'
 sect misc sh -c 'cat /etc/machine-id 2>/dev/null || echo; cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo; cut -d" " -f1 /proc/uptime 2>/dev/null || echo; cat /proc/1/comm 2>/dev/null || echo; [ -d /run/systemd/system ] && echo systemd || echo; for m in apt-get dnf yum apk zypper pacman; do command -v $m >/dev/null 2>&1 && { echo $m; break; }; done; echo'
 sect date date '+%Y %m %d %H %M %S %s %Z %z %A %w %U %a %b %j %u %V'
+# ansible_python describes the node's Python when it has one (philote itself needs none).
+sect py sh -c 'for p in python3 python; do command -v $p >/dev/null 2>&1 && exec $p -c "import sys;print(sys.executable);print(*sys.version_info)"; done; true'
 # NUL-separated from /proc so that a multi-line value (sudo's SUDO_COMMAND) cannot forge variables.
 sect env sh -c 'if [ -r /proc/self/environ ]; then tr "\\n\\000" "\\001\\n" < /proc/self/environ; else env; fi'
 sect resolv catf /etc/resolv.conf
@@ -310,6 +312,13 @@ export const setupModule: ModuleDefinition<Args> = {
         iso8601: utc.replace(/\.\d{3}Z$/, 'Z'), iso8601_basic: `${Y}${m}${dd}T${H}${M}${S}000000`, iso8601_basic_short: `${Y}${m}${dd}T${H}${M}${S}`,
         iso8601_micro: utc.replace(/\.(\d{3})Z$/, '.$1000Z'), tz, tz_dst: tz, tz_offset: off, weekday, weekday_number: wdn, weeknumber: wn,
       };
+    }
+    const py = b('py').trim().split('\n');
+    if (py.length === 2 && py[1]) {
+      const [major, minor, micro, releaselevel, serial] = py[1].split(' ');
+      const version = { major: Number(major), minor: Number(minor), micro: Number(micro), releaselevel, serial: Number(serial) };
+      f['ansible_python'] = { executable: py[0], has_sslcontext: true, type: 'cpython', version, version_info: [version.major, version.minor, version.micro, releaselevel, version.serial] };
+      f['ansible_python_version'] = `${major}.${minor}.${micro}`;
     }
     const env: Record<string, string> = {};
     let last: string | undefined;

@@ -2,7 +2,7 @@
 import type { LookupFn } from './index.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { percentFormat } from '../runtime/ops.js';
-import { isDict, num, pyIter, pyStr, truthy, tuple, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
+import { isDict, num, pyIter, pyStr, truthy, tuple, typeName, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
 
 function flattenOnce(terms: unknown[]): unknown[] {
   const out: unknown[] = [];
@@ -109,7 +109,8 @@ export const DATA_LOOKUPS: Record<string, LookupFn> = {
   env: (_s, terms, k) => terms.map((t) => process.env[pyStr(t)] ?? (k['default'] === undefined ? '' : k['default'])),
   vars: (s, terms, k) =>
     terms.map((t) => {
-      const v = s.lookupVar(pyStr(t));
+      if (typeof t !== 'string') throw new TemplateRuntimeError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
+      const v = s.lookupVar(t);
       if (v instanceof Undefined) {
         if ('default' in k) return k['default'];
         throw new UndefinedUse(new Undefined(pyStr(t), `No variable found with this name: ${pyStr(t)}`));
