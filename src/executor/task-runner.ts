@@ -3,6 +3,7 @@
  * become, environment, check mode, timeout), until/retries, changed_when/failed_when.
  * It emits per-item events; the caller records stats, registers and applies facts.
  */
+import { runAsync } from '../async/run.js';
 import { dirname } from 'node:path';
 import type { Connection } from '../connection/types.js';
 import { PhiloteError, UnreachableError } from '../errors.js';
@@ -358,7 +359,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   }
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = def.run(ctx);
+    const asyncS = kwNumber(pr, task.async, vars) ?? 0;
+    const work = asyncS > 0 ? runAsync(def, ctx, { asyncSeconds: asyncS, poll: kwNumber(pr, task.poll, vars) ?? 15 }) : def.run(ctx);
     const result = timeoutS
       ? await Promise.race([
           work,

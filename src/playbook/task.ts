@@ -123,10 +123,7 @@ function readTaskKeywords(ds: Record<string, unknown>, task: Task | IncludeItem,
       case 'changed_when': case 'failed_when': task[k] = asConditions(k, v, at(k)); break;
       case 'notify': task.notify = asStringList(k, v, at(k)); break;
       case 'listen': task.listen = asStringList(k, v, at(k)); break;
-      case 'async':
-        if (v !== 0 && v !== '0') fail("'async' is not supported by philote yet: run the task without async (or use a shell command with nohup)", at(k));
-        break;
-      case 'poll': asIntish(k, v, at(k)); break;
+      case 'async': case 'poll': task[k] = asIntish(k, v, at(k)); break;
     }
   }
 }

@@ -93,6 +93,9 @@ export interface Task extends TaskBase {
   changed_when?: Array<string | boolean>;
   failed_when?: Array<string | boolean>;
   notify?: string[];
+  /** `async:` seconds (0: not async) and `poll:` seconds (0: fire and forget), see src/async/run.ts. */
+  async?: number | string;
+  poll?: number | string;
   /** Handlers only. */
   listen?: string[];
   /** True for tasks inside `handlers:`. */

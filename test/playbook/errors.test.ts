@@ -77,9 +77,12 @@ describe('load-time errors', () => {
     expect(e.location).toMatchObject({ line: 5 });
   });
 
-  it('async is refused clearly', () => {
-    const e = loadError(playWith('    - command: sleep 100\n      async: 120\n      poll: 0\n'));
-    expect(e.message).toMatch(/'async' is not supported by philote yet/);
+  it('async and poll load as task keywords (run by src/async; see test/modules/breadth/async-lab.test.ts)', async () => {
+    const { load } = await import('./helpers.js');
+    const task = load(playWith('    - command: sleep 100\n      async: 120\n      poll: 0\n')).plays[0]!.tasks[0] as { async?: unknown; poll?: unknown };
+    expect([task.async, task.poll]).toEqual([120, 0]);
+    const e = loadError(playWith('    - command: sleep 1\n      async: soon\n'));
+    expect(e.message).toMatch(/async/);
     expect(e.location).toMatchObject({ line: 4, column: 7 });
   });
 

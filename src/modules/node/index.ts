@@ -12,6 +12,7 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { asyncStatusModule } from './async-status.js';
 import { authorizedKeyModule } from './authorized-key.js';
 import { alternativesModule } from './alternatives.js';
 import { timezoneModule } from './timezone.js';
@@ -75,4 +76,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   alternativesModule,
   timezoneModule,
   authorizedKeyModule,
+  asyncStatusModule,
 ];
