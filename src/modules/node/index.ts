@@ -12,6 +12,7 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { dpkgSelectionsModule } from './dpkg-selections.js';
 import { asyncStatusModule } from './async-status.js';
 import { authorizedKeyModule } from './authorized-key.js';
 import { alternativesModule } from './alternatives.js';
@@ -77,4 +78,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   timezoneModule,
   authorizedKeyModule,
   asyncStatusModule,
+  dpkgSelectionsModule,
 ];
