@@ -12,6 +12,7 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { yumRepositoryModule } from './yum-repository.js';
 import { knownHostsModule } from './known-hosts.js';
 import { dpkgSelectionsModule } from './dpkg-selections.js';
 import { asyncStatusModule } from './async-status.js';
@@ -81,4 +82,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   asyncStatusModule,
   dpkgSelectionsModule,
   knownHostsModule,
+  yumRepositoryModule,
 ];
