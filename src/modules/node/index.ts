@@ -12,6 +12,7 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { selinuxModule } from './selinux.js';
 import { cronModule } from './cron.js';
 import { yumRepositoryModule } from './yum-repository.js';
 import { knownHostsModule } from './known-hosts.js';
@@ -85,4 +86,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   knownHostsModule,
   yumRepositoryModule,
   cronModule,
+  selinuxModule,
 ];
