@@ -279,8 +279,9 @@ export class SshConnection implements Connection {
       ch.on('close', () => {
         const code = exit.code;
         const exitSignal = exit.signal;
-        // The node's `timeout -s KILL` may beat our timer by a few ms: that is still a task timeout.
-        if (r.timeoutMs && !timedOut && Date.now() - started >= r.timeoutMs - 200 && (exitSignal === 'KILL' || code === 137 || code === 124)) timedOut = true;
+        // The node's `timeout -s KILL` may beat our timer by a few ms, and the channel may then close
+        // with no exit status at all (the lab's relay, a busy sshd): that is still a task timeout.
+        if (r.timeoutMs && !timedOut && Date.now() - started >= r.timeoutMs - 200 && (exitSignal === 'KILL' || code === 137 || code === 124 || code === undefined)) timedOut = true;
         if (escalating && r.become && !timedOut) {
           const text = plan?.prompt ? errText.split(plan.prompt).join('') : errText;
           return finish(() => reject(new PhiloteError('become', `${becomeFailure(r.become!, text + pending.toString('utf8'), wrongPassword)} on ${this.host}`)));
