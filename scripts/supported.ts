@@ -28,7 +28,7 @@ function moduleRows(title: string, mods: AnyModuleDefinition[]): string[] {
 /** Modules and features the K3s repository census found that philote does not have yet, and why. */
 const CENSUS_GAPS = [
   '`dnf`/`yum`, `community.general.pacman`, `community.general.snap`: package managers other than apt; a task using them fails when it runs ("philote does not implement module ...").',
-  '`pip`: not implemented yet (it needs a package index the nodes reach); `ansible.posix.selinux` update_kernel_param (grubby) is refused with a message.',
+  '`ansible.posix.selinux` update_kernel_param (grubby) is refused with a message; `pip` is tested offline only (a wheel in a venv).',
   '`community.crypto` modules (openssl_privatekey, x509_certificate, openssl_csr): not implemented yet.',
   '`timezone` hwclock, `unarchive` from a URL with remote_src, `authorized_key` keys from a URL: refused with a message.',
   '`service_facts` from upstart or Red Hat chkconfig; `package_facts` apt `origin` is empty (needs python3-apt\'s cache).',

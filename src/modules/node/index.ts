@@ -12,6 +12,7 @@ import { k3sConfigModule } from './k3s-config.js';
 import { lineinfileModule } from './lineinfile.js';
 import { modprobeModule } from './modprobe.js';
 import { mountModule } from './mount.js';
+import { pipModule } from './pip.js';
 import { selinuxModule } from './selinux.js';
 import { cronModule } from './cron.js';
 import { yumRepositoryModule } from './yum-repository.js';
@@ -87,4 +88,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   yumRepositoryModule,
   cronModule,
   selinuxModule,
+  pipModule,
 ];
