@@ -11,6 +11,9 @@
  * - poll: 0: the job is started and the task returns {changed: true, started: 1, finished: 0,
  *   ansible_job_id, results_file} at once; `async_status: jid=...` later reads it, and this run remembers how the
  *   module turns the job's output into its result (modules that need one command only).
+ * - A poll that cannot reach the node (network bounce, reboot) is retried after a reconnect until
+ *   the async limit is used up; a job killed by a reboot never finishes, so the task then fails
+ *   with the time-limit message, as in Ansible.
  * - Not printed: ansible-playbook's "ASYNC OK/POLL/FAILED on HOST: jid=..." progress lines.
  * - check mode: failed, "check mode and async cannot be used on same task." (as ansible-core);
  *   controller-side modules and the file-transfer modules: "async is not supported for this task."
@@ -67,7 +70,16 @@ function jobConnection(real: Connection, jid: string, spec: AsyncSpec, ctx: Modu
       while (state.timeLeft > 0) {
         await sleep(spec.poll * 1000, ctx.signal);
         state.timeLeft -= spec.poll;
-        const s = await pollJob(real, id, look);
+        let s;
+        try {
+          s = await pollJob(real, id, look);
+        } catch (e) {
+          // A network bounce or a reboot while polling is not fatal (as ansible-core): reconnect
+          // and look again until the async limit is used up.
+          await real.reset().catch(() => undefined);
+          if (state.timeLeft <= 0) throw e;
+          continue;
+        }
         if (s.finished) {
           await cleanupJob(real, id, look);
           // Killed by the node's timer at the limit: the controller's own clock says the same.

@@ -4,7 +4,11 @@
  * cleaned up, a task that outruns its async limit, async in check mode. The jobs run detached
  * on the nodes (setsid, ~/.ansible_async), polled over the tasks' own connections.
  */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
 import { debugMsgs, outcomes, startTwin, type Twin } from './twin.js';
 
 let t: Twin;
@@ -58,4 +62,28 @@ describe('async, poll and async_status in lab nodes (differential against ansibl
     const [, left] = await t.state("ls ~/.ansible_async 2>/dev/null | wc -l; pgrep -f '[p]hl-async' | wc -l");
     expect(left.trim().split('\n')).toEqual(['0', '0']);
   }, 180_000);
+
+  it('a node rebooted while a long task is polled: both tools keep polling, then report the time limit', async () => {
+    const play = (host: string) => {
+      const p = join(t.dir, `reboot-${host}.yml`);
+      writeFileSync(p, `- hosts: ${host}\n  gather_facts: false\n  become: true\n  tasks:\n    - shell: sleep 60\n      async: 10\n      poll: 2\n      ignore_errors: true\n      register: long\n    - command: echo after-reboot\n    - debug: {msg: "{{ [long.failed, long.msg] }}"}\n`);
+      return p;
+    };
+    const reboot = (node: string) => new Promise<void>((r) => setTimeout(() => void t.lab.reboot(node, 1500).then(() => r()), 3000));
+    const ansDone = new Promise<string>((resolve) => {
+      const c = spawn('ansible-playbook', ['-i', t.lab.inventoryPath, play('node1')], { env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('close', () => resolve(out));
+    });
+    await reboot('node1');
+    const ans = await ansDone;
+    const oursDone = runCli(['playbook', '-i', t.lab.inventoryPath, play('node2')]);
+    await reboot('node2');
+    const ours = (await oursDone).out;
+    expect(outcomes(ours), ours + ans).toEqual(outcomes(ans));
+    expect(outcomes(ours)).toEqual(['failed', 'changed', 'ok']);
+    expect(debugMsgs(ours)).toEqual(debugMsgs(ans));
+    expect(debugMsgs(ours)[0]).toContain('async task did not complete within the requested time - 10s');
+  }, 120_000);
 });
