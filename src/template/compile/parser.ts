@@ -68,7 +68,8 @@ class Parser {
     const t = this.cur;
     if (t.type !== type || (value !== undefined && t.value !== value)) {
       const what = value ?? (type === 'var_end' ? 'end of print statement' : type === 'block_end' ? 'end of statement block' : type);
-      const got = t.type === 'eof' ? 'end of template' : t.value || t.type.replace('_', ' ');
+      // Jinja's describe_token: the end tokens by their role, others by their text.
+      const got = t.type === 'eof' ? 'end of template' : t.type === 'var_end' ? 'end of print statement' : t.type === 'block_end' ? 'end of statement block' : t.value || t.type.replace('_', ' ');
       this.fail(`expected token '${what}', got '${got}'`);
     }
     this.i++;
