@@ -15,9 +15,9 @@ import { runCli } from '../helpers/cli.js';
 
 let lab: Lab;
 const dir = mkdtempSync(join(tmpdir(), 'phl-fwmods-'));
-const legacyBin = join(dir, 'legacy-bin');
-mkdirSync(legacyBin);
-for (const t of ['iptables', 'iptables-save', 'ip6tables', 'ip6tables-save']) symlinkSync(`/usr/sbin/${t.replace(/(tables)/, '$1-legacy')}`, join(legacyBin, t));
+// Under the lab's folder: lab nodes have their own /tmp, so a folder of the test's tmpdir is not
+// visible on them (the lab folder is).
+let legacyBin = '';
 
 const TASKS = `
     - ansible.builtin.iptables: {chain: INPUT, protocol: tcp, destination_port: "6443", ctstate: [NEW], jump: ACCEPT, comment: k3s api}
@@ -52,6 +52,9 @@ const recap = (out: string) => /changed=(\d+)/.exec(out)?.[1];
 describe('iptables on lab nodes over SSH, nft and legacy back ends', () => {
   beforeAll(async () => {
     lab = await createLab({ name: uniqueLabName('fwmods'), nodes: 2 });
+    legacyBin = join(lab.dir, 'legacy-bin');
+    mkdirSync(legacyBin);
+    for (const t of ['iptables', 'iptables-save', 'ip6tables', 'ip6tables-save']) symlinkSync(`/usr/sbin/${t.replace(/(tables)/, '$1-legacy')}`, join(legacyBin, t));
   }, 120_000);
   afterAll(async () => {
     await lab?.down();
