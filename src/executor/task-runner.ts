@@ -51,8 +51,20 @@ export function whenChain(scope: Scope, item: { when?: Array<string | boolean> }
 }
 
 /** Evaluate ANDed conditions; returns the first false one, or undefined when all hold. */
+/** Warned (task position, host, condition): a worker process of ansible-core warns once per task and host. */
+const warnedConditionals = new WeakMap<PlayRun, Set<string>>();
+
 export function firstFalse(pr: PlayRun, conds: Array<string | boolean>, vars: Vars, task: { loc: Task['loc'] }): string | boolean | undefined {
   for (const c of conds) {
+    if (typeof c === 'string' && pr.run.templar.isTemplated(c)) {
+      const seen = warnedConditionals.get(pr) ?? new Set<string>();
+      warnedConditionals.set(pr, seen);
+      const key = `${task.loc.file}:${task.loc.line}:${String(vars['inventory_hostname'])}:${c}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        pr.run.output.emit({ type: 'warning', everyTime: true, message: `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${c}` });
+      }
+    }
     let holds: boolean;
     try {
       holds = pr.run.templar.evaluateConditional(c, { vars, location: task.loc });

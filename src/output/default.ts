@@ -68,7 +68,7 @@ export class DefaultOutput implements OutputSink {
         if (this.opts.verbosity > 1) this.d.display(`NOTIFIED HANDLER ${e.handler} for ${e.host}`, COLOR.verbose);
         break;
       case 'warning':
-        this.d.warning(e.message);
+        this.d.warning(e.message, e.everyTime === true);
         break;
       case 'error':
         this.d.error(e.message);

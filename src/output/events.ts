@@ -50,7 +50,8 @@ export type RunEvent =
   | { type: 'included'; task: TaskInfo; file: string; hosts: string[]; label?: string }
   | { type: 'retry'; task: TaskInfo; host: string; attempt: number; retriesLeft: number; result: ModuleResult }
   | { type: 'handler_notified'; handler: string; host: string }
-  | { type: 'warning'; message: string }
+  /** `everyTime`: a warning ansible-core prints from its worker processes, so not deduplicated across tasks. */
+  | { type: 'warning'; message: string; everyTime?: boolean }
   /** An error that does not stop the run (Display.error: " [ERROR]: ..." on stderr). */
   | { type: 'error'; message: string }
   | { type: 'deprecation'; message: string }

@@ -40,9 +40,9 @@ export class Display {
     this.display(`\n${m} ${'*'.repeat(stars)}`, color);
   }
 
-  warning(msg: string): void {
+  warning(msg: string, everyTime = false): void {
     const text = wrapText(`[WARNING]: ${msg}`, this.columns).join('\n') + '\n';
-    if (this.warned.has(text)) return;
+    if (this.warned.has(text) && !everyTime) return;
     this.warned.add(text);
     this.display(text, COLOR.warn, true);
   }
