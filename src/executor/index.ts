@@ -108,7 +108,7 @@ export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}):
       const pb = await ctx.loader.loadPlaybook(file);
       // group_vars/ and host_vars/ beside this playbook join the inventory's variables.
       setPlaybookDir(options.inventory, dirname(resolve(file)));
-      ctx.output.emit({ type: 'playbook_start', file });
+      ctx.output.emit({ type: 'playbook_start', file, plays: pb.plays.length });
       await runPlayList(ctx, pb.plays);
       // ansible-playbook prints a recap after each file and runs the next file only when
       // this one ended with result 0; `finish` prints the last recap.

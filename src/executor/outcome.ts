@@ -55,6 +55,23 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
     ...(o.ignored ? { ignored: true } : {}),
     ...(o.delegatedTo ? { delegatedTo: o.delegatedTo } : {}),
   };
+  // Handlers are notified before the result is shown (NOTIFIED HANDLER comes first at -vv, as the
+  // strategy processes notifications before the result callback).
+  if (r.changed && !r.failed && task.notify?.length) {
+    for (const name of task.notify) {
+      const hs = findHandlers(pr.handlers, name);
+      if (!hs.length) {
+        run.output.emit({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list` });
+        continue;
+      }
+      // Only the host that ran the task is notified, run_once included (ansible-core 2.14).
+      for (const hd of hs) {
+        if (host.notified.has(hd)) continue;
+        host.notified.add(hd);
+        run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: host.name });
+      }
+    }
+  }
   run.output.emit(ev);
 
   const targets = runOnceHosts ?? [host];
@@ -99,21 +116,6 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
 
   countAndMark(pr, task, scope, o, info);
 
-  if (r.changed && !r.failed && task.notify?.length) {
-    for (const name of task.notify) {
-      const hs = findHandlers(pr.handlers, name);
-      if (!hs.length) {
-        run.output.emit({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list` });
-        continue;
-      }
-      // Only the host that ran the task is notified, run_once included (ansible-core 2.14).
-      for (const hd of hs) {
-        if (host.notified.has(hd)) continue;
-        host.notified.add(hd);
-        run.output.emit({ type: 'handler_notified', handler: hd.name ?? name, host: host.name });
-      }
-    }
-  }
 }
 
 function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, info: TaskInfo): void {

@@ -3,7 +3,7 @@
  * status line per host (and per loop item), `=> {json}` on failure, with -v, or for
  * debug, "...ignoring", --diff output, warnings on stderr and the PLAY RECAP.
  */
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { HostStats, OutputSink, RunEvent, TaskInfo } from './events.js';
 import type { ModuleResult } from '../modules/types.js';
 import { COLOR, stringc } from './colors.js';
@@ -36,7 +36,12 @@ export class DefaultOutput implements OutputSink {
   emit(e: RunEvent): void {
     switch (e.type) {
       case 'playbook_start':
-        if (this.opts.verbosity > 1) this.d.banner(`PLAYBOOK: ${basename(e.file)}`);
+        if (this.opts.verbosity > 1) {
+          this.d.banner(`PLAYBOOK: ${basename(e.file)}`);
+          // The path as typed: the CLI resolves it, so show it relative to where philote runs when it is below.
+          const rel = relative(process.cwd(), e.file);
+          if (e.plays !== undefined) this.d.display(`${e.plays} plays in ${rel && !rel.startsWith('..') ? rel : e.file}`);
+        }
         break;
       case 'play_start': {
         const name = e.name.trim();

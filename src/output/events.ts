@@ -29,7 +29,7 @@ export interface HostStats {
 }
 
 export type RunEvent =
-  | { type: 'playbook_start'; file: string }
+  | { type: 'playbook_start'; file: string; plays?: number }
   | { type: 'play_start'; name: string; hosts: string[]; id: string; loc: SourceLocation }
   | { type: 'no_hosts_matched'; play: string }
   | { type: 'task_start'; task: TaskInfo; hosts: string[] }
