@@ -3,7 +3,7 @@ import type { GlobalFn } from './runtime/env.js';
 import { TemplateRuntimeError } from './runtime/env.js';
 import { NO_ATTR, PyCallable } from './runtime/callable.js';
 import { Namespace, num, pyStr, truthy, type Dict } from './runtime/values.js';
-import { PyDatetime, strftime } from './runtime/datetime.js';
+import { naiveLocal, PyDatetime, strftime } from './runtime/datetime.js';
 import { runLookup } from './lookups/index.js';
 import { findFile } from './lookups/search.js';
 import * as fs from 'node:fs';
@@ -39,7 +39,7 @@ function now(a: unknown[], k: Dict): unknown {
   const utc = truthy(a[0] ?? k['utc'] ?? false);
   const fmt = a[1] ?? k['fmt'];
   const d = new Date();
-  const naive = utc ? d : new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()));
+  const naive = utc ? d : naiveLocal(d);
   const dt = new PyDatetime(naive);
   return fmt === undefined || fmt === null ? dt : strftime(pyStr(fmt), naive, true);
 }

@@ -19,7 +19,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { decryptIfVault } from '../../vault/index.js';
 import { hostname, userInfo } from 'node:os';
 import { basename, resolve as resolvePath } from 'node:path';
-import { PyDatetime } from '../../template/runtime/datetime.js';
+import { naiveLocal, PyDatetime } from '../../template/runtime/datetime.js';
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { bool, str } from './args.js';
@@ -78,7 +78,7 @@ export const templateModule: ModuleDefinition<Args> = {
       return { failed: true, changed: false, msg: `Could not find or access '${a.src}'` };
     }
     // generate_ansible_template_vars: run date and mtime are naive local datetimes, uid the file's owner.
-    const naive = (d: Date) => new PyDatetime(new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds())));
+    const naive = (d: Date) => new PyDatetime(naiveLocal(d));
     const extra = {
       template_host: hostname(),
       template_path: path,

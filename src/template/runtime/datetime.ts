@@ -77,6 +77,11 @@ export class PyTimedelta {
   }
 }
 
+/** Python's datetime.now()/fromtimestamp(): the local wall clock of `d` as a naive datetime's Date. */
+export function naiveLocal(d: Date): Date {
+  return new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()));
+}
+
 /** A naive datetime; stored as a UTC Date whose fields are the naive wall-clock fields. */
 export class PyDatetime {
   constructor(readonly date: Date) {}
