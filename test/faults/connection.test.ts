@@ -130,9 +130,13 @@ describe.skipIf(!isRoot)('connection faults', () => {
       }
       for (const h of ['node1', 'node2', 'node3', 'node4', 'node5']) expect(recapLine(r.out, h), h).toBe(recapLine(theirs.out, h));
       // What ended each connection, in OpenSSH's words, at -vvvv.
-      expect(r.out).toContain(`<127.0.0.1> SSH: connection lost: Connection reset by 127.0.0.1 port ${port('node2')}`);
+      // The partition is a keepalive timeout. A reset and a reboot end in a TCP reset or a close,
+      // whichever the kernel delivers first (under load a reboot's killed sshd can reset too).
       expect(r.out).toContain('<127.0.0.1> SSH: connection lost: Timeout, server 127.0.0.1 not responding.');
-      expect(r.out).toContain('<127.0.0.1> SSH: connection lost: Connection to 127.0.0.1 closed by remote host.');
+      const lost = [...r.out.matchAll(/<127\.0\.0\.1> SSH: connection lost: (.*)/g)].map((m) => m[1]!);
+      const closedOrReset = lost.filter((w) => /^Connection reset by 127\.0\.0\.1 port \d+$|^Connection to 127\.0\.0\.1 closed by remote host\.$/.test(w));
+      expect(closedOrReset.length, lost.join(' | ')).toBeGreaterThanOrEqual(2);
+      expect(lost.some((w) => w === `Connection reset by 127.0.0.1 port ${port('node2')}` || w === 'Connection to 127.0.0.1 closed by remote host.'), lost.join(' | ')).toBe(true);
       expect(recapLine(r.out, 'node1')).toMatch(/^node1 : ok=4 changed=3 unreachable=0 failed=0/);
       expect(recapLine(r.out, 'node5')).toMatch(/^node5 : ok=3 changed=3 unreachable=0 failed=0/);
       // Closing node5's partitioned connection is bounded (1 s), not the kernel's FIN timeout.
