@@ -92,13 +92,14 @@ interface TaskLine {
 }
 
 /** Walks the statically known tasks of a play in run order (Play.compile), keeping inherited tags. */
-function listTasks(play: Play, only: string[], skip: string[]): { lines: TaskLine[]; tags: Set<string> } {
+function listTasks(play: Play, only: string[], skip: string[], renderTag: (t: string) => string = (t) => t): { lines: TaskLine[]; tags: Set<string> } {
   const playTags = play.tags ?? [];
   const lines: TaskLine[] = [];
   const seen = new Set<string>();
   const visit = (items: TaskItem[], inherited: string[]) => {
     for (const it of items) {
-      const tags = [...inherited, ...(it.tags ?? [])];
+      // Templated tags are listed (and selected) by their value, as ansible-playbook does.
+      const tags = [...inherited, ...(it.tags ?? []).map(renderTag)];
       if (it.kind === 'block') {
         visit(it.block, tags);
         continue;
@@ -172,7 +173,16 @@ export async function runListing(opts: ListingOptions): Promise<string> {
       }
       out += msg + '\n';
       if (opts.listTasks || opts.listTags) {
-        const { lines, tags } = listTasks(play, only, skip);
+        const vars = { ...(play.vars ?? {}), ...(opts.extraVars ?? {}) };
+        const renderTag = (t: string) => {
+          if (!t.includes('{{') && !t.includes('{%')) return t;
+          try {
+            return render(t, vars);
+          } catch {
+            return t;
+          }
+        };
+        const { lines, tags } = listTasks(play, only, skip, renderTag);
         let taskmsg = opts.listTasks ? '    tasks:\n' : '';
         if (opts.listTasks) for (const l of lines) taskmsg += l.text + '\n';
         if (opts.listTags) taskmsg += `      TASK TAGS: [${sorted([...(play.tags ?? []), ...tags]).join(', ')}]\n`;
