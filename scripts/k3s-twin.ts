@@ -57,7 +57,7 @@ function run(tool: 'ansible-playbook' | 'philote', lab: Lab, args: string[]): { 
     cwd: k3s,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
-    env: { ...process.env, PHILOTE_FROM_SOURCE: '1', ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_ROLES_PATH: join(k3s, 'roles') },
+    env: { ...process.env, PHILOTE_FROM_SOURCE: '1', PHILOTE_RECORD: '0', ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_ROLES_PATH: join(k3s, 'roles') },
   });
   // k3s-ansible's ansible.cfg enables profile_tasks: its timestamps and durations differ by nature.
   const timing = /^(\w+day \d\d \w+ \d{4} .*\*+ ?$|.* -+ \d+\.\d\ds$|=+ ?$)/;
