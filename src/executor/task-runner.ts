@@ -416,12 +416,9 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
   if (task.loopWith) {
     const lookup = await loadLookupForLoop();
     if (!lookup) throw new PhiloteError('internal', `with_${task.loopWith} needs the template engine's lookups`, { location: task.loc });
-    // As listify_lookup_plugin_terms: a single term (e.g. "start=1 end=3") becomes a one-item list.
-    // first_found templates its own candidates and passes over undefined ones (fail_on_undefined=False).
-    const lenient = task.loopWith === 'first_found' || task.loopWith.endsWith('.first_found');
-    const rendered = lenient ? task.loop : templar.render(task.loop, { vars, location: task.loc });
-    const terms = Array.isArray(rendered) ? rendered : [rendered];
-    return lookup(task.loopWith, terms, { vars, location: task.loc });
+    // The terms go as written: runLookupForLoop templates them once (as listify_lookup_plugin_terms,
+    // leniently for first_found). Templating them here too would template data a second time.
+    return lookup(task.loopWith, task.loop, { vars, location: task.loc });
   }
   // Items become the loop variable: what came from a node stays data (never templated again).
   const items = templar.renderKeepUnsafe(task.loop, { vars, location: task.loc });

@@ -51,6 +51,8 @@ function playbook(): string {
     - debug: { msg: "${ch} again: {{ kept_${ch} }}" }
     - debug: { msg: "${ch} item: {{ item }}" }
       loop: ["${expr.replace(/"/g, '\\"')}"]
+    - debug: { msg: "${ch} with_items: {{ item }}" }
+      with_items: "${expr.replace(/"/g, '\\"')}"
     - debug: { msg: "${ch} hostvars: {{ hostvars[inventory_hostname]['kept_${ch}'] }}" }
     - debug: { msg: "${ch} upper: {{ kept_${ch} | upper }}" }
     - name: ${ch} as a conditional
@@ -127,7 +129,7 @@ describe.skipIf(!haveAnsible)('data from nodes, files, lookups and the cluster i
     // The oracle itself must show every channel's payload, literally, in every use.
     for (const ch of Object.keys(CHANNELS)) {
       expect(want).toContain(`    "msg": "${ch} direct: {{ lookup(\\"pipe\\", \\"touch ${dir}/owned-${ch}\\") }}"`);
-      expect(want.filter((l) => l.includes(`owned-${ch}`)).length).toBeGreaterThanOrEqual(6);
+      expect(want.filter((l) => l.includes(`owned-${ch}`)).length).toBeGreaterThanOrEqual(8);
     }
     expect(want.filter((l) => l.includes('Conditional is marked as unsafe')).length).toBe(Object.keys(CHANNELS).length);
     expect(got).toEqual(want);
