@@ -130,19 +130,17 @@ function environmentFor(pr: PlayRun, scope: Scope, task: Task, vars: Vars): Reco
  * (PlayContext.update_vars): the address, the connection type, the timeout, the shell.
  */
 function withConnectionMagic(pr: PlayRun, vars: Vars): Vars {
+  // Runs for every host-task: plain assignments, no temporary object.
   const address = vars['ansible_host'] ?? vars['ansible_ssh_host'] ?? vars['inventory_hostname'];
-  const magic: Record<string, unknown> = {
-    ansible_ssh_host: address,
-    ansible_host: address,
-    ansible_ssh_timeout: pr.run.options.timeoutSec,
-    ansible_timeout: pr.run.options.timeoutSec,
-    ansible_ssh_pipelining: false,
-    ansible_pipelining: false,
-    ansible_shell_type: 'sh',
-    ansible_shell_executable: '/bin/sh',
-    ansible_module_compression: 'ZIP_DEFLATED',
-  };
-  for (const [k, v] of Object.entries(magic)) if (!(k in vars) && v !== undefined) vars[k] = v;
+  const timeout = pr.run.options.timeoutSec;
+  if (!('ansible_ssh_host' in vars)) vars['ansible_ssh_host'] = address;
+  if (!('ansible_host' in vars)) vars['ansible_host'] = address;
+  if (timeout !== undefined && !('ansible_ssh_timeout' in vars)) vars['ansible_ssh_timeout'] = timeout;
+  if (timeout !== undefined && !('ansible_timeout' in vars)) vars['ansible_timeout'] = timeout;
+  if (!('ansible_ssh_pipelining' in vars)) vars['ansible_ssh_pipelining'] = false;
+  if (!('ansible_pipelining' in vars)) vars['ansible_pipelining'] = false;
+  if (!('ansible_shell_executable' in vars)) vars['ansible_shell_executable'] = '/bin/sh';
+  if (!('ansible_module_compression' in vars)) vars['ansible_module_compression'] = 'ZIP_DEFLATED';
   return vars;
 }
 

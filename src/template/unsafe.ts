@@ -110,14 +110,3 @@ export function wrapUnsafeFresh(v: unknown): unknown {
   markDeep(plain);
   return plain;
 }
-
-/** Ansible's _is_unsafe: the value or anything inside it is unsafe. */
-export function containsUnsafe(v: unknown, seen: Set<object> = new Set()): boolean {
-  if (v instanceof UnsafeText) return true;
-  if (!isPlainContainer(v)) return false;
-  if (marked.has(v)) return true;
-  if (seen.has(v)) return false;
-  seen.add(v);
-  for (const x of Array.isArray(v) ? v : Object.values(v)) if (containsUnsafe(x, seen)) return true;
-  return false;
-}
