@@ -98,7 +98,6 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
           } else vm.setHostFacts(fh, facts);
         }
       }
-      applyInventoryChanges(pr, item, host.name);
       const stats = item['ansible_stats'] as { data?: Record<string, unknown>; per_host?: boolean; aggregate?: boolean } | undefined;
       if (stats?.data) {
         const key = stats.per_host ? host.name : '_run';
@@ -160,28 +159,6 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
   }
   stats.bump(h.name, 'ok');
   if (status === 'changed') stats.bump(h.name, 'changed');
-}
-
-/** add_host / group_by results change the inventory for the rest of the run. */
-function applyInventoryChanges(pr: PlayRun, r: ModuleResult, _host: string): void {
-  const inv = pr.run.vm.inventory;
-  const add = r['add_host'] as { host_name?: string; groups?: string[]; host_vars?: Record<string, unknown> } | undefined;
-  let changed = false;
-  if (add?.host_name) {
-    for (const g of add.groups ?? []) if (!inv.groups.has(g)) inv.addGroup(g);
-    inv.addHost(add.host_name, add.groups ?? [], add.host_vars ?? {});
-    changed = true;
-  }
-  const group = r['add_group'] as string | undefined;
-  if (group) {
-    const parents = (r['parent_groups'] as string[] | undefined) ?? ['all'];
-    for (const p of parents) if (!inv.groups.has(p)) inv.addGroup(p);
-    if (!inv.groups.has(group)) inv.addGroup(group, parents);
-    const hostObj = inv.getHost(_host);
-    if (hostObj && !hostObj.groups.includes(group)) inv.addHost(_host, [...hostObj.groups, group]);
-    changed = true;
-  }
-  if (changed) pr.run.vm.inventoryChanged();
 }
 
 export { statusOf };

@@ -3,6 +3,7 @@
  * become, environment, check mode, timeout), until/retries, changed_when/failed_when.
  * It emits per-item events; the caller records stats, registers and applies facts.
  */
+import { applyInventoryResult } from './inventory-changes.js';
 import { runAsync } from '../async/run.js';
 import { dirname } from 'node:path';
 import type { Connection } from '../connection/types.js';
@@ -183,6 +184,8 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
   const argsOnce: ArgsCache = {};
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await invokeAction(inv, vars, delegateTo, argsOnce);
+    // add_host/group_by change the inventory now (the next item sees it), and that decides `changed`.
+    if (applyInventoryResult(pr.run.vm.inventory, inv.host.name, result)) pr.run.vm.inventoryChanged();
     // Available early, to changed_when/failed_when too.
     if (until) result['attempts'] = attempt;
     if (task.register) vars[task.register] = wrapUnsafe(result);

@@ -23,7 +23,7 @@ export const groupByModule: ModuleDefinition<Args> = {
     const group = String(ctx.args.key).replace(/ /g, '-');
     const p = ctx.args.parents ?? ['all'];
     const parents = (Array.isArray(p) ? p : [p]).map((x) => x.replace(/ /g, '-'));
-    // ansible-core 2.14 reports group_by as changed.
-    return { changed: true, add_group: group, parent_groups: parents };
+    // `changed` is decided by the executor from what the inventory gained (add_dynamic_group).
+    return { changed: false, add_group: group, parent_groups: parents };
   },
 };

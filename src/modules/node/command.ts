@@ -73,10 +73,15 @@ function stamp(d: Date): string {
 export async function runCommand(ctx: ModuleContext<CommandArgs>, shell: string | undefined): Promise<ModuleResult> {
   const a = ctx.args;
   const text = a.cmd ?? a._raw_params;
-  if (a.argv && text !== undefined) throw argError('command: only one of argv and cmd (or the free-form command) may be given');
   if (shell !== undefined && a.argv) throw argError('shell: argv is not supported; give the command as cmd or free form');
+  if (shell === undefined && a.executable) {
+    ctx.warn(`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${a.executable}'.`);
+  }
   if ((!a.argv || a.argv.length === 0) && (text === undefined || text.trim() === '')) {
     return { failed: true, rc: 256, msg: 'no command given', changed: false };
+  }
+  if (a.argv && a.argv.length > 0 && text !== undefined && text.trim() !== '') {
+    return { changed: false, stdout: '', stderr: '', rc: 256, cmd: null, start: null, end: null, delta: null, failed: true, msg: 'only command or argv can be given, not both' };
   }
   const argv = shell !== undefined ? [shell, '-c', text!] : (a.argv ?? shlexSplit(text!));
   const cmdOut: string | string[] = shell !== undefined ? text! : argv;
@@ -87,7 +92,7 @@ export async function runCommand(ctx: ModuleContext<CommandArgs>, shell: string 
     shVars({ a_chdir: a.chdir, a_creates: a.creates, a_removes: a.removes, a_check: ctx.checkMode, a_stdin: stdin !== undefined, a_shell: shell !== undefined, a_hide: shell !== undefined && ctx.noLog === true }) +
     `set -- ${argv.map(q).join(' ')}
 globhit() { _old=$IFS; IFS=; for _p in $1; do if [ -e "$_p" ] || [ -L "$_p" ]; then IFS=$_old; return 0; fi; done; IFS=$_old; return 1; }
-if [ -n "$a_chdir" ]; then cd "$a_chdir" 2>/dev/null || fail "Unable to change directory before execution: $a_chdir"; fi
+if [ -n "$a_chdir" ]; then cd -P "$a_chdir" 2>/dev/null || fail "Unable to change directory before execution: $a_chdir"; fi
 if [ -n "$a_creates" ] && globhit "$a_creates"; then printf '{"skip":"creates"}\\n'; exit 0; fi
 if [ -n "$a_removes" ] && ! globhit "$a_removes"; then printf '{"skip":"removes"}\\n'; exit 0; fi
 if [ -n "$a_check" ]; then printf '{"skip":"check"}\\n'; exit 0; fi

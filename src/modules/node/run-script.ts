@@ -46,7 +46,7 @@ if [ -n "$a_check" ]; then printf '{"skip":"check"}\\n'; exit 0; fi
 t=$(mktemp -d) || fail "cannot create a temporary directory"
 trap 'rm -rf "$t"' EXIT
 cat > "$t/s"; chmod 700 "$t/s"
-if [ -n "$a_chdir" ]; then cd "$a_chdir" || fail "Unable to change directory before execution: $a_chdir"; fi
+if [ -n "$a_chdir" ]; then cd -P "$a_chdir" || fail "Unable to change directory before execution: $a_chdir"; fi
 ${run} ${argv.map(q).join(' ')} >"$t/o" 2>"$t/e" </dev/null
 rc=$?
 blob stdout "$t/o"

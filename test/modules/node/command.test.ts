@@ -42,8 +42,9 @@ describe('command', () => {
     const rm = await runModule(commandModule, { cmd: 'true', removes: join(t.dir, 'nothing') });
     expect(rm.changed).toBe(false);
   });
-  it('rejects argv together with cmd', async () => {
-    await expect(runModule(commandModule, { argv: ['ls'], cmd: 'ls' })).rejects.toThrow(/argv and cmd/);
+  it("fails argv together with cmd with the module's words and rc 256 (ansible-core's command_shell target)", async () => {
+    const r = await runModule(commandModule, { argv: ['ls'], cmd: 'ls' });
+    expect(r).toMatchObject({ failed: true, rc: 256, msg: 'only command or argv can be given, not both' });
   });
   it('matches ansible-playbook on the same tasks', async () => {
     const tasks = [
