@@ -1,6 +1,6 @@
 /**
  * philote's command line: `playbook`, `adhoc` (or `philote PATTERN -m ...`), `inventory`, `lab`,
- * `runs` and `report` (the run records), `completion`.
+ * `job` (a sliced run as a Kubernetes Indexed Job), `runs` and `report` (the run records), `completion`.
  * Exit codes follow ansible-playbook: 0 ok, 1 error, 2 host failed (and usage errors),
  * 4 unreachable or parse error, 5 option error, 99 interrupted.
  */
@@ -9,6 +9,7 @@ import { adhocCommand } from './adhoc.js';
 import { completionCommand } from './completion.js';
 import { exitCodeFor, formatError } from './errors.js';
 import { inventoryCommand } from './inventory-cmd.js';
+import { jobCommand } from './job.js';
 import { defaultIO, type CliIO } from './io.js';
 import { labCommand } from './lab.js';
 import { expandVerbose } from './options.js';
@@ -16,7 +17,7 @@ import { playbookCommand } from './playbook.js';
 import { reportCommand, runsCommand } from './runs.js';
 import { versionText } from './version.js';
 
-const SUBCOMMANDS = new Set(['playbook', 'adhoc', 'inventory', 'lab', 'runs', 'report', 'completion', 'help']);
+const SUBCOMMANDS = new Set(['playbook', 'adhoc', 'inventory', 'lab', 'job', 'runs', 'report', 'completion', 'help']);
 
 /** Runs the CLI and returns the exit code (argv as process.argv: node, script, args...). */
 export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
@@ -41,7 +42,7 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError(true);
-  for (const c of [playbookCommand(io, setExit), adhocCommand(io, setExit), inventoryCommand(io, setExit), labCommand(io, setExit), runsCommand(io, setExit), reportCommand(io, setExit), completionCommand(io, setExit, () => program)]) {
+  for (const c of [playbookCommand(io, setExit), adhocCommand(io, setExit), inventoryCommand(io, setExit), labCommand(io, setExit), jobCommand(io, setExit), runsCommand(io, setExit), reportCommand(io, setExit), completionCommand(io, setExit, () => program)]) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     for (const sub of c.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     program.addCommand(c);

@@ -9,6 +9,7 @@ import type { CliIO } from './io.js';
 import { addCommonOptions, checkLimit, prepare, type CommonFlags } from './options.js';
 import { exitCodeFor } from './errors.js';
 import { philoteVersion } from './version.js';
+import { parseSlice, sliceLimit } from './slice.js';
 
 interface PlaybookFlags extends CommonFlags {
   tags?: string[];
@@ -23,6 +24,8 @@ interface PlaybookFlags extends CommonFlags {
   forceHandlers?: boolean;
   /** --no-record */
   record?: boolean;
+  /** --slice K/N (AWX job slicing, src/cli/slice.ts) */
+  slice?: string;
 }
 
 const collectCsv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -43,7 +46,8 @@ export function playbookCommand(io: CliIO, setExit: (code: number) => void): Com
     .option('--step', 'one-step-at-a-time: confirm each task before running (not supported)')
     .option('--flush-cache', 'clear the fact cache for every host in inventory')
     .option('--force-handlers', 'run handlers even if a task fails')
-    .option('--no-record', "don't keep a record of this run for philote runs / philote report");
+    .option('--no-record', "don't keep a record of this run for philote runs / philote report")
+    .option('--slice <K/N>', 'run slice K of N of the selected hosts (inventory order, host i goes to slice i mod N + 1), as AWX job slicing');
   addCommonOptions(cmd);
   cmd.action(async (playbooks: string[], flags: PlaybookFlags) => {
     setExit(await runPlaybookCommand(playbooks, flags, io));
@@ -55,6 +59,7 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
   if (flags.step) {
     throw new PhiloteError('option', '--step is not supported by philote: it runs every task without asking; use --start-at-task or tags to run part of a playbook');
   }
+  const slice = flags.slice !== undefined ? parseSlice(flags.slice) : undefined;
   const files = playbooks.map((p) => resolve(io.cwd, p));
   files.forEach((f, i) => {
     if (!existsSync(f)) throw new PhiloteError('not-found', `the playbook: ${playbooks[i]} could not be found`);
@@ -64,6 +69,8 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
   const { inventory, output, runOptions, config } = prep;
   const listing = flags.syntaxCheck || flags.listHosts || flags.listTasks || flags.listTags;
   if (!listing) checkLimit(inventory, runOptions.limit);
+  // After checkLimit: an empty slice (more slices than hosts) is a run with no host, not an error.
+  if (slice) runOptions.limit = sliceLimit(inventory, runOptions.limit, slice);
   if (listing) {
     const { runListing, syntaxCheck } = await import('../playbook/listing.js');
     const args = {

@@ -3,6 +3,7 @@
  * (kubectl rollout status reads strategy/updateStrategy; drain reads pod ownerReferences...).
  */
 import type { KObject, ResourceType } from './types.js';
+import { jobDefaults } from './validate-job.js';
 
 type O = Record<string, unknown>;
 const obj = (o: O, k: string): O => ((o[k] ??= {}) as O);
@@ -51,6 +52,10 @@ export function applyDefaults(rt: ResourceType, o: KObject): void {
         p['protocol'] ??= 'TCP';
         p['targetPort'] ??= p['port'];
       }
+      break;
+    case 'Job':
+      jobDefaults(o, spec!);
+      podTemplate(spec!);
       break;
     case 'PodDisruptionBudget':
       break;

@@ -133,6 +133,7 @@ export async function startKubeSim(o: KubeSimOptions): Promise<KubeSim> {
       daemonsets: t('apps', 'daemonsets'),
       statefulsets: t('apps', 'statefulsets'),
       pdbs: t('policy', 'poddisruptionbudgets'),
+      jobs: t('batch', 'jobs'),
     },
     nodes,
     baseCni: o.cni ?? 'calico',

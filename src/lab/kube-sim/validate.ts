@@ -2,6 +2,7 @@
 import { invalid } from './errors.js';
 import { matchesSelector, type LabelSelector } from './selectors.js';
 import type { KObject, ResourceType } from './types.js';
+import { jobCauses } from './validate-job.js';
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -36,5 +37,6 @@ export function validate(rt: ResourceType, o: KObject): void {
     const spec = (o['spec'] ?? {}) as { containers?: unknown[] };
     if (!spec.containers?.length) causes.push({ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' });
   }
+  if (rt.builtin && rt.kind === 'Job') causes.push(...jobCauses(o));
   if (causes.length) throw invalid(rt, name, causes);
 }

@@ -15,7 +15,7 @@ export interface LabNode {
 
 export interface Ctx {
   api: Api;
-  t: Record<'pods' | 'nodes' | 'namespaces' | 'deployments' | 'replicasets' | 'daemonsets' | 'statefulsets' | 'pdbs' | 'configmaps', ResourceType>;
+  t: Record<'pods' | 'nodes' | 'namespaces' | 'deployments' | 'replicasets' | 'daemonsets' | 'statefulsets' | 'pdbs' | 'configmaps' | 'jobs', ResourceType>;
   nodes: LabNode[];
   baseCni: BaseCni;
   /** Deterministic name suffixes ("7x2kq") for generated pods/ReplicaSets. */

@@ -4,6 +4,7 @@ import { syncDaemonSets } from './daemonsets.js';
 import { syncDeployments } from './deployments.js';
 import { syncEndpoints } from './endpoints.js';
 import { syncGarbage } from './gc.js';
+import { syncJobs } from './jobs.js';
 import { syncNodes } from './nodes.js';
 import { syncPdbs } from './pdbs.js';
 import { syncPods } from './pods.js';
@@ -19,6 +20,7 @@ const STEPS: Array<[string, (c: Ctx) => void]> = [
   ['replicasets', syncReplicaSets],
   ['daemonsets', syncDaemonSets],
   ['statefulsets', syncStatefulSets],
+  ['jobs', syncJobs],
   ['pods', syncPods],
   ['pdbs', syncPdbs],
   ['endpoints', syncEndpoints],
