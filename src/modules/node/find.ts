@@ -5,7 +5,8 @@
  * - paths (aliases name, path): directories to search.            `paths: /etc/cni/net.d`
  * - patterns (alias pattern): basename globs (Python fnmatch), or regexes with use_regex.  `patterns: '*calico*'`
  * - excludes (alias exclude): basenames to leave out, same syntax as patterns.
- * - contains: a regex a line of the file must match (files only).  `contains: 'cali'`
+ * - contains: a Python regex a line must match from its start (files only), or that must be found
+ *   anywhere in the file with read_whole_file.  `contains: 'cali'`
  * - file_type: file (default), directory, link, any.
  * - age: at least this old, or at most when negative: 30s 10m 2h 4d 1w.  `age: -1d`
  * - age_stamp: mtime (default), atime, ctime.
@@ -64,7 +65,14 @@ printf '%s\n' "$a_paths" | while IFS= read -r p; do
   printf 'P\t%s\n' "$p"
   find $L "$p" -mindepth 1 $a_maxdepth -exec stat $L -c 'F	%f	%u	%g	%s	%Y	%X	%Z	%i	%d	%h	%U	%G	%n' {} + 2>/dev/null
   if [ -n "$a_contains" ]; then
-    find $L "$p" -mindepth 1 $a_maxdepth -type f -exec grep -lE -e "$a_contains" {} + 2>/dev/null | sed 's/^/C	/'
+    # Python's re: line by line with match() (anchored at the line's start), or search() over the
+    # whole file with read_whole_file. PCRE (grep -P) reads Python's syntax; -z makes the file one record.
+    if echo | grep -qP '' 2>/dev/null; then
+      if [ -n "$a_whole" ]; then find $L "$p" -mindepth 1 $a_maxdepth -type f -exec grep -lPz -e "$a_contains" {} + 2>/dev/null
+      else find $L "$p" -mindepth 1 $a_maxdepth -type f -exec grep -lP -e "^(?:$a_contains)" {} + 2>/dev/null; fi
+    else
+      find $L "$p" -mindepth 1 $a_maxdepth -type f -exec grep -lE -e "^($a_contains)" {} + 2>/dev/null
+    fi | sed 's/^/C	/'
   fi
   if [ -n "$a_sum" ]; then
     find $L "$p" -mindepth 1 $a_maxdepth -type f -exec sha1sum {} + 2>/dev/null | sed 's/^\([0-9a-f]*\)  /S	\1	/'
@@ -186,7 +194,9 @@ export const findModule: ModuleDefinition<Args> = {
           a_paths: paths.join('\n'),
           a_follow: a.follow,
           a_maxdepth: listDepth !== undefined ? `-maxdepth ${listDepth}` : '',
-          a_contains: a.contains ?? '',
+          // A literal newline would split grep's pattern in two: PCRE reads \n as the same character.
+          a_contains: a.contains === undefined ? '' : (a.read_whole_file ? pythonDollar(a.contains) : a.contains).replace(/\n/g, '\\n'),
+          a_whole: a.read_whole_file,
           a_sum: a.get_checksum,
         }) + SCRIPT,
       );
@@ -249,3 +259,28 @@ export const findModule: ModuleDefinition<Args> = {
     }
   },
 };
+
+/**
+ * Python's `$` (without MULTILINE) matches at the end or before a final newline; GNU grep -Pz
+ * matches it only at the very end of the record. Rewrite each bare `$` outside a class as that lookahead.
+ */
+function pythonDollar(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += c + (pattern[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') out += pattern[++i];
+    } else out += c === '$' ? '(?=\\n?\\z)' : c;
+  }
+  return out;
+}
