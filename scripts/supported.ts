@@ -32,7 +32,7 @@ const CENSUS_GAPS = [
   '`community.crypto` modules (openssl_privatekey, x509_certificate, openssl_csr): not implemented yet.',
   '`timezone` hwclock, `unarchive` from a URL with remote_src, `authorized_key` keys from a URL: refused with a message.',
   '`service_facts` from upstart or Red Hat chkconfig; `package_facts` apt `origin` is empty (needs python3-apt\'s cache).',
-  '`async` prints no "ASYNC OK/POLL/FAILED" progress lines; `poll: 0` with modules that need more than one command (alternatives, authorized_key) cannot be collected by `async_status`.',
+  '`poll: 0` with modules that need more than one command (alternatives, authorized_key) cannot be collected by `async_status`.',
   'Vault: no `philote vault` command (use ansible-vault); the `vault_encrypted` test is true for a string equal to the plaintext of a `!vault` value loaded in the run (philote keeps decrypted values as plain strings); the password prompts (`--ask-vault-pass`, `--vault-id ID@prompt`) have no automated test.',
   '`merge_variables` with override=warn merges like ignore without printing the warning.',
   'The `kubernetes.core.k8s` lookup does not run kubeconfig exec plugins or auth-providers (tokens, basic auth and client certificates work).',

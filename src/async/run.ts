@@ -14,7 +14,11 @@
  * - A poll that cannot reach the node (network bounce, reboot) is retried after a reconnect until
  *   the async limit is used up; a job killed by a reboot never finishes, so the task then fails
  *   with the time-limit message, as in Ansible.
- * - Not printed: ansible-playbook's "ASYNC OK/POLL/FAILED on HOST: jid=..." progress lines.
+ * - Progress (spec.report, printed by the default callback as ansible-playbook does): "poll" after
+ *   each look at a job still running, then "ok" or "failed" (the module's result failed, or the
+ *   time limit) when polling ends. A job the node's timer killed counts as still running until the
+ *   controller's own time is used up, as ansible-core's async_wrapper kills late and its poller
+ *   keeps reporting the job as running.
  * - check mode: failed, "check mode and async cannot be used on same task." (as ansible-core);
  *   controller-side modules and the file-transfer modules: "async is not supported for this task."
  */
@@ -25,9 +29,18 @@ import { newJobId, pollJob, startJob, cleanupJob } from './job.js';
 /** Modules whose Ansible action plugin refuses async (they move files or manage the connection). */
 const NO_ASYNC = new Set(['copy', 'template', 'fetch', 'unarchive', 'reboot', 'wait_for_connection', 'async_status', 'script']);
 
+export interface AsyncProgress {
+  kind: 'poll' | 'ok' | 'failed';
+  jid: string;
+  started?: number;
+  finished?: number;
+}
+
 export interface AsyncSpec {
   asyncSeconds: number;
   poll: number;
+  /** Told of each poll of a running job and of the end of polling (poll > 0 only). */
+  report?: (p: AsyncProgress) => void;
 }
 
 interface Job {
@@ -67,6 +80,7 @@ function jobConnection(real: Connection, jid: string, spec: AsyncSpec, ctx: Modu
       state.path = await startJob(real, id, command, options, spec.asyncSeconds);
       if (spec.poll === 0) throw new Detached(state.path);
       const look = { ...(options.become ? { become: options.become } : {}), signal: ctx.signal };
+      let killed = false;
       while (state.timeLeft > 0) {
         await sleep(spec.poll * 1000, ctx.signal);
         state.timeLeft -= spec.poll;
@@ -80,13 +94,16 @@ function jobConnection(real: Connection, jid: string, spec: AsyncSpec, ctx: Modu
           if (state.timeLeft <= 0) throw e;
           continue;
         }
-        if (s.finished) {
+        if (s.finished && !s.timedOut) {
           await cleanupJob(real, id, look);
-          // Killed by the node's timer at the limit: the controller's own clock says the same.
-          if (s.timedOut) break;
           return s.result!;
         }
+        // Running, or killed by the node's timer at the limit (which the controller's own clock
+        // reaches at the same time): reported as running, as ansible-core's poller sees it.
+        spec.report?.({ kind: 'poll', jid, started: 1, finished: 0 });
+        killed = s.timedOut === true;
       }
+      if (killed) await cleanupJob(real, id, look);
       throw new NotInTime();
     },
   };
@@ -102,6 +119,7 @@ export async function runAsync(def: AnyModuleDefinition, ctx: ModuleContext, spe
   const jobCtx: ModuleContext = { ...ctx, connection: async () => conn };
   try {
     const result = await def.run(jobCtx);
+    spec.report?.({ kind: result.failed ? 'failed' : 'ok', jid });
     return { ...result, ansible_job_id: jid, started: 1, finished: 1, results_file: state.path };
   } catch (e) {
     if (e instanceof Detached) {
@@ -109,6 +127,7 @@ export async function runAsync(def: AnyModuleDefinition, ctx: ModuleContext, spe
       return { changed: true, started: 1, finished: 0, ansible_job_id: jid, results_file: e.path };
     }
     if (e instanceof NotInTime) {
+      spec.report?.({ kind: 'failed', jid });
       return { failed: true, changed: false, msg: `async task did not complete within the requested time - ${spec.asyncSeconds}s`, async_result: { ansible_job_id: jid, started: 1, finished: 0, results_file: state.path } };
     }
     throw e;

@@ -373,7 +373,7 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   let timer: NodeJS.Timeout | undefined;
   try {
     const asyncS = kwNumber(pr, task.async, vars) ?? 0;
-    const work = asyncS > 0 ? runAsync(def, ctx, { asyncSeconds: asyncS, poll: kwNumber(pr, task.poll, vars) ?? 15 }) : def.run(ctx);
+    const work = asyncS > 0 ? runAsync(def, ctx, { asyncSeconds: asyncS, poll: kwNumber(pr, task.poll, vars) ?? 15, report: (p) => run.output.emit({ type: 'async_progress', host: host.name, ...p }) }) : def.run(ctx);
     const result = timeoutS
       ? await Promise.race([
           work,

@@ -69,6 +69,11 @@ export class DefaultOutput implements OutputSink {
         this.d.display(msg, COLOR.debug);
         break;
       }
+      case 'async_progress':
+        // As ansible-core's default callback: at every verbosity, no task banner of its own.
+        if (e.kind === 'poll') this.d.display(`ASYNC POLL on ${e.host}: jid=${e.jid} started=${e.started ?? 'None'} finished=${e.finished ?? 'None'}`, COLOR.debug);
+        else this.d.display(`ASYNC ${e.kind === 'ok' ? 'OK' : 'FAILED'} on ${e.host}: jid=${e.jid}`, COLOR.debug);
+        break;
       case 'handler_notified':
         if (this.opts.verbosity > 1) this.d.display(`NOTIFIED HANDLER ${e.handler} for ${e.host}`, COLOR.verbose);
         break;

@@ -50,6 +50,11 @@ export type RunEvent =
   | { type: 'included'; task: TaskInfo; file: string; hosts: string[]; label?: string }
   | { type: 'retry'; task: TaskInfo; host: string; attempt: number; retriesLeft: number; result: ModuleResult }
   | { type: 'handler_notified'; handler: string; host: string }
+  /**
+   * A polled async task (poll > 0): 'poll' after each look at a job still running, then 'ok' or
+   * 'failed' when polling ends (ansible-core's v2_runner_on_async_poll/_ok/_failed).
+   */
+  | { type: 'async_progress'; kind: 'poll' | 'ok' | 'failed'; host: string; jid: string; started?: number; finished?: number }
   /** `everyTime`: a warning ansible-core prints from its worker processes, so not deduplicated across tasks. */
   | { type: 'warning'; message: string; everyTime?: boolean }
   /** An error that does not stop the run (Display.error: " [ERROR]: ..." on stderr). */

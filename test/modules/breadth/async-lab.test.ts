@@ -2,7 +2,8 @@
  * async/poll and async_status on twin lab nodes, differential against ansible-playbook 2.14:
  * a polled long task, a fire-and-forget task collected with async_status (until finished) and
  * cleaned up, a task that outruns its async limit, async in check mode. The jobs run detached
- * on the nodes (setsid, ~/.ansible_async), polled over the tasks' own connections.
+ * on the nodes (setsid, ~/.ansible_async), polled over the tasks' own connections. The
+ * default callback's "ASYNC POLL/OK/FAILED on HOST: jid=..." lines are compared line by line.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -69,7 +70,15 @@ describe('async, poll and async_status in lab nodes (differential against ansibl
       writeFileSync(p, `- hosts: ${host}\n  gather_facts: false\n  become: true\n  tasks:\n    - shell: sleep 60\n      async: 10\n      poll: 2\n      ignore_errors: true\n      register: long\n    - command: echo after-reboot\n    - debug: {msg: "{{ [long.failed, long.msg] }}"}\n`);
       return p;
     };
-    const reboot = (node: string) => new Promise<void>((r) => setTimeout(() => void t.lab.reboot(node, 1500).then(() => r()), 3000));
+    // Reboot once the tool's job is running on the node (a new job file), not after a fixed
+    // delay: under load a tool may still be connecting after a few seconds.
+    const jobs = async (node: string) => (await t.lab.exec(node, 'ls -1 ~/.ansible_async 2>/dev/null')).stdout.split('\n').filter(Boolean);
+    const reboot = async (node: string) => {
+      const before = new Set(await jobs(node));
+      for (let i = 0; i < 300 && (await jobs(node)).every((j) => before.has(j)); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 500));
+      await t.lab.reboot(node, 1500);
+    };
     const ansDone = new Promise<string>((resolve) => {
       const c = spawn('ansible-playbook', ['-i', t.lab.inventoryPath, play('node1')], { env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
       let out = '';
@@ -85,5 +94,44 @@ describe('async, poll and async_status in lab nodes (differential against ansibl
     expect(outcomes(ours)).toEqual(['failed', 'changed', 'ok']);
     expect(debugMsgs(ours)).toEqual(debugMsgs(ans));
     expect(debugMsgs(ours)[0]).toContain('async task did not complete within the requested time - 10s');
+  }, 120_000);
+
+  it('prints the ASYNC POLL / OK / FAILED lines where and as ansible-playbook does', async () => {
+    // The first job ends 1.5 s after the first poll and 1.5 s before the second, so the number of
+    // POLL lines does not depend on load (ansible-core's polls each take a Python start-up more).
+    const tasks = `    - shell: sleep 4.5; echo slow
+      async: 20
+      poll: 3
+    - shell: sleep 1; exit 3
+      async: 10
+      poll: 2
+      ignore_errors: true
+    - shell: sleep 8
+      async: 2
+      poll: 1
+      ignore_errors: true
+    - command: echo detached
+      async: 10
+      poll: 0
+`;
+    const r = await t.both(tasks);
+    // Banners, status lines and ASYNC lines in order, with the job ids and the host names made alike.
+    const lines = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => /^(TASK \[|ASYNC |ok: |changed: |fatal: |\.\.\.ignoring)/.test(l))
+        .map((l) => l.replace(/jid=\S+/, 'jid=J').replace(/node\d/g, 'nodeN').replace(/ => \{.*$/, ''));
+    expect(lines(r.ours), r.ours + r.ans).toEqual(lines(r.ans));
+    expect(lines(r.ours).filter((l) => l.startsWith('ASYNC'))).toEqual([
+      'ASYNC POLL on nodeN: jid=J started=1 finished=0',
+      'ASYNC OK on nodeN: jid=J',
+      'ASYNC FAILED on nodeN: jid=J',
+      'ASYNC POLL on nodeN: jid=J started=1 finished=0',
+      'ASYNC POLL on nodeN: jid=J started=1 finished=0',
+      'ASYNC FAILED on nodeN: jid=J',
+    ]);
+    // The jid printed is the one registered.
+    const jid = /ASYNC OK on node2: jid=(\S+)/.exec(r.ours)?.[1];
+    expect(jid).toMatch(/^j\d+\.\d+$/);
   }, 120_000);
 });
