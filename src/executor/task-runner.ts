@@ -296,7 +296,10 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     return failedResult((e as Error).message);
   }
   const playbookDir = pr.play.baseDir;
-  if (task.action === 'include_vars') return runIncludeVars(args, role, playbookDir);
+  if (task.action === 'include_vars') {
+    const sp = unwrapUnsafe(vars['ansible_search_path']);
+    return runIncludeVars(args, { role, playbookDir, taskFile: task.loc.file, searchPath: Array.isArray(sp) ? sp.map(String) : [playbookDir], warn: (message) => pr.run.output.emit({ type: 'warning', message }), taskVars: vars });
+  }
 
   const def = resolveModule(task.action);
   // The loader accepts Ansible modules philote lacks (as an installed collection would be): only running one fails.

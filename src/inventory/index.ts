@@ -37,7 +37,8 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
     }
     const ok = kubeNodes ? true : parseSource(inv, source);
     if (!ok) {
-      inv.warn(`Unable to parse ${source} as an inventory source`);
+      // Only a source the user named, or the default one when it exists, earns the warning.
+      if (source !== '/etc/ansible/hosts' || existsSync(source)) inv.warn(`Unable to parse ${source} as an inventory source`);
       continue;
     }
     parsedAny = true;
@@ -49,7 +50,7 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
   }
   if (!parsedAny) inv.warn('No inventory was parsed, only implicit localhost is available');
   inv.reconcile();
-  if (parsedAny && inv.hosts.size === 0) {
+  if (inv.hosts.size === 0) {
     inv.warn("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'");
   }
   return inv;

@@ -46,7 +46,7 @@ function shape(out: string): string[] {
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     let l = lines[i]!;
-    if (/inventory|implicit localhost|localhost does not match/.test(l)) continue;
+    if (/inventory|implicit localhost|localhost does not match|provided hosts list is empty/.test(l)) continue;
     if (l.startsWith('[WARNING]:')) {
       while (i + 1 < lines.length && lines[i + 1] !== '' && !/^(\[|TASK|PLAY|ok:|fatal:|failed:|included:|skipping:)/.test(lines[i + 1]!)) l += ' ' + lines[++i]!.trim();
       kept.push(l);

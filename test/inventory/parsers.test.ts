@@ -146,7 +146,7 @@ describe('sources', () => {
   it('a missing source warns and leaves only the implicit localhost', async () => {
     const warnings: string[] = [];
     const inv = await loadInventory(['/nonexistent/hosts'], { onWarning: (w) => warnings.push(w) });
-    expect(warnings).toEqual(['Unable to parse /nonexistent/hosts as an inventory source', 'No inventory was parsed, only implicit localhost is available']);
+    expect(warnings).toEqual(['Unable to parse /nonexistent/hosts as an inventory source', 'No inventory was parsed, only implicit localhost is available', "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'"]);
     expect(inv.selectHosts('all')).toEqual([]);
     expect(inv.selectHosts('localhost').map((h) => h.name)).toEqual(['localhost']);
   });

@@ -12,11 +12,24 @@ export function findFile(ctx: TemplateContext, name: string, subdir: 'files' | '
   if (path.isAbsolute(name)) return fs.existsSync(name) ? name : undefined;
   const fromVars = ctx.vars['ansible_search_path'];
   const bases = ctx.searchPaths?.length ? ctx.searchPaths : Array.isArray(fromVars) && fromVars.length ? fromVars.map(String) : [process.cwd()];
-  const withSubdir = name.split('/')[0] !== subdir;
-  for (const base of bases) {
-    for (const cand of withSubdir ? [path.join(base, subdir, name), path.join(base, name)] : [path.join(base, name)]) {
-      if (fs.existsSync(cand)) return cand;
-    }
+  return searchStack(bases, subdir, name).found;
+}
+
+/**
+ * path_dwim_relative_stack's candidates, in order, and the first that exists. `basedir` (the
+ * playbook's folder) is tried last, as the loader's basedir; the candidates also make the
+ * "Searched in" list of a not-found error.
+ */
+export function searchStack(bases: string[], subdir: string, name: string, basedir?: string): { found?: string; searched: string[] } {
+  if (name.startsWith('~') || path.isAbsolute(name)) {
+    const p = name.startsWith('~') ? path.join(process.env['HOME'] ?? '/', name.slice(1)) : name;
+    return fs.existsSync(p) ? { found: p, searched: [] } : { searched: [] };
   }
-  return undefined;
+  const withSubdir = name.split('/')[0] !== subdir;
+  const searched: string[] = [];
+  for (const base of basedir === undefined ? bases : [...bases, basedir]) {
+    if (withSubdir) searched.push(path.join(base, subdir, name));
+    searched.push(path.join(base, name));
+  }
+  return { found: searched.find((c) => fs.existsSync(c)), searched };
 }
