@@ -293,7 +293,10 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
       abortsLoop.add(r);
       return r;
     }
-    return failedResult((e as Error).message);
+    // Raised by TaskExecutor while templating the arguments: the result is only failed and msg.
+    const r = failedResult((e as Error).message);
+    delete r.changed;
+    return r;
   }
   const playbookDir = pr.play.baseDir;
   if (task.action === 'include_vars') {

@@ -102,10 +102,24 @@ export const CONFIG_LOOKUPS: Record<string, LookupFn> = {
     const names = Object.keys(s.ctx.vars);
     const out: string[] = [];
     for (const term of terms) {
-      if (typeof term !== 'string') throw new LookupError(`Invalid setting identifier, "${pyStr(term)}" is not a string, it is a ${typeName(term)}`, 'options');
-      const re = pyRegex(`^(?:${term})`, '', false);
+      // Plain AnsibleErrors in 2.14: worded as an unhandled exception, and errors=ignore applies.
+      if (typeof term !== 'string') throw new Error(`Invalid setting identifier, "${pyStr(term)}" is not a string, it is a <class '${typeName(term)}'>`);
+      let re: RegExp;
+      try {
+        re = pyRegex(term, '', false);
+      } catch (e) {
+        throw new Error(`Unable to use "${term}" as a search parameter: ${pythonRegexError(e as Error)}`);
+      }
+      // re.search: a pattern is not anchored unless it says so.
       for (const n of names) if (re.test(n)) out.push(n);
     }
     return out;
   },
 };
+
+/** JS's "Invalid regular expression: /x/u: Nothing to repeat" in Python's lower-case words. */
+function pythonRegexError(e: Error): string {
+  const detail = e.message.split(': ').pop() ?? e.message;
+  const lower = detail.charAt(0).toLowerCase() + detail.slice(1);
+  return lower === 'nothing to repeat' ? 'nothing to repeat at position 0' : lower;
+}
