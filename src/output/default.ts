@@ -22,6 +22,15 @@ export interface DefaultOutputOptions extends DisplayOptions {
 
 type HostResult = Extract<RunEvent, { type: 'host_result' }>;
 
+/**
+ * A loop's aggregated result (ansible-core asks the task: loop and 'results' in the result), told
+ * from a module's own `results` list (dnf, yum) by its items, which all carry ansible_loop_var.
+ */
+function isLoopResults(r: ModuleResult): boolean {
+  const list = r.results;
+  return Array.isArray(list) && list.length > 0 && list.every((i) => typeof i === 'object' && i !== null && 'ansible_loop_var' in i);
+}
+
 const INCLUDE_ACTIONS = new Set(['include_tasks', 'include_role', 'include']);
 
 export class DefaultOutput implements OutputSink {
@@ -131,7 +140,7 @@ export class DefaultOutput implements OutputSink {
   private diff(e: HostResult): void {
     const r = e.result;
     if (!this.opts.diff || !r.diff || !r.changed) return;
-    if (Array.isArray(r.results)) return; // loops print the diff of each item
+    if (isLoopResults(r)) return; // loops print the diff of each item
     const text = renderDiff(r.diff, this.opts.color, this.opts.diffContext);
     if (!text) return;
     this.ensureBanner(e.task);
@@ -143,7 +152,7 @@ export class DefaultOutput implements OutputSink {
     const v = this.opts.verbosity;
     const host = this.label(e);
     this.diff(e);
-    const isLoopAggregate = !e.item && Array.isArray(result.results);
+    const isLoopAggregate = !e.item && isLoopResults(result);
     const verbose = () => isVerbose(result, task.action, v);
     const dump = () => this.dump(result, task.action, verboseAlways(result, task.action));
     if (e.item) {

@@ -42,6 +42,10 @@ import { uriModule } from './uri.js';
 import { groupModule, userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
 import { waitForModule } from './wait-for.js';
+import { dnfModule } from './dnf.js';
+import { yumModule } from './yum.js';
+import { pacmanModule } from './pacman.js';
+import { snapModule } from './snap.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
   commandModule,
@@ -89,4 +93,8 @@ export const nodeModules: AnyModuleDefinition[] = [
   cronModule,
   selinuxModule,
   pipModule,
+  dnfModule,
+  yumModule,
+  pacmanModule,
+  snapModule,
 ];
