@@ -57,7 +57,7 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
   };
   // Handlers are notified before the result is shown (NOTIFIED HANDLER comes first at -vv, as the
   // strategy processes notifications before the result callback).
-  if (r.changed && !r.failed && task.notify?.length) {
+  if (r.changed && o.status !== 'failed' && task.notify?.length) {
     for (const name of task.notify) {
       const hs = findHandlers(pr.handlers, name);
       if (!hs.length) {

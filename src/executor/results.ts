@@ -18,7 +18,7 @@ export function failedResult(msg: string, extra: Record<string, unknown> = {}): 
 
 export function statusOf(r: ModuleResult): HostStatus {
   if (r.unreachable) return 'unreachable';
-  if (r.failed) return 'failed';
+  if (isFailed(r)) return 'failed';
   if (r.skipped) return 'skipped';
   return r.changed ? 'changed' : 'ok';
 }
@@ -32,4 +32,15 @@ export function censor(r: ModuleResult): ModuleResult {
   if (r.skipped) out.skipped = true;
   if (r.unreachable) out.unreachable = true;
   return out;
+}
+
+/**
+ * TaskResult.is_failed: where failed_when was evaluated (on the result or on an item), its
+ * verdict decides, not `failed`; so `failed_when: false` keeps a task whose retries ran out ok.
+ */
+export function isFailed(r: ModuleResult): boolean {
+  const items = Array.isArray(r['results']) ? (r['results'] as unknown[]).filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object') : [];
+  const key = 'failed_when_result' in r || items.some((x) => 'failed_when_result' in x) ? 'failed_when_result' : 'failed';
+  if (key in r) return Boolean(r[key]);
+  return items.some((x) => Boolean(x[key]));
 }

@@ -23,7 +23,7 @@ import { findFile } from './find-file.js';
 import { runIncludeVars } from './include-vars.js';
 import { pyStr } from '../output/pystr.js';
 import { conditionalText, isUndefinedError, reasonOf, withTaskContext } from './error-text.js';
-import { censor, failedResult, skippedResult, statusOf } from './results.js';
+import { censor, failedResult, isFailed, skippedResult, statusOf } from './results.js';
 import { boolean } from '../values/booleans.js';
 
 export interface HostOutcome {
@@ -221,6 +221,8 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
         result.failed = true;
         result[`${name}_when_result`] = conditionalText(name === 'changed' ? task.changed_when : task.failed_when, e);
       }
+      // The registered name is the same dict in Ansible: `until` sees what changed_when/failed_when decided.
+      if (task.register) vars[task.register] = wrapUnsafe(result);
     }
     if (!until || attempts <= 1) break;
     let done: boolean;
@@ -471,7 +473,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   const noLog = kwBool(pr, inherited(scope, task, 'no_log'), baseVars);
   const conds = whenChain(scope, task);
   const outcome = (result: ModuleResult, delegatedTo?: string): HostOutcome => {
-    const ignoreErrors = result.failed && kwBool(pr, inherited(scope, task, 'ignore_errors'), baseVars);
+    const ignoreErrors = isFailed(result) && kwBool(pr, inherited(scope, task, 'ignore_errors'), baseVars);
     const ignoreUnreachable = result.unreachable && kwBool(pr, inherited(scope, task, 'ignore_unreachable'), baseVars);
     const o: HostOutcome = { host, status: statusOf(result), result, ignored: Boolean(ignoreErrors || ignoreUnreachable), noLog };
     if (delegatedTo) o.delegatedTo = delegatedTo;
