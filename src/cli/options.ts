@@ -13,6 +13,7 @@ import { colorWanted, createOutput, stdoutCallbackKind, type OutputKind } from '
 import type { OutputSink } from '../output/events.js';
 import { Progress, progressWanted } from '../output/progress.js';
 import { traceConnections } from '../connection/trace.js';
+import { setNodeShell } from '../connection/node-shell-setting.js';
 import type { RunOptions } from '../executor/types.js';
 import type { CliIO } from './io.js';
 import { parseExtraVars } from './kv.js';
@@ -89,6 +90,7 @@ export interface Prepared {
 
 export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: OutputKind): Promise<Prepared> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
+  setNodeShell(config.nodeShell);
   const verbosity = Math.max(flags.verbose ?? 0, config.verbosity);
   // `ansible` (ad hoc, outputKind given) loads neither stdout_callback nor callbacks_enabled.
   const kind = outputKind ?? stdoutCallbackKind(config.stdoutCallback);

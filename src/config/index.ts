@@ -67,6 +67,8 @@ export interface AnsibleConfig {
   runsDir?: string;
   /** [philote] progress / PHILOTE_PROGRESS: the live status line on a terminal. */
   progress: boolean;
+  /** [philote] node_shell / PHILOTE_NODE_SHELL: run tasks through one persistent shell per host and become user (else one exec per task). */
+  nodeShell: boolean;
   /** Messages about the configuration shown at -v (unknown keys) or always (bad files). */
   warnings: string[];
   /** Warnings that Ansible shows only with -v (unknown keys). */

@@ -68,6 +68,7 @@ export const SETTINGS: SettingDef[] = [
   d('record', 'bool', true, [['philote', 'record']], ['PHILOTE_RECORD']),
   d('runsDir', 'path', undefined, [['philote', 'runs_dir']], ['PHILOTE_RUNS_DIR']),
   d('progress', 'bool', true, [['philote', 'progress']], ['PHILOTE_PROGRESS']),
+  d('nodeShell', 'bool', true, [['philote', 'node_shell']], ['PHILOTE_NODE_SHELL']),
 ];
 
 /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createLab, type Lab } from '../../src/lab/netns/lab.js';
 import { uniqueLabName } from '../helpers/lab-name.js';
 import { createConnectionPool } from '../../src/connection/pool.js';
+import { setNodeShell } from '../../src/connection/node-shell-setting.js';
 import type { ConnectionSpec } from '../../src/connection/types.js';
 import { PhiloteError, UnreachableError } from '../../src/errors.js';
 
@@ -65,11 +66,19 @@ describe.skipIf(!isRoot)('ssh connection against the lab', () => {
     expect(rcs.filter((d) => d !== 0)).toEqual([]);
     await pool.closeAll();
   });
-  it('reports a command killed by a signal with the signal', async () => {
-    const pool = createConnectionPool();
-    const c = await pool.get(spec(lab, 0));
-    expect(await c.exec('exec sh -c \'kill -TERM $$\'')).toMatchObject({ rc: -1, signal: 'SIGTERM' });
-    await pool.closeAll();
+  it('reports a command killed by a signal with the signal, through the node shell and one exec per task; exit 143 stays 143', async () => {
+    for (const shell of [true, false]) {
+      setNodeShell(shell);
+      try {
+        const pool = createConnectionPool();
+        const c = await pool.get(spec(lab, 0));
+        expect(await c.exec('exec sh -c \'kill -TERM $$\'')).toEqual({ rc: -1, stdout: '', stderr: '', signal: 'SIGTERM' });
+        expect(await c.exec('echo out; exit 143')).toEqual({ rc: 143, stdout: 'out\n', stderr: '' });
+        await pool.closeAll();
+      } finally {
+        setNodeShell(true);
+      }
+    }
   });
   it('logs in with a password', async () => {
     const pool = createConnectionPool();

@@ -3,6 +3,7 @@
  * same connection for put/get. Dialled on first use; after the host drops (or reset()), the
  * next exec dials again, which is what the reboot module needs.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +19,11 @@ import { channelOpenWords, lostWords, sharedConnectionClosedWords, unreachable }
 import { withRemoteTimeout } from './remote-timeout.js';
 import type { SshTarget } from './target.js';
 import { connectionTrace } from '../trace.js';
+import { nodeShellEnabled } from '../node-shell-setting.js';
+import { NodeShell, ShellRefused } from './node-shell.js';
+
+/** How long past a task's timeout the node shell may take to report the node's own kill. */
+const SHELL_TIMEOUT_GRACE_MS = 2000;
 
 /**
  * How long a polite close (SSH disconnect + FIN) may take before the socket is destroyed: a
@@ -74,6 +80,10 @@ export class SshConnection implements Connection {
   /** Session channels opened on the current transport (a refusal of the first is worded apart). */
   private channelsOpened = 0;
   private readonly queue = new PQueue({ concurrency: MAX_CHANNELS });
+  /** Persistent node shells by become identity (node-shell.ts). */
+  private readonly shells = new Map<string, { shell: NodeShell; started: Promise<void> }>();
+  /** The node could not run a node shell: one exec per task for the rest of the run. */
+  private shellRefused = false;
   /** Rejecters of in-flight channels, called when the transport dies under them. */
   private readonly inflight = new Set<(e: Error) => void>();
 
@@ -124,6 +134,10 @@ export class SshConnection implements Connection {
   }
 
   private async execNow(command: string, options: ExecOptions, stdoutSink?: Writable): Promise<ExecResult> {
+    if (!stdoutSink && this.shellFits(options)) {
+      const shell = await this.shellFor(options.become);
+      if (shell) return this.runInShell(shell, command, options);
+    }
     let inner = options.timeoutMs ? withRemoteTimeout(command, options.timeoutMs) : command;
     inner = envPrefix(options.env) + inner;
     const plan = options.become ? planBecome(options.become, inner) : undefined;
@@ -300,6 +314,93 @@ export class SshConnection implements Connection {
     });
   }
 
+  /** Tasks the node shell can carry: stdin known in full, and no su password (su wants a terminal). */
+  private shellFits(o: ExecOptions): boolean {
+    if (!nodeShellEnabled() || this.shellRefused) return false;
+    if (o.stdin !== undefined && typeof o.stdin !== 'string' && !Buffer.isBuffer(o.stdin)) return false;
+    return !(o.become?.method === 'su' && o.become.password !== undefined);
+  }
+
+  /**
+   * The idle shell for this become identity, started on first use; undefined when it is busy
+   * (the task then takes an exec channel of its own) or the node refuses it (from then on, every
+   * task does). A become failure is the task's error, as with an exec.
+   */
+  private async shellFor(become: BecomeSpec | undefined): Promise<NodeShell | undefined> {
+    // The password is part of the identity (a shell escalated with one password is not another's), hashed.
+    const pw = become?.password === undefined ? '' : createHash('sha256').update(become.password).digest('hex');
+    const key = become ? `${become.method}\0${become.user}\0${become.exe ?? ''}\0${become.flags ?? ''}\0${pw}` : '';
+    let entry = this.shells.get(key);
+    if (entry && !entry.shell.alive) entry = undefined;
+    if (entry?.shell.busy) return undefined;
+    if (!entry) {
+      const shell = new NodeShell(this.host, become);
+      shell.busy = true;
+      entry = { shell, started: this.startShell(shell) };
+      this.shells.set(key, entry);
+    } else entry.shell.busy = true;
+    try {
+      await entry.started;
+      return entry.shell;
+    } catch (e) {
+      entry.shell.busy = false;
+      if (this.shells.get(key) === entry) this.shells.delete(key);
+      if (e instanceof ShellRefused) {
+        this.shellRefused = true;
+        connectionTrace(this.target.hostname, `SSH: node shell refused, one exec per task from now on: ${e.message}`);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  private async startShell(shell: NodeShell): Promise<void> {
+    const client = await this.client();
+    const onLost = (e: Error) => shell.die(e);
+    this.inflight.add(onLost);
+    try {
+      await shell.start(async (command) => {
+        try {
+          return await this.openChannel(client, command, false);
+        } catch (e) {
+          // A refused session is a node's answer for the exec too: let the exec report it in its words.
+          throw e instanceof UnreachableError && !this.loss ? new ShellRefused(e.message) : e;
+        }
+      });
+    } catch (e) {
+      this.inflight.delete(onLost);
+      shell.kill();
+      throw e;
+    }
+    shell.onDeath = () => this.inflight.delete(onLost);
+    if (!shell.alive) this.inflight.delete(onLost);
+  }
+
+  private async runInShell(shell: NodeShell, command: string, options: ExecOptions): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs;
+    const inner = envPrefix(options.env) + (timeoutMs ? withRemoteTimeout(command, timeoutMs) : command);
+    const stdin = options.stdin === undefined ? undefined : Buffer.isBuffer(options.stdin) ? options.stdin : Buffer.from(options.stdin as string, 'utf8');
+    let timedOut = false;
+    // The node's own `timeout` ends the task and keeps the shell; this timer is for a node that
+    // does not (no timeout program, a task stuck in the kernel): it drops the shell.
+    const timer = timeoutMs ? setTimeout(() => ((timedOut = true), shell.kill()), timeoutMs + SHELL_TIMEOUT_GRACE_MS) : undefined;
+    const abort = () => shell.kill();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    const started = Date.now();
+    try {
+      const res = await shell.run(inner, stdin);
+      if (timeoutMs && (timedOut || (Date.now() - started >= timeoutMs - 200 && (res.signal === 'SIGKILL' || res.rc === 137 || res.rc === 124)))) {
+        const { signal: _signal, ...rest } = res;
+        return { ...rest, rc: -1, timedOut: true };
+      }
+      return res;
+    } finally {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
+      shell.busy = false;
+    }
+  }
+
   private sftp(): Promise<SFTPWrapper> {
     if (!this.sftpP) {
       const p = this.client().then(
@@ -357,6 +458,8 @@ export class SshConnection implements Connection {
   }
 
   async reset(): Promise<void> {
+    for (const { shell } of this.shells.values()) shell.kill();
+    this.shells.clear();
     const d = this.dialed;
     this.dialed = undefined;
     this.sftpP = undefined;
