@@ -98,7 +98,7 @@ describe.skipIf(!isRoot)('the persistent node shell', () => {
     await pool.closeAll();
   });
 
-  it('a killed shell and a task past its timeout drop to a fresh shell', async () => {
+  it('a killed shell, a task past its timeout and output out of step drop to a fresh shell', async () => {
     traced();
     const pool = createConnectionPool();
     const c = await pool.get(spec(0));
@@ -118,6 +118,16 @@ describe.skipIf(!isRoot)('the persistent node shell', () => {
     expect(Date.now() - t1).toBeLessThan(5000);
     expect((await c.exec('echo after')).stdout).toBe('after\n');
     expect(channelOpens()).toBe(3);
+    // A background process that keeps the task's output waits, as with an exec (sshd waits for it too).
+    const bg = await c.exec('(sleep 0.3; echo late) &');
+    expect(bg).toEqual({ rc: 0, stdout: 'late\n', stderr: '' });
+    // Output after a task's result (here written straight to the shell's stdout by a process
+    // that outlived its task) puts the frames out of step: that shell is dropped, and the next
+    // task gets a fresh one and its own output only.
+    expect((await c.exec('nohup sh -c "sleep 0.3; echo late >/proc/$$/fd/4" </dev/null >/dev/null 2>&1 &')).rc).toBe(0);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await c.exec('echo clean')).toEqual({ rc: 0, stdout: 'clean\n', stderr: '' });
+    expect(channelOpens()).toBe(4);
     await pool.closeAll();
   });
 
