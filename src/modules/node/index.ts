@@ -46,6 +46,7 @@ import { dnfModule } from './dnf.js';
 import { yumModule } from './yum.js';
 import { pacmanModule } from './pacman.js';
 import { snapModule } from './snap.js';
+import { opensslPrivatekeyModule } from './openssl-privatekey.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
   commandModule,
@@ -97,4 +98,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   yumModule,
   pacmanModule,
   snapModule,
+  opensslPrivatekeyModule,
 ];

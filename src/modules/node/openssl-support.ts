@@ -1,0 +1,77 @@
+/**
+ * What the community.crypto modules share here: the node has `openssl` (OpenSSL 3's CLI) and no
+ * Python, so keys, requests and certificates are made and read with it, and the controller
+ * computes what the collection computes in Python (fingerprints) from public data the node sends
+ * back. Private keys never leave the node (unless return_content asks for them).
+ */
+import { createHash } from 'node:crypto';
+
+/** hashlib.algorithms_guaranteed as the collection hashes with it; shake digests are 32 bytes. */
+const FINGERPRINT_ALGOS: [string, string, number?][] = [
+  ['blake2b', 'blake2b512'],
+  ['blake2s', 'blake2s256'],
+  ['md5', 'md5'],
+  ['sha1', 'sha1'],
+  ['sha224', 'sha224'],
+  ['sha256', 'sha256'],
+  ['sha384', 'sha384'],
+  ['sha3_224', 'sha3-224'],
+  ['sha3_256', 'sha3-256'],
+  ['sha3_384', 'sha3-384'],
+  ['sha3_512', 'sha3-512'],
+  ['sha512', 'sha512'],
+  ['shake_128', 'shake128', 32],
+  ['shake_256', 'shake256', 32],
+];
+
+/** get_fingerprint_of_bytes: every algorithm's hex digest of `der`, colon-separated. */
+export function fingerprints(der: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, node, len] of FINGERPRINT_ALGOS) {
+    const hex = createHash(node, len ? { outputLength: len } : {}).update(der).digest('hex');
+    out[name] = hex.match(/../g)!.join(':');
+  }
+  return out;
+}
+
+/** The collection's curve names, as OpenSSL's genpkey knows them. */
+export const CURVES: Record<string, string> = {
+  secp224r1: 'secp224r1',
+  secp256k1: 'secp256k1',
+  secp256r1: 'prime256v1',
+  secp384r1: 'secp384r1',
+  secp521r1: 'secp521r1',
+  secp192r1: 'prime192v1',
+  brainpoolP256r1: 'brainpoolP256r1',
+  brainpoolP384r1: 'brainpoolP384r1',
+  brainpoolP512r1: 'brainpoolP512r1',
+  sect163k1: 'sect163k1',
+  sect163r2: 'sect163r2',
+  sect233k1: 'sect233k1',
+  sect233r1: 'sect233r1',
+  sect283k1: 'sect283k1',
+  sect283r1: 'sect283r1',
+  sect409k1: 'sect409k1',
+  sect409r1: 'sect409r1',
+  sect571k1: 'sect571k1',
+  sect571r1: 'sect571r1',
+};
+
+/** The `openssl pkey -text_pub` first line and OID line, read back as the collection's type, size and curve. */
+export function keyKind(text: string): { type: string; size?: number; curve?: string } {
+  const first = text.split('\n')[0] ?? '';
+  const named = /^(ED25519|ED448|X25519|X448) Public-Key/.exec(first);
+  if (named) return { type: { ED25519: 'Ed25519', ED448: 'Ed448', X25519: 'X25519', X448: 'X448' }[named[1]!]! };
+  const bits = Number(/\((\d+) bit\)/.exec(first)?.[1] ?? 0);
+  const oid = /ASN1 OID: (\S+)/.exec(text)?.[1];
+  if (oid) return { type: 'ECC', size: bits, curve: Object.keys(CURVES).find((k) => CURVES[k] === oid) ?? oid };
+  if (/^Modulus:/m.test(text)) return { type: 'RSA', size: bits };
+  if (/^[PQG]:/m.test(text)) return { type: 'DSA', size: bits };
+  return { type: 'unknown' };
+}
+
+/** The directory check the collection's modules make before anything else. */
+export const SH_DIR_CHECK = String.raw`
+_bd=$(dirname -- "$a_path")
+[ -d "$_bd" ] || { jsv "$_bd"; _n=$_j; jsv "The directory $_bd does not exist or the file is not a directory"; printf '{"failed":true,"name":%s,"msg":%s}\n' "$_n" "$_j"; exit 0; }
+`;
