@@ -15,7 +15,7 @@ import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
 import { FinalTemplateError, LookupError, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
-import { literalEval } from '../values/literal-eval.js';
+import { nativeFromString } from './native.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
 import { getLookup } from './lookups/index.js';
 import { isLazyVars, OMIT, type Templar, type TemplateContext } from './types.js';
@@ -54,15 +54,6 @@ function compileExpression(text: string): Expr {
     exprCache.set(text, e);
   }
   return e;
-}
-
-/** Ansible's ansible_eval_concat: a rendered string that looks like a list/dict/bool becomes one. */
-function nativeFromString(out: string): unknown {
-  if (out.startsWith('{') || out.startsWith('[') || out === 'True' || out === 'False') {
-    const v = literalEval(out, { jsonNames: true });
-    if (v !== undefined) return toPlain(v.value);
-  }
-  return out;
 }
 
 /** Ansible's finalize: an undefined anywhere inside the result fails the template. */
@@ -342,7 +333,14 @@ export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateCont
     let t = name === 'first_found' || name.endsWith('.first_found') ? renderLenient(terms, ev) : renderDeep(terms, ev);
     if (t === null || t === undefined) t = [];
     if (!Array.isArray(t)) t = [t];
-    const out = getLookup(name)(ev, t as unknown[], {});
+    let out: unknown[];
+    try {
+      out = getLookup(name)(ev, t as unknown[], {});
+    } catch (e) {
+      // TaskExecutor._get_loop_items runs the lookup itself: its AnsibleError is the message, as raised.
+      if (e instanceof TemplateRuntimeError && !(e instanceof PyTypeError)) throw new FinalTemplateError(e.message);
+      throw e;
+    }
     // with_<lookup> items are wrapped unsafe (TaskExecutor._get_loop_items).
     return out.map((x) => wrapUnsafe(toPlain(x)));
   });

@@ -6,7 +6,8 @@
  * - dest (required): path on the node (a directory receives basename(src) minus .j2).     `dest: /etc/rancher/k3s/config.yaml`
  * - mode / owner / group, backup, force, validate: as copy.                                `validate: 'sh -n %s'`
  * - newline_sequence: \n (default), \r\n or \r.
- * - trim_blocks / lstrip_blocks / variable_start_string ...: accepted; the engine uses Ansible's defaults.
+ * - variable_start_string, block_start_string, comment_start_string and their ends: custom delimiters.
+ * - trim_blocks / lstrip_blocks: accepted; the engine uses Ansible's defaults.
  *
  * Variables available to the template: the task's vars plus ansible_managed ('Ansible managed'
  * unless set), template_host, template_path, template_fullpath, template_uid, template_run_date,
@@ -14,6 +15,7 @@
  *
  * Returns: as copy (dest, checksum, md5sum, size, mode, owner, group, backup_file, diff).
  */
+import { withStandardDelimiters } from '../../template/delimiters.js';
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { decryptIfVault } from '../../vault/index.js';
@@ -91,7 +93,15 @@ export const templateModule: ModuleDefinition<Args> = {
     const vars = Object.create(ctx.vars) as Record<string, unknown>;
     Object.assign(vars, extra);
     if (!('ansible_managed' in ctx.vars)) vars['ansible_managed'] = 'Ansible managed';
-    let out = ctx.templar.renderText(text, { vars, searchPaths: [path.replace(/\/[^/]*$/, '')] });
+    const source = withStandardDelimiters(text, {
+      variableStart: a.variable_start_string,
+      variableEnd: a.variable_end_string,
+      blockStart: a.block_start_string,
+      blockEnd: a.block_end_string,
+      commentStart: a.comment_start_string,
+      commentEnd: a.comment_end_string,
+    });
+    let out = ctx.templar.renderText(source, { vars, searchPaths: [path.replace(/\/[^/]*$/, '')] });
     if (a.newline_sequence !== '\n') out = out.replace(/\n/g, a.newline_sequence);
     const res = await writeFile(ctx, {
       dest: a.dest,

@@ -2,6 +2,7 @@
 import type { LookupFn } from './index.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { percentFormat } from '../runtime/ops.js';
+import { parseKeyValues } from '../../values/kv.js';
 import { isDict, num, pyIter, pyStr, truthy, tuple, typeName, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
 
 function flattenOnce(terms: unknown[]): unknown[] {
@@ -13,50 +14,71 @@ function flattenOnce(terms: unknown[]): unknown[] {
   return out;
 }
 
-/** "start=1 end=5 stride=2 format=x%02d" or "1-5" or "5" (count). */
-function parseSequence(term: string, kwargs: Dict): string[] {
+/** Python's int(x, 0): 0x/0o/0b prefixes, underscores between digits, no leading zero on a decimal. */
+function pyIntBase0(x: string): number | undefined {
+  const t = x.trim();
+  const m = /^([+-]?)(?:(0[xX](?:_?[0-9a-fA-F])+)|(0[oO](?:_?[0-7])+)|(0[bB](?:_?[01])+)|([1-9](?:_?\d)*|0(?:_?0)*))$/.exec(t);
+  if (!m) return undefined;
+  const sign = m[1] === '-' ? -1 : 1;
+  const body = (m[2] ?? m[3] ?? m[4] ?? m[5]!).replace(/_/g, '');
+  const n = m[2] ? parseInt(body.slice(2), 16) : m[3] ? parseInt(body.slice(2), 8) : m[4] ? parseInt(body.slice(2), 2) : parseInt(body, 10);
+  return sign * n;
+}
+
+const NUM = '(0?x?[0-9a-f]+)';
+const SHORTCUT = new RegExp(`^(${NUM}-)?${NUM}(/${NUM})?(:(.+))?$`, 'i');
+
+/** ansible-core 2.14's sequence lookup: "[start-]end[/stride][:format]" or key=value, one term at a time. */
+function parseSequence(term: string): string[] {
   let start = 1;
   let end: number | undefined;
   let count: number | undefined;
   let stride = 1;
   let format = '%d';
-  const parseNum = (x: string): number => (/^0x/i.test(x) ? parseInt(x, 16) : /^0o?[0-7]+$/.test(x) && x.length > 1 ? parseInt(x.replace(/^0o?/, ''), 8) : parseInt(x, 10));
-  const apply = (k: string, v: string): void => {
-    if (k === 'start') start = parseNum(v);
-    else if (k === 'end') end = parseNum(v);
-    else if (k === 'count') count = parseNum(v);
-    else if (k === 'stride') stride = parseNum(v);
-    else if (k === 'format') format = v;
-    else throw new TemplateRuntimeError(`unrecognized arguments to with_sequence: ['${k}']`);
+  const int = (name: string, raw: string): number => {
+    const n = pyIntBase0(raw);
+    if (n === undefined) throw new TemplateRuntimeError(`can't parse ${name}=${raw} as integer`);
+    return n;
   };
-  const t = term.trim();
-  const short = /^(?:(0x[0-9a-f]+|0o?[0-7]+|\d+)-)?(0x[0-9a-f]+|0o?[0-7]+|\d+)(?:\/(0x[0-9a-f]+|0o?[0-7]+|\d+))?(?::(.+))?$/i.exec(t);
-  if (t && short) {
-    if (short[1]) {
-      start = parseNum(short[1]);
-      end = parseNum(short[2]!);
-    } else end = parseNum(short[2]!);
-    if (short[3]) stride = parseNum(short[3]);
-    if (short[4]) format = short[4];
-  } else if (t) {
-    for (const part of t.split(/\s+/)) {
-      const i = part.indexOf('=');
-      if (i < 0) throw new TemplateRuntimeError(`can't parse arg ${part}`);
-      apply(part.slice(0, i), part.slice(i + 1));
+  const m = SHORTCUT.exec(term);
+  if (m) {
+    if (m[2] !== undefined) start = int('start', m[2]);
+    end = int('end', m[3]!);
+    if (m[5] !== undefined) stride = int('stride', m[5]);
+    if (m[7] !== undefined) format = m[7];
+  } else {
+    const args = parseKeyValues(term);
+    for (const k of ['start', 'end', 'count', 'stride'] as const) {
+      const raw = args[k];
+      delete args[k];
+      if (raw === undefined || raw === null) continue;
+      const n = int(k, pyStr(raw));
+      if (k === 'start') start = n;
+      else if (k === 'end') end = n;
+      else if (k === 'count') count = n;
+      else stride = n;
     }
+    if ('format' in args) {
+      format = pyStr(args['format']);
+      delete args['format'];
+    }
+    const rest = Object.keys(args);
+    if (rest.length) throw new TemplateRuntimeError(`unrecognized arguments to with_sequence: [${rest.map((k) => `'${k}'`).join(', ')}]`);
   }
-  for (const [k, v] of Object.entries(kwargs)) apply(k, pyStr(v));
+  if (count === undefined && end === undefined) throw new TemplateRuntimeError('must specify count or end in with_sequence');
+  if (count !== undefined && end !== undefined) throw new TemplateRuntimeError("can't specify both count and end in with_sequence");
   if (count !== undefined) {
-    if (end !== undefined) throw new TemplateRuntimeError("can't specify both count and end in with_sequence");
-    end = count === 0 ? start - stride : start + (count - 1) * stride;
-    if (count === 0) return [];
+    if (count !== 0) end = start + count * stride - 1;
+    else start = end = stride = 0;
   }
-  if (end === undefined) throw new TemplateRuntimeError("must specify count or end in with_sequence");
-  if (stride > 0 && end < start) throw new TemplateRuntimeError('to count backwards make stride negative');
-  if (stride < 0 && end > start) throw new TemplateRuntimeError('to count forward don\'t make stride negative');
+  if (stride > 0 && end! < start) throw new TemplateRuntimeError('to count backwards make stride negative');
+  if (stride < 0 && end! > start) throw new TemplateRuntimeError("to count forward don't make stride negative");
+  if ((format.match(/%/g) ?? []).length !== 1) throw new TemplateRuntimeError(`bad formatting string: ${format}`);
   const out: string[] = [];
   if (stride === 0) return out;
-  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(percentFormat(format, i));
+  // range(start, end + adjust, stride)
+  const stop = end! + (stride >= 0 ? 1 : -1);
+  for (let i = start; stride > 0 ? i < stop : i > stop; i += stride) out.push(percentFormat(format, i));
   return out;
 }
 
@@ -66,30 +88,54 @@ function product(lists: unknown[][]): unknown[][] {
   return acc;
 }
 
+const SUBELEMENT_FLAGS = ['skip_missing'];
+
+/** ansible-core 2.14's subelements lookup, wording and quirks included (the sub-list is popped from its item). */
 export function subelements(terms: unknown[]): unknown[] {
-  const [list, key, flags] = terms;
-  if (!Array.isArray(list) && !isDict(list)) throw new TemplateRuntimeError('subelements lookup expects a list of two or three items, first a dict or a list');
-  const skipMissing = isDict(flags) ? truthy(flags['skip_missing'] ?? false) : false;
-  const items = Array.isArray(list) ? list : Object.values(list);
-  const path = pyStr(key).split('.');
+  const fail = (msg = '') => new TemplateRuntimeError(`subelements lookup expects a list of two or three items, ${msg}`);
+  const t = [...terms];
+  // listify_lookup_plugin_terms: a scalar becomes a one-item list.
+  if (t.length > 0 && !Array.isArray(t[0]) && !isDict(t[0])) t[0] = [t[0]];
+  if (t.length < 2 || t.length > 3) throw fail();
+  const [first, key] = t;
+  if ((!Array.isArray(first) && !isDict(first)) || typeof key !== 'string') throw fail('first a dict or a list, second a string pointing to the subkey');
+  const path = key.split('.');
+  if (isDict(first) && first['skipped'] !== undefined && first['skipped'] !== false) return [];
+  const elements = Array.isArray(first) ? first : Object.values(first);
+  const flags = t.length === 3 ? t[2] : {};
+  if (!isDict(flags) && !(Array.isArray(flags) && flags.every((k) => typeof k === 'string' && SUBELEMENT_FLAGS.includes(k)))) {
+    throw fail(`the optional third item must be a dict with flags ${pyStr(SUBELEMENT_FLAGS)}`);
+  }
   const out: unknown[] = [];
-  for (const item of items) {
-    if (isDict(item) && truthy(item['skipped'] ?? false)) continue;
-    let sub: unknown = item;
-    let missing = false;
-    for (const p of path) {
-      if (!isDict(sub) || !(p in sub)) {
-        missing = true;
-        break;
+  for (const original of elements) {
+    if (!isDict(original)) throw new TemplateRuntimeError(`subelements lookup expects a dictionary, got '${pyStr(original)}'`);
+    if (original['skipped'] !== undefined && original['skipped'] !== false) continue;
+    const skipMissing = isDict(flags) ? truthy(flags['skip_missing'] ?? false) : false;
+    // The item is copied along the path, so that popping the sub-list leaves the caller's data alone.
+    const item: Dict = { ...original };
+    let sub: Dict = item;
+    let sublist: unknown[] = [];
+    for (let n = 0; n < path.length; n++) {
+      const k = path[n]!;
+      const last = n === path.length - 1;
+      if (!(k in sub)) {
+        if (skipMissing) continue;
+        throw new TemplateRuntimeError(`could not find '${k}' key in iterated item '${pyStr(sub)}'`);
       }
-      sub = sub[p];
+      const v = sub[k];
+      if (!last) {
+        if (!isDict(v)) {
+          if (skipMissing) continue;
+          throw new TemplateRuntimeError(`the key ${k} should point to a dictionary, got '${pyStr(v)}'`);
+        }
+        sub = sub[k] = { ...v };
+      } else {
+        if (!Array.isArray(v)) throw new TemplateRuntimeError(`the key ${k} should point to a list, got '${pyStr(v)}'`);
+        sublist = v;
+        delete sub[k];
+      }
     }
-    if (missing) {
-      if (skipMissing) continue;
-      throw new TemplateRuntimeError(`could not find '${pyStr(key)}' key in iterated item '${pyStr(item)}'`);
-    }
-    if (!Array.isArray(sub)) throw new TemplateRuntimeError(`the key ${pyStr(key)} should point to a list, got '${pyStr(sub)}'`);
-    for (const s of sub) out.push(tuple([item, s]));
+    for (const s of sublist) out.push(tuple([item, s]));
   }
   return out;
 }
@@ -117,7 +163,8 @@ export const DATA_LOOKUPS: Record<string, LookupFn> = {
       }
       return v;
     }),
-  sequence: (_s, terms, k) => terms.flatMap((t) => parseSequence(pyStr(t), k)),
+  // 2.14's run() ignores keyword arguments: everything is in the terms.
+  sequence: (_s, terms) => terms.flatMap((t) => parseSequence(pyStr(t))),
   nested: (_s, terms) => {
     const lists = (terms.length === 1 && Array.isArray(terms[0]) && (terms[0] as unknown[]).every(Array.isArray) ? (terms[0] as unknown[][]) : terms).map((l) => (Array.isArray(l) ? l : [l]));
     if (!lists.length) throw new TemplateRuntimeError('with_nested requires at least one element in the nested list');

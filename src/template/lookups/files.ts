@@ -1,4 +1,6 @@
 /** Lookups that read the controller: file, template, fileglob, first_found, lines, pipe, password, ini, csvfile. */
+import { withStandardDelimiters } from '../delimiters.js';
+import { nativeFromString } from '../native.js';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,7 +86,16 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
       const f = findFile(s.ctx, pyStr(t), 'templates');
       if (!f) throw new TemplateRuntimeError(`the template file ${pyStr(t)} could not be found for the lookup`);
       const extra = isDict(k['template_vars']) ? k['template_vars'] : undefined;
-      return s.renderText(fs.readFileSync(f, 'utf8'), extra);
+      const opt = (name: string) => (k[name] === undefined || k[name] === null ? undefined : pyStr(k[name]));
+      const source = withStandardDelimiters(fs.readFileSync(f, 'utf8'), {
+        variableStart: opt('variable_start_string'),
+        variableEnd: opt('variable_end_string'),
+        commentStart: opt('comment_start_string'),
+        commentEnd: opt('comment_end_string'),
+      });
+      const out = s.renderText(source, extra);
+      // convert_data (default true): a result that reads as a dict/list/bool becomes one.
+      return k['convert_data'] === undefined || truthy(k['convert_data']) ? nativeFromString(out) : out;
     }),
   fileglob: (s, terms) =>
     terms.flatMap((t) => {

@@ -378,7 +378,9 @@ export class Evaluator implements EvalState {
       case 'include': {
         const name = pyStr(this.eval(s.template, f));
         const text = this.invoke(GLOBALS['__read_template'], [name, s.ignoreMissing], {});
-        if (typeof text === 'string') out.push(this.renderText(text));
+        // Jinja's lexer without keep_trailing_newline (Ansible never sets it): newlines normalized
+        // and one trailing newline dropped from the included template.
+        if (typeof text === 'string') out.push(this.renderText(text.replace(/\r\n|\r/g, '\n').replace(/\n$/, '')));
         return;
       }
       case 'break':
