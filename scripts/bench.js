@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * npm run bench: the workload (bench/node-prep.yml; --bench-dir picks another folder with a
- * fleet-basic.yml or node-prep.yml and its ansible.cfg) on lab fleets of
- * 8 and 32 nodes with philote, with ansible-playbook (pipelining + ControlPersist, same forks)
- * and the raw floor (one ssh2 connection per node running `true` once per task and loop item).
- * Prints medians, the ratios philote/ansible and philote/floor, philote's peak RSS, and the
- * cold (first) and idempotent (second, changed=0) runs. Needs root (the lab). First, without a
- * lab, the variable manager's cost per host-task (scripts/bench-vars.ts).
+ * fleet-basic.yml or node-prep.yml and its ansible.cfg) on lab fleets of 8, 32 and 200 nodes,
+ * side by side: philote (persistent node shell, the default), philote with one exec per task
+ * (node_shell off), ansible-playbook (pipelining + ControlPersist, same forks) and the raw
+ * one-exec-per-task floor (one ssh2 connection per node running `true` once per task and loop
+ * item). Prints medians, the ratios, philote's peak RSS, the cold (first) and idempotent
+ * (second, changed=0) runs, and at the first size a file transfer: a 100 MB copy to every node
+ * with philote against `scp` to the same nodes. Needs root (the lab). First, without a lab, the
+ * variable manager's cost per host-task (scripts/bench-vars.ts). Reports, never asserts.
  *
- *   node scripts/bench.js [--sizes 8,32] [--reps 3] [--bench-dir DIR] [--no-ansible] [--keep-lab] [--lab NAME]
+ *   node scripts/bench.js [--sizes 8,32,200] [--reps 3] [--bench-dir DIR] [--no-ansible]
+ *                         [--ansible-max N] [--no-copy] [--keep-lab] [--lab NAME]
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { sizes: [8, 32], reps: 3, benchDir: join(root, 'bench'), ansible: true, keepLab: false, execsPerNode: 16, labName: 'bench' };
+  const o = { sizes: [8, 32, 200], reps: 3, benchDir: join(root, 'bench'), ansible: true, ansibleMax: Infinity, copy: true, keepLab: false, execsPerNode: 16, labName: `bench-${process.pid}` };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -26,10 +29,12 @@ function parseArgs(argv) {
     else if (a === '--reps') o.reps = Math.max(1, Number(next()));
     else if (a === '--bench-dir') o.benchDir = resolve(next());
     else if (a === '--no-ansible') o.ansible = false;
+    else if (a === '--ansible-max') o.ansibleMax = Number(next());
+    else if (a === '--no-copy') o.copy = false;
     else if (a === '--keep-lab') o.keepLab = true;
     else if (a === '--lab') o.labName = next();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.js [--sizes 8,32] [--reps N] [--bench-dir DIR] [--no-ansible] [--keep-lab] [--lab NAME]');
+      console.log('usage: node scripts/bench.js [--sizes 8,32,200] [--reps N] [--bench-dir DIR] [--no-ansible] [--ansible-max N] [--no-copy] [--keep-lab] [--lab NAME]');
       process.exit(0);
     } else {
       console.error(`bench: unknown option ${a}`);
@@ -132,11 +137,14 @@ function workload(o) {
   return existsSync(join(o.benchDir, 'fleet-basic.yml')) ? 'fleet-basic.yml' : 'node-prep.yml';
 }
 
-async function philoteRun(inv, o, forks) {
+async function philoteRun(inv, o, forks, env = {}, playbook = workload(o), cwd = o.benchDir) {
   const bin = join(root, 'bin', 'philote.js');
   // Not recorded: the record is for people's runs (and would fill ~/.philote/runs with bench runs).
-  return timed(process.execPath, [bin, 'playbook', '--no-record', '-i', inv, '-f', String(forks), workload(o)], { cwd: o.benchDir });
+  return timed(process.execPath, [bin, 'playbook', '--no-record', '-i', inv, '-f', String(forks), playbook], { cwd, env });
 }
+
+/** philote with one exec channel per task (the persistent node shell off). */
+const EXEC_PER_TASK = { PHILOTE_NODE_SHELL: '0' };
 
 async function ansibleRun(inv, o, forks) {
   return timed('ansible-playbook', ['-i', inv, '-f', String(forks), workload(o)], {
@@ -150,7 +158,7 @@ async function benchSize(mods, o, size) {
   const lab = await mods.lab.createLab({ name: o.labName, nodes: size, calicoState: true });
   const inv = lab.inventoryPath;
   const forks = size;
-  const row = { size, floor: [], philote: { cold: [], warm: [], rss: [] }, ansible: { cold: [], warm: [] }, notes: [] };
+  const row = { size, floor: [], philote: { cold: [], warm: [], rss: [] }, execs: { cold: [], warm: [] }, ansible: { cold: [], warm: [] }, notes: [] };
 
   for (let r = 0; r < o.reps; r++) row.floor.push(await floorRun(lab, o.execsPerNode));
   console.log(`floor (ssh2, ${o.execsPerNode} x true per node): median ${secs(median(row.floor))}`);
@@ -175,7 +183,23 @@ async function benchSize(mods, o, size) {
   }
   if (philoteOk) console.log(`philote: cold ${secs(median(row.philote.cold))}, idempotent ${secs(median(row.philote.warm))}, peak RSS ${Math.max(...row.philote.rss, 0).toFixed(0)} MB`);
 
-  if (o.ansible) {
+  // The same runs with one exec per task: what the node shell saves.
+  for (let r = 0; r < o.reps && philoteOk; r++) {
+    await cleanBenchOutput(lab);
+    const cold = await philoteRun(inv, o, forks, EXEC_PER_TASK);
+    const warm = await philoteRun(inv, o, forks, EXEC_PER_TASK);
+    if (cold.rc !== 0 || warm.rc !== 0) {
+      row.notes.push(`philote (one exec per task) failed: exit ${cold.rc}/${warm.rc}`);
+      break;
+    }
+    row.execs.cold.push(cold.ms);
+    row.execs.warm.push(warm.ms);
+  }
+  if (row.execs.cold.length) console.log(`philote, one exec per task: cold ${secs(median(row.execs.cold))}, idempotent ${secs(median(row.execs.warm))}`);
+
+  if (o.copy && size === o.sizes[0]) row.copy = await copyCase(lab, o);
+
+  if (o.ansible && size <= o.ansibleMax) {
     // Ansible is slow: fewer reps at 32 nodes keep the whole bench in minutes.
     const reps = size > 16 ? 1 : o.reps;
     for (let r = 0; r < reps; r++) {
@@ -195,19 +219,66 @@ async function benchSize(mods, o, size) {
   return row;
 }
 
+/**
+ * The file-transfer case: a 100 MB file (random bytes) copied to every node of the lab by a
+ * philote copy task, against `scp` to the same nodes at once (OpenSSH, the same key, each node's
+ * own /tmp). The destination is removed before each run, so every run transfers the whole file.
+ */
+async function copyCase(lab, o) {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { randomBytes } = await import('node:crypto');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'philote-bench-copy-'));
+  try {
+    const big = join(dir, 'big.bin');
+    const chunk = randomBytes(1024 * 1024);
+    writeFileSync(big, Buffer.concat(Array.from({ length: 100 }, () => chunk)));
+    writeFileSync(join(dir, 'copy.yml'), '- hosts: nodes\n  gather_facts: false\n  tasks:\n    - copy: { src: big.bin, dest: /tmp/philote-bench-big.bin, mode: "0644" }\n');
+    const clean = () => Promise.all(lab.nodes.map((n) => lab.exec(n.name, 'rm -f /tmp/philote-bench-big.bin /tmp/scp-bench-big.bin')));
+    const scpOne = (n) =>
+      timed('scp', ['-q', '-i', lab.keyPath, '-P', String(n.sshPort), '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', big, `${lab.user}@127.0.0.1:/tmp/scp-bench-big.bin`]);
+    const res = { philote: [], scp: [], rss: [] };
+    for (let r = 0; r < o.reps; r++) {
+      await clean();
+      const p = await philoteRun(lab.inventoryPath, o, lab.nodes.length, {}, 'copy.yml', dir);
+      if (p.rc !== 0) {
+        console.log(`copy: philote failed (exit ${p.rc}): ${p.out.split('\n').filter((l) => /fatal/.test(l)).slice(0, 1).join('').slice(0, 300)}`);
+        return undefined;
+      }
+      res.philote.push(p.ms);
+      if (p.rssMb) res.rss.push(p.rssMb);
+      await clean();
+      const t0 = process.hrtime.bigint();
+      const all = await Promise.all(lab.nodes.map(scpOne));
+      if (all.some((x) => x.rc !== 0)) {
+        console.log(`copy: scp failed: ${all.find((x) => x.rc !== 0).err.trim().slice(0, 300)}`);
+        return undefined;
+      }
+      res.scp.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    console.log(`copy 100 MB to ${lab.nodes.length} nodes: philote ${secs(median(res.philote))} (peak RSS ${Math.max(...res.rss, 0).toFixed(0)} MB), scp ${secs(median(res.scp))}, philote/scp ${(median(res.philote) / median(res.scp)).toFixed(2)}x`);
+    await clean();
+    return res;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function table(rows) {
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
-  console.log('\n| nodes | floor | philote cold | philote 2nd | ansible cold | ansible 2nd | ansible/philote | philote/floor | philote peak RSS |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| nodes | floor | philote cold / 2nd | one exec per task cold / 2nd | ansible cold / 2nd | ansible/philote (cold / 2nd) | philote/floor (cold / 2nd) | philote peak RSS |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    const pc = median(r.philote.cold);
-    const ac = median(r.ansible.cold);
+    const [pc, pw] = [median(r.philote.cold), median(r.philote.warm)];
+    const [ac, aw] = [median(r.ansible.cold), median(r.ansible.warm)];
     const fl = median(r.floor);
     const rss = r.philote.rss.length ? `${Math.max(...r.philote.rss).toFixed(0)} MB` : '-';
     console.log(
-      `| ${r.size} | ${secs(fl)} | ${secs(pc)} | ${secs(median(r.philote.warm))} | ${secs(ac)} | ${secs(median(r.ansible.warm))} | ${ratio(ac, pc)} | ${ratio(pc, fl)} | ${rss} |`,
+      `| ${r.size} | ${secs(fl)} | ${secs(pc)} / ${secs(pw)} | ${secs(median(r.execs.cold))} / ${secs(median(r.execs.warm))} | ${secs(ac)} / ${secs(aw)} | ${ratio(ac, pc)} / ${ratio(aw, pw)} | ${ratio(pc, fl)} / ${ratio(pw, fl)} | ${rss} |`,
     );
   }
+  const c = rows.find((r) => r.copy)?.copy;
+  if (c) console.log(`\ncopy 100 MB to ${rows.find((r) => r.copy).size} nodes: philote ${secs(median(c.philote))}, scp ${secs(median(c.scp))}, philote/scp ${ratio(median(c.philote), median(c.scp))}`);
 }
 
 /** The controller-side figure of scripts/bench-vars.ts (no lab needed), printed first. */

@@ -172,8 +172,13 @@ export class NodeShell {
     return new Promise<ExecResult>((resolve, reject) => {
       this.pending = { out: [], err: [], errDone: false, resolve, reject };
       const ch = this.ch!;
-      // One write, so a small task is one SSH packet.
-      ch.write(Buffer.concat([Buffer.from(`T ${body.length} ${input.length}\n`), body, input]));
+      const head = Buffer.from(`T ${body.length} ${input.length}\n`);
+      // One write, so a small task is one SSH packet; a large stdin is not copied to join it.
+      if (input.length <= 64 * 1024) ch.write(Buffer.concat([head, body, input]));
+      else {
+        ch.write(Buffer.concat([head, body]));
+        ch.write(input);
+      }
     });
   }
 
