@@ -324,6 +324,13 @@ export function createTemplar(): Templar {
  * Run a lookup for a `with_<name>` loop and return the items, as Ansible's TaskExecutor does:
  * string terms are templated first and wrapped in a list; the plugin's list is the loop.
  */
+const DICT_TERMS_REFUSED: Record<string, string> = {
+  list: 'with_list expects a list',
+  indexed_items: 'with_indexed_items expects a list',
+  flattened: 'with_flattened expects a list',
+  subelements: 'subelements lookup expects a list of two or three items, ',
+};
+
 export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateContext): unknown[] {
   const text = typeof terms === 'string' ? terms : describe(terms);
   return wrapErrors(text, ctx, () => {
@@ -332,6 +339,14 @@ export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateCont
     // stays as written, and the lookup passes over it.
     let t = name === 'first_found' || name.endsWith('.first_found') ? renderLenient(terms, ev) : renderDeep(terms, ev);
     if (t === null || t === undefined) t = [];
+    if (isDict(t)) {
+      // listify_lookup_plugin_terms keeps a mapping (it is iterable): lookups that check for a
+      // list fail, `dict` takes it whole, the others iterate it, which yields its keys.
+      const short = name.split('.').pop()!;
+      const refusal = DICT_TERMS_REFUSED[short];
+      if (refusal) throw new FinalTemplateError(refusal);
+      t = short === 'dict' ? [t] : Object.keys(t);
+    }
     if (!Array.isArray(t)) t = [t];
     let out: unknown[];
     try {

@@ -8,8 +8,9 @@ import { UndefinedVariableError } from '../../errors.js';
 import { execFileSync } from 'node:child_process';
 import type { LookupFn } from './index.js';
 import { LookupError, TemplateRuntimeError } from '../runtime/env.js';
-import { isDict, num, pyIter, pyStr, truthy, type Dict, UndefinedUse } from '../runtime/values.js';
+import { isDict, num, pyIter, pyStr, truthy, type Dict, UndefinedUse, typeName } from '../runtime/values.js';
 import { findFile } from './search.js';
+import { readCsvRows } from './csv-reader.js';
 import { parseKeyValues } from '../../values/kv.js';
 
 function sh(cmd: string): string {
@@ -115,22 +116,31 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
       return [];
     }),
   first_found: (s, terms, k) => {
-    let files: string[] = [];
-    let paths: string[] = [];
-    let skip = truthy(k['skip'] ?? false);
-    const addSpec = (t: unknown): void => {
-      if (isDict(t)) {
-        files.push(...pyIter(t['files'] ?? []).map(pyStr));
-        paths.push(...pyIter(t['paths'] ?? []).map(pyStr));
-        if (t['skip'] !== undefined) skip = truthy(t['skip']);
-      } else if (Array.isArray(t)) t.forEach(addSpec);
-      else files.push(...pyStr(t).split(/[,;]/).map((x) => x.trim()).filter(Boolean));
+    // _process_terms of ansible-core 2.14, clobbering included: each mapping term sets the options
+    // afresh (files, paths, skip); a string term takes the keyword options; a list term recurses.
+    const split = (v: unknown, chars: RegExp): string[] => (typeof v === 'string' ? v.split(chars) : pyIter(v ?? []).flatMap((x) => split(pyStr(x), chars)));
+    let skip = false;
+    const process = (ts: unknown[]): string[] => {
+      let total: string[] = [];
+      for (const t of ts) {
+        let opts: Dict;
+        if (isDict(t)) opts = t;
+        else if (typeof t === 'string') opts = k;
+        else if (Array.isArray(t)) {
+          total.push(...process(t));
+          continue;
+        } else throw new LookupError(`Invalid term supplied, can handle string, mapping or list of strings but got: <class '${typeName(t)}'> for ${pyStr(t)}`, 'lookup');
+        const files = split(opts['files'] ?? [], /[,;]/);
+        const paths = split(opts['paths'] ?? [], /[,:;]/);
+        skip = truthy(opts['skip'] ?? false);
+        if (paths.length) {
+          for (const p of paths) for (const f of files) total.push(path.join(p, f));
+        } else if (files.length) total = files;
+        else total.push(pyStr(t));
+      }
+      return total;
     };
-    terms.forEach(addSpec);
-    if (k['files']) files = [...files, ...pyIter(k['files']).map(pyStr)];
-    if (k['paths']) paths = [...paths, ...pyIter(k['paths']).map(pyStr)];
-    // Each path with every file, in the order of the paths (first_found's total_search).
-    const candidates = paths.length ? paths.flatMap((p) => files.map((f) => path.join(p, f))) : files;
+    const candidates = process(terms);
     let sawUndefined = false;
     for (const raw of candidates) {
       // A candidate that cannot be templated (an undefined variable) is passed over for the next.
@@ -178,19 +188,45 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
       if (!hits.length) return o['default'] === undefined ? [''] : [o['default']];
       return truthy(o['re'] ?? false) ? hits : [hits[0]!];
     }),
-  csvfile: (s, terms, k) =>
-    terms.map((t) => {
-      const { first, opts } = parseKv(pyStr(t));
-      const o = { ...k, ...opts };
-      const file = findFile(s.ctx, pyStr(o['file'] ?? 'ansible.csv'), 'files');
-      if (!file) throw new TemplateRuntimeError(`Could not find file ${pyStr(o['file'] ?? 'ansible.csv')}`);
-      let delim = pyStr(o['delimiter'] ?? 'TAB');
-      if (delim === 'TAB' || delim === '\\t') delim = '\t';
-      const col = num(o['col'] ?? 1);
-      for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
-        const cells = line.split(delim).map((c) => c.replace(/^"(.*)"$/, '$1'));
-        if (cells[0] === first) return cells[col] ?? null;
+  csvfile: (s, terms, k) => {
+    // Options: keyword arguments first (unknown ones are ignored, as set_options does), then the
+    // term's own key=value pairs, which must be known options.
+    const base: Dict = { col: '1', default: null, delimiter: 'TAB', file: 'ansible.csv', encoding: 'utf-8' };
+    for (const name of Object.keys(base)) if (k[name] !== undefined) base[name] = k[name];
+    const out: unknown[] = [];
+    for (const t of terms) {
+      const kv = parseKeyValues(pyStr(t));
+      if (!('_raw_params' in kv)) throw new Error('Search key is required but was not found');
+      const key = pyStr(kv['_raw_params']);
+      const o: Dict = { ...base };
+      for (const [name, value] of Object.entries(kv)) {
+        if (name === '_raw_params') continue;
+        if (!(name in base)) throw new Error(`${name} is not a valid option`);
+        o[name] = value;
       }
-      return o['default'] ?? null;
-    }),
+      const delim = pyStr(o['delimiter']) === 'TAB' ? '\t' : pyStr(o['delimiter']);
+      // A missing file is searched as None (open(b'None')), as in 2.14.
+      const file = findFile(s.ctx, pyStr(o['file']), 'files') ?? 'None';
+      let found: unknown = o['default'];
+      try {
+        const rows = readCsvRows(fs.readFileSync(file, 'utf8'), delim);
+        const hit = rows.find((r) => r.length > 0 && r[0] === key);
+        if (hit) {
+          const col = Number.parseInt(pyStr(o['col']), 10);
+          if (Number.isNaN(col)) throw new Error(`invalid literal for int() with base 10: '${pyStr(o['col'])}'`);
+          if (col >= hit.length || col < -hit.length) throw new Error('list index out of range');
+          found = hit[col < 0 ? hit.length + col : col];
+        }
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'ENOENT' ? `[Errno 2] No such file or directory: b'${file}'` : err.message;
+        throw new Error(`csvfile: ${why}`);
+      }
+      if (found !== null && found !== undefined) {
+        if (Array.isArray(found)) out.push(...found);
+        else out.push(found);
+      }
+    }
+    return out;
+  },
 };
