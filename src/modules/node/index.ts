@@ -47,6 +47,7 @@ import { yumModule } from './yum.js';
 import { pacmanModule } from './pacman.js';
 import { snapModule } from './snap.js';
 import { opensslPrivatekeyModule } from './openssl-privatekey.js';
+import { opensslCsrModule } from './openssl-csr.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
   commandModule,
@@ -99,4 +100,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   pacmanModule,
   snapModule,
   opensslPrivatekeyModule,
+  opensslCsrModule,
 ];

@@ -75,3 +75,90 @@ export const SH_DIR_CHECK = String.raw`
 _bd=$(dirname -- "$a_path")
 [ -d "$_bd" ] || { jsv "$_bd"; _n=$_j; jsv "The directory $_bd does not exist or the file is not a directory"; printf '{"failed":true,"name":%s,"msg":%s}\n' "$_n" "$_j"; exit 0; }
 `;
+
+/** What `openssl req|x509 -noout -text` says that the collection compares, order-free where it compares sets. */
+export interface X509Text {
+  subject: string[];
+  issuer: string[];
+  /** The public key block, as printed. */
+  publicKey: string;
+  /** Extension name -> "critical|" + its values sorted (values split at ", "). */
+  extensions: Record<string, string>;
+}
+
+const nameParts = (line: string | undefined): string[] => (line ? line.split(', ').sort() : []);
+
+export function parseX509Text(text: string): X509Text {
+  const lines = text.split('\n');
+  const field = (name: string) => lines.find((l) => l.trimStart().startsWith(`${name}: `))?.trimStart().slice(name.length + 2);
+  const pkStart = lines.findIndex((l) => l.trim() === 'Subject Public Key Info:');
+  let pkEnd = pkStart + 1;
+  while (pkStart >= 0 && pkEnd < lines.length && /^\s{12,}/.test(lines[pkEnd]!)) pkEnd++;
+  const extensions: Record<string, string> = {};
+  const extStart = lines.findIndex((l) => /^\s*(Requested Extensions|X509v3 extensions):\s*$/.test(l));
+  if (extStart >= 0) {
+    const indent = (l: string) => l.length - l.trimStart().length;
+    const base = indent(lines[extStart + 1] ?? '');
+    for (let i = extStart + 1; i < lines.length && indent(lines[i]!) >= base && lines[i]!.trim() !== ''; i++) {
+      const l = lines[i]!;
+      if (indent(l) !== base) continue;
+      const m = /^\s*(.+?):\s*(critical)?\s*$/.exec(l);
+      if (!m) continue;
+      const values: string[] = [];
+      for (let j = i + 1; j < lines.length && indent(lines[j]!) > base; j++) values.push(...lines[j]!.trim().split(', '));
+      extensions[m[1]!] = `${m[2] ? 'critical' : ''}|${values.sort().join(', ')}`;
+    }
+  }
+  return {
+    subject: nameParts(field('Subject')),
+    issuer: nameParts(field('Issuer')),
+    publicKey: pkStart >= 0 ? lines.slice(pkStart, pkEnd).map((l) => l.trim()).join('\n') : '',
+    extensions,
+  };
+}
+
+/** A value for an openssl config file line: `$`, `#` and `\` are special there. */
+export function cnfValue(v: string): string {
+  return v.replace(/[\\$#]/g, (c) => `\\${c}`);
+}
+
+/** A subject as `openssl req -subj` reads it: /K=V/K=V, with `/`, `+` and `\` escaped. */
+export function subjArg(entries: [string, string][]): string {
+  return entries.map(([k, v]) => `/${k}=${v.replace(/[\\/+]/g, (c) => `\\${c}`)}`).join('') || '/';
+}
+
+const KEY_USAGE: Record<string, string> = {
+  digitalsignature: 'digitalSignature',
+  nonrepudiation: 'nonRepudiation',
+  contentcommitment: 'nonRepudiation',
+  keyencipherment: 'keyEncipherment',
+  dataencipherment: 'dataEncipherment',
+  keyagreement: 'keyAgreement',
+  keycertsign: 'keyCertSign',
+  crlsign: 'cRLSign',
+  encipheronly: 'encipherOnly',
+  decipheronly: 'decipherOnly',
+};
+
+/** The collection's key usage names (short or long, any case) as openssl's; undefined for an unknown one. */
+export function keyUsageName(n: string): string | undefined {
+  return KEY_USAGE[n.replace(/[\s_]/g, '').toLowerCase()];
+}
+
+const EKU: Record<string, string> = {
+  'tls web server authentication': 'serverAuth',
+  'tls web client authentication': 'clientAuth',
+  'code signing': 'codeSigning',
+  'e-mail protection': 'emailProtection',
+  'time stamping': 'timeStamping',
+  'ocsp signing': 'OCSPSigning',
+  'any extended key usage': 'anyExtendedKeyUsage',
+  'ipsec end system': 'ipsecEndSystem',
+  'ipsec tunnel': 'ipsecTunnel',
+  'ipsec user': 'ipsecUser',
+};
+
+/** An extended key usage as openssl's short name (long names mapped; short names and OIDs as given). */
+export function extKeyUsageName(n: string): string {
+  return EKU[n.toLowerCase()] ?? n;
+}
