@@ -7,7 +7,7 @@
  * sorted walk, not levels; failures are reported under `message`, not `msg`.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, isAbsolute, join } from 'node:path';
 import type { ModuleResult } from '../modules/types.js';
 import type { RoleInstance } from '../playbook/types.js';
 import { searchStack } from '../template/lookups/search.js';
@@ -114,7 +114,7 @@ function loadDirInto(result: Record<string, unknown>, dir: string, args: Record<
   if (place.role) {
     const inVars = join(place.role.path, dir);
     root = dir.split('/')[0] === 'vars' ? (existsSync(inVars) ? inVars : dir) : join(place.role.path, 'vars', dir);
-  } else root = join(dirname(place.taskFile), dir);
+  } else root = join(isAbsolute(place.taskFile) ? dirname(place.taskFile) : place.playbookDir, dir);
   if (!existsSync(root)) return `${root} directory does not exist`;
   if (!statSync(root).isDirectory()) return `${root} is not a directory`;
 

@@ -12,6 +12,7 @@ import { effectiveTags, inherited, isRunnable, taskInfo } from './context.js';
 import { applyOutcome, markFailed } from './outcome.js';
 import { runMeta } from './meta.js';
 import { failedResult, skippedResult, statusOf } from './results.js';
+import { loopVarsFor, resolveLoopControl, type ResolvedLoopControl } from './loop-control.js';
 import { shouldRunByTags } from './tags.js';
 import { firstFalse, kwBool, runTaskForHost, varLayers, whenChain } from './task-runner.js';
 import type { HostOutcome } from './task-runner.js';
@@ -186,12 +187,13 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     let result: ModuleResult;
     try {
       const items: Array<{ loopVars?: Record<string, unknown> }> = [];
+      let lcr: ResolvedLoopControl | undefined;
       if (inc.loop === undefined) items.push({});
       else {
         const list = templar.renderKeepUnsafe(inc.loop, { vars, location: inc.loc });
-        const lc = inc.loop_control ?? {};
-        const loopVar = lc.loop_var ?? 'item';
-        if (Array.isArray(list)) list.forEach((it, i) => items.push({ loopVars: { [loopVar]: it, ansible_loop_var: loopVar, ...(lc.index_var ? { [lc.index_var]: i } : {}) } }));
+        lcr = resolveLoopControl(pr, inc.loop_control, vars);
+        const resolved = lcr;
+        if (Array.isArray(list)) list.forEach((_it, i) => items.push({ loopVars: loopVarsFor(resolved, list, i) }));
       }
       const results: ModuleResult[] = [];
       for (const it of items) {
@@ -206,14 +208,16 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         const incVars = inc.vars ? (templar.render(inc.vars, { vars: v, location: inc.loc }) as Record<string, unknown>) : {};
         // The included tasks see the include's vars as written: Ansible templates them when they
         // are used, where a loop of the included task may have shadowed the include's own `item`.
-        const params = { ...(inc.vars ?? {}), ...(it.loopVars ?? {}) };
+        // Of the loop's variables, IncludedFile passes on the loop var, the index var and ansible_loop.
+        const { ansible_loop_var: _lv, ansible_index_var: _iv, ...passed } = it.loopVars ?? {};
+        const params = { ...(inc.vars ?? {}), ...passed };
         const extra: Record<string, unknown> = {};
         for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply']) if (args[k] !== undefined) extra[k] = args[k];
         const entry: IncludeEntry = { host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) };
         const lc = inc.loop_control ?? {};
         if (it.loopVars && lc.label !== undefined) entry.label = pyStr(templar.render(lc.label, { vars: v, location: inc.loc }));
         // The label is the loop variable's value, whatever it is called (loop_control.loop_var).
-        else if (it.loopVars) entry.label = pyStr(it.loopVars[lc.loop_var ?? 'item']);
+        else if (it.loopVars) entry.label = pyStr(it.loopVars[lcr?.loopVar ?? 'item']);
         entries.push(entry);
         // include_role reports no `include` key, include_tasks names the file.
         const r: ModuleResult = inc.action === 'include_tasks' ? { changed: false, include: file, include_args: incVars } : { changed: false, include_args: incVars };

@@ -4,6 +4,7 @@
  * It emits per-item events; the caller records stats, registers and applies facts.
  */
 import { applyInventoryResult } from './inventory-changes.js';
+import { loopVarsFor, resolveLoopControl, type ResolvedLoopControl } from './loop-control.js';
 import { runAsync } from '../async/run.js';
 import { dirname } from 'node:path';
 import type { Connection } from '../connection/types.js';
@@ -437,25 +438,6 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
   return items;
 }
 
-function extendedLoop(items: unknown[], i: number, allitems: boolean): Record<string, unknown> {
-  const n = items.length;
-  const l: Record<string, unknown> = {
-    index: i + 1,
-    index0: i,
-    revindex: n - i,
-    revindex0: n - i - 1,
-    first: i === 0,
-    last: i === n - 1,
-    length: n,
-    previtem: i > 0 ? items[i - 1] : undefined,
-    nextitem: i < n - 1 ? items[i + 1] : undefined,
-  };
-  if (i === 0) delete l['previtem'];
-  if (i === n - 1) delete l['nextitem'];
-  if (allitems) l['allitems'] = items;
-  return l;
-}
-
 /** Run `task` for `host`. Per-item lines are emitted here; the final line by the caller. */
 export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   const { pr, task, host, scope, info } = inv;
@@ -519,11 +501,17 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     delete r.changed;
     return outcome(r);
   }
+  let lcr: ResolvedLoopControl;
+  try {
+    lcr = resolveLoopControl(pr, task.loop_control, baseVars);
+  } catch (e) {
+    return outcome(errorResult(e));
+  }
   const lc = task.loop_control ?? {};
-  const loopVar = lc.loop_var ?? 'item';
-  const indexVar = lc.index_var;
-  const extended = kwBool(pr, lc.extended, baseVars);
-  const pause = lc.pause !== undefined ? Number(lc.pause) : 0;
+  const loopVar = lcr.loopVar;
+  const indexVar = lcr.indexVar;
+  const extended = lcr.extended;
+  const pause = lcr.pause;
   if (items.length === 0) {
     return outcome({ changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] });
   }
@@ -538,12 +526,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   for (let i = 0; i < items.length; i++) {
     if (pr.run.signal.aborted) break;
     const item = items[i];
-    const loopVars: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
-    if (indexVar) {
-      loopVars[indexVar] = i;
-      loopVars['ansible_index_var'] = indexVar;
-    }
-    if (extended) loopVars['ansible_loop'] = extendedLoop(items, i, lc.extended_allitems === undefined || kwBool(pr, lc.extended_allitems, baseVars));
+    const loopVars = loopVarsFor(lcr, items, i);
     const vars = withConnectionMagic(pr, vm.getVars(host.name, { ...taskScope, loopVars }));
     let label: unknown = unwrapUnsafe(item);
     let r: ModuleResult;

@@ -265,7 +265,8 @@ class AnsibleTemplar implements Templar {
     if (typeof value === 'string' && !TEMPLATED.test(value)) return value;
     if (value === null || (typeof value !== 'string' && typeof value !== 'object')) return value;
     try {
-      return renderDeep(value, new Evaluator(ctx, hooks));
+      const ev = new Evaluator(ctx, hooks);
+      return ctx.lenient ? renderLenient(value, ev) : renderDeep(value, ev);
     } catch (e) {
       // Describe the value only on failure: printing a large dict on every call costs time.
       throw toPhiloteError(e, typeof value === 'string' ? value : describe(value), ctx);

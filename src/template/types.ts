@@ -21,6 +21,11 @@ export interface TemplateContext {
    * then the playbook dir, as Ansible does.
    */
   searchPaths?: string[];
+  /**
+   * fail_on_undefined=False (HostVars templates its values so): a string that uses an undefined
+   * variable is kept as written instead of failing.
+   */
+  lenient?: boolean;
 }
 
 /** A value that stands for "leave this argument out" (Ansible's `omit`). */

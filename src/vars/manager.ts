@@ -257,7 +257,8 @@ export class VariableManager {
             if (val instanceof UnsafeText || isUnsafeContainer(val)) return val;
             if (typeof val === 'string' && !templar.isTemplated(val)) return val;
             if (val === null || typeof val !== 'object' && typeof val !== 'string') return val;
-            return templar.render(val, { vars: raw });
+            // HostVarsVars templates with fail_on_undefined=False.
+            return templar.render(val, { vars: raw, lenient: true });
           },
         })
       : raw;

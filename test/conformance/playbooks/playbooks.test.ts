@@ -43,7 +43,7 @@ describe.skipIf(!hasAnsible)('playbook conformance against ansible-playbook 2.14
         for (let f = queue.shift(); f; f = queue.shift()) ansibleResults.set(f, await runAnsible(f, CASE_ARGS[f]));
       }),
     );
-  }, 170_000);
+  }, 900_000);
 
   afterAll(() => {
     const passed = files.length - failures.size;
