@@ -29,7 +29,7 @@ function moduleRows(title: string, mods: AnyModuleDefinition[]): string[] {
 const CENSUS_GAPS = [
   '`dnf`/`yum`, `community.general.pacman`, `community.general.snap` drive the node\'s own command, but no lab node has dnf, yum, pacman or snapd: their argument checks, check mode and the failure on a node without the tool are tested against ansible-playbook, their transactions are not (dnf/yum `list` is refused; `results` names the packages asked for, not the dependencies pulled in).',
   '`ansible.posix.selinux` update_kernel_param (grubby) is refused with a message; `pip` is tested offline only (a wheel in a venv).',
-  '`community.crypto` modules (openssl_privatekey, x509_certificate, openssl_csr): not implemented yet.',
+  '`community.crypto`: openssl_privatekey, openssl_csr and x509_certificate (selfsigned, ownca) work with the node\'s openssl; not yet: the _pipe and _info modules, openssh_keypair, x509_certificate\'s acme and entrust providers, absolute or sub-day validity times, private keys given as content, openssl_csr name constraints, authority key identifiers and CRL distribution points, format raw, --diff output of these modules.',
   '`timezone` hwclock, `unarchive` from a URL with remote_src, `authorized_key` keys from a URL: refused with a message.',
   '`service_facts` from upstart or Red Hat chkconfig; `package_facts` apt `origin` is empty (needs python3-apt\'s cache).',
   '`poll: 0` with modules that need more than one command (alternatives, authorized_key) cannot be collected by `async_status`.',

@@ -48,6 +48,7 @@ import { pacmanModule } from './pacman.js';
 import { snapModule } from './snap.js';
 import { opensslPrivatekeyModule } from './openssl-privatekey.js';
 import { opensslCsrModule } from './openssl-csr.js';
+import { x509CertificateModule } from './x509-certificate.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
   commandModule,
@@ -101,4 +102,5 @@ export const nodeModules: AnyModuleDefinition[] = [
   snapModule,
   opensslPrivatekeyModule,
   opensslCsrModule,
+  x509CertificateModule,
 ];

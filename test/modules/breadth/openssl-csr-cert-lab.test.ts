@@ -24,9 +24,20 @@ const TASKS =
   task('openssl_csr', CSR_SERVER.replace('IP:10.0.0.5', 'IP:10.0.0.6'), 'c4') +
   task('openssl_csr', `path: ${D}/plain.csr, privatekey_path: ${D}/server.key, subject: {CN: plain.example, OU: [a, b]}, mode: "0600"`, 'c5') +
   task('openssl_csr', `path: ${D}/x.csr, privatekey_path: ${D}/server.key, state: bogus`, 'x1', '      ignore_errors: true\n') +
+  task('x509_certificate', `path: ${D}/ca.crt, provider: selfsigned, csr_path: ${D}/ca.csr, privatekey_path: ${D}/ca.key`, 'ca1') +
+  task('x509_certificate', `path: ${D}/ca.crt, provider: selfsigned, csr_path: ${D}/ca.csr, privatekey_path: ${D}/ca.key`, 'ca2') +
+  task('x509_certificate', `path: ${D}/server.crt, provider: ownca, csr_path: ${D}/server.csr, ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key, ownca_not_after: "+365d"`, 's1') +
+  task('x509_certificate', `path: ${D}/server.crt, provider: ownca, csr_path: ${D}/server.csr, ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key, ownca_not_after: "+365d", mode: "0600"`, 's2') +
+  task('openssl_csr', CSR_SERVER.replace('IP:10.0.0.5', 'IP:10.0.0.7'), 'c6') +
+  task('x509_certificate', `path: ${D}/server.crt, provider: ownca, csr_path: ${D}/server.csr, ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key, ownca_not_after: "+365d", mode: "0600"`, 's3') +
+  task('x509_certificate', `path: ${D}/server.crt, provider: ownca, csr_path: ${D}/server.csr, ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key, ownca_not_after: "+365d", mode: "0600", return_content: true`, 's4') +
+  task('x509_certificate', `path: ${D}/x.crt, csr_path: ${D}/ca.csr`, 'x2', '      ignore_errors: true\n') +
+  task('x509_certificate', `path: ${D}/x.crt, provider: selfsigned, csr_path: ${D}/ca.csr`, 'x3', '      ignore_errors: true\n') +
+  `    - shell: openssl verify -CAfile ${D}/ca.crt ${D}/server.crt && openssl x509 -in ${D}/server.crt -noout -enddate -subject -issuer | sed 's/notAfter=.* \\([0-9]*\\) GMT/\\1/'\n      register: v\n      check_mode: false\n      changed_when: false\n` +
+  `    - debug: {msg: "{{ [ca1.privatekey, ca1.csr, ca1.filename, s1.csr, x2.msg, x3.msg, s4.certificate is match('-----BEGIN CERTIFICATE-----'), v.stdout_lines] }}"}\n` +
   `    - debug: {msg: "{{ [c1.subject, c1.subjectAltName, c1.keyUsage, c1.basicConstraints, c2.subject, c2.subjectAltName, c2.extendedKeyUsage, c3.changed, c5.subject, c5.subjectAltName, c5.privatekey, c5.filename, x1.msg] }}"}\n`;
 
-const STATE = `cd ${D} 2>/dev/null && ls -1 | while read -r f; do echo "== $f $(stat -c %a "$f")"; case $f in *.csr) openssl req -in "$f" -noout -text | sed -n '/Subject:/p; /Requested Extensions/,/Signature Algorithm/p' | grep -v 'Signature Algorithm\\|^ *[0-9A-F][0-9A-F]:' ;; esac; done`;
+const STATE = `cd ${D} 2>/dev/null && ls -1 | while read -r f; do echo "== $f $(stat -c %a "$f")"; case $f in *.csr) openssl req -in "$f" -noout -text | sed -n '/Subject:/p; /Requested Extensions/,/Signature Algorithm/p' | grep -v 'Signature Algorithm\\|^ *[0-9A-F][0-9A-F]:' ;; *.crt) openssl x509 -in "$f" -noout -text | sed -n '/Version:/p; /Issuer:/p; /Subject:/p; /X509v3 extensions/,/Signature Algorithm/p' | grep -v 'Signature Algorithm\\|^ *[0-9A-F][0-9A-F]:\\|Key Identifier' | sort ;; esac; done`;
 
 describe('openssl_csr and x509_certificate in lab nodes (differential against ansible-playbook)', () => {
   beforeAll(async () => {
@@ -45,6 +56,8 @@ describe('openssl_csr and x509_certificate in lab nodes (differential against an
     expect(debugMsgs(r.ours), r.ours + r.ans).toEqual(debugMsgs(r.ans));
     const [a, o] = await t.state(STATE);
     expect(o).toBe(a);
-    expect(o).toContain('IP Address:10.0.0.6');
+    expect(o).toContain('IP Address:10.0.0.7');
+    expect(o).toContain('Issuer: CN = Lab CA');
+    expect(o).toContain('Version: 3 (0x2)');
   }, 240_000);
 });
