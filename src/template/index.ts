@@ -13,7 +13,7 @@ import { PhiloteError, UndefinedVariableError } from '../errors.js';
 import type { Expr, Stmt } from './compile/ast.js';
 import { parseExpression, parseTemplate } from './compile/parser.js';
 import { TemplateSyntaxError } from './compile/syntax-error.js';
-import { FinalTemplateError, LookupError, TemplateRuntimeError } from './runtime/env.js';
+import { FinalTemplateError, LookupError, RuntimePluginLoadError, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { nativeFromString } from './native.js';
 import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
@@ -235,6 +235,7 @@ export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): 
     return new PhiloteError('template', `template error while templating string: ${reason}. String: ${text}. ${reason}`, { location: ctx.location, cause: e });
   }
   if (e instanceof FinalTemplateError || e instanceof LookupError) return new PhiloteError('template', e.message, { location: ctx.location, cause: e });
+  if (e instanceof RuntimePluginLoadError) return new PhiloteError('template', `${e.message}\n  line 0`, { location: ctx.location, cause: e });
   if (e instanceof TemplateRuntimeError && /^Could not load "/.test(e.message)) {
     // Jinja's TemplateAssertionError for an unknown filter or test: a "templating string" error.
     return new PhiloteError('template', `template error while templating string: ${e.message}. String: ${text}. ${e.message}`, { location: ctx.location, cause: e });

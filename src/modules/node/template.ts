@@ -16,6 +16,8 @@
  * Returns: as copy (dest, checksum, md5sum, size, mode, owner, group, backup_file, diff).
  */
 import { withStandardDelimiters } from '../../template/delimiters.js';
+import { RuntimePluginLoadError } from '../../template/runtime/env.js';
+import { UndefinedVariableError } from '../../errors.js';
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { decryptIfVault } from '../../vault/index.js';
@@ -101,7 +103,20 @@ export const templateModule: ModuleDefinition<Args> = {
       commentStart: a.comment_start_string,
       commentEnd: a.comment_end_string,
     });
-    let out = ctx.templar.renderText(source, { vars, searchPaths: [path.replace(/\/[^/]*$/, '')] });
+    let out: string;
+    try {
+      out = ctx.templar.renderText(source, { vars, searchPaths: [path.replace(/\/[^/]*$/, '')] });
+    } catch (e) {
+      // The action plugin: AnsibleActionFail("%s: %s" % (type(e).__name__, e)).
+      const cause = (e as { cause?: unknown }).cause;
+      const cls = e instanceof UndefinedVariableError ? 'AnsibleUndefinedVariable' : cause instanceof RuntimePluginLoadError ? 'TemplateSyntaxError' : 'AnsibleError';
+      const m = (e as Error).message;
+      // AnsibleUndefinedVariable(e, orig_exc=e) repeats its cause.
+      const msg = `${cls}: ${e instanceof UndefinedVariableError ? `${m}. ${m}` : m}`;
+      // Only the traceback's last line is shown below -vvv: the exception's qualified name and message.
+      const qualified = `${cls === 'TemplateSyntaxError' ? 'jinja2.exceptions' : 'ansible.errors'}.${msg}`;
+      return { failed: true, changed: false, msg, exception: `Traceback (most recent call last):\n${qualified}\n` };
+    }
     if (a.newline_sequence !== '\n') out = out.replace(/\n/g, a.newline_sequence);
     const res = await writeFile(ctx, {
       dest: a.dest,

@@ -1,6 +1,6 @@
 /** List filters: Jinja2's sort/unique/map/select..., Ansible's set theory, flatten, zip, combinatorics. */
 import type { EvalState, FilterFn } from '../runtime/env.js';
-import { TemplateRuntimeError } from '../runtime/env.js';
+import { RuntimePluginLoadError, TemplateRuntimeError } from '../runtime/env.js';
 import { binop } from '../runtime/ops.js';
 import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, truthy, tuple, Undefined, type Dict } from '../runtime/values.js';
 
@@ -83,7 +83,7 @@ function selectOrReject(s: EvalState, v: unknown, a: unknown[], k: Dict, attr: b
   const testArgs = rest.slice(1);
   return items.filter((x) => {
     const val = get(x);
-    const r = testName === undefined ? truthy(val) : s.callTest(pyStr(testName), val, testArgs, k);
+    const r = testName === undefined ? truthy(val) : runtimeLookup(() => s.callTest(pyStr(testName), val, testArgs, k));
     return r === keep;
   });
 }
@@ -184,7 +184,7 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     }
     if (a.length === 0) throw new TemplateRuntimeError('map requires a filter argument');
     const name = pyStr(a[0]);
-    return items.map((x) => s.callFilter(name, x, a.slice(1), k));
+    return items.map((x) => runtimeLookup(() => s.callFilter(name, x, a.slice(1), k)));
   },
   select: (s, v, a, k) => selectOrReject(s, v, a, k, false, true),
   reject: (s, v, a, k) => selectOrReject(s, v, a, k, false, false),
@@ -314,3 +314,13 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
   combinations: (_s, v, a) => combinations(pyIter(v), num(a[0])).map((x) => tuple(x)),
   ternary: (_s, v, a) => (v === null && a.length > 2 ? a[2] : truthy(v) ? a[0] : a[1]),
 };
+
+/** A plugin looked up by name while the template runs fails as Jinja's runtime TemplateSyntaxError. */
+function runtimeLookup<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TemplateRuntimeError && /^Could not load "/.test(e.message)) throw new RuntimePluginLoadError(e.message);
+    throw e;
+  }
+}

@@ -38,6 +38,12 @@ export class TemplateRuntimeError extends Error {}
  */
 export class FinalTemplateError extends TemplateRuntimeError {}
 
+/**
+ * A filter or test that select/map/... look up while the template runs: Jinja raises the
+ * intercept's TemplateSyntaxError then, which Ansible's templar does not wrap ("  line 0").
+ */
+export class RuntimePluginLoadError extends TemplateRuntimeError {}
+
 /** A failure that Ansible would see as this Python exception class (named in "unhandled exception" messages). */
 export class PythonClassError extends TemplateRuntimeError {
   constructor(message: string, readonly pyClass: string) {

@@ -131,7 +131,7 @@ export class Evaluator implements EvalState {
     const short = shortName(name);
     const f = FILTERS[short];
     // Jinja's own filters have no ansible.builtin. spelling (only Ansible's plugins do).
-    if (!f || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_FILTERS.has(short))) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
+    if (!f || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_FILTERS.has(short))) throw new TemplateRuntimeError(pluginLoadError(name));
     if (value instanceof Undefined && UNDEFINED_PASSTHROUGH_FILTERS.has(short)) return value;
     if (value instanceof Undefined && !UNDEFINED_OK_FILTERS.has(short)) failUndefined(value);
     return f(this, value, args, kwargs);
@@ -140,7 +140,7 @@ export class Evaluator implements EvalState {
   callTest(name: string, value: unknown, args: unknown[], kwargs: Dict = {}): boolean {
     const short = shortName(name);
     const t = TESTS[short];
-    if (!t || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_TESTS.has(short))) throw new TemplateRuntimeError(`Could not load "${name}": '${name}'`);
+    if (!t || (name.startsWith('ansible.builtin.') && !ANSIBLE_BUILTIN_TESTS.has(short))) throw new TemplateRuntimeError(pluginLoadError(name));
     return t(this, value, args, kwargs);
   }
 
@@ -571,4 +571,20 @@ export function pySlice<T>(items: T[], start?: number, stop?: number, step = 1):
     for (let i = s; i > e; i += step) out.push(items[i]!);
   }
   return out;
+}
+
+/** Collections whose plugins philote provides; another FQCN names a collection that is "not installed". */
+const KNOWN_COLLECTIONS = new Set(['ansible.builtin', 'ansible.legacy', 'ansible.utils', 'ansible.netcommon', 'ansible.posix', 'community.general', 'community.crypto', 'kubernetes.core']);
+
+/** JinjaPluginIntercept's words for a filter or test it cannot load (ansible-core 2.14). */
+function pluginLoadError(name: string): string {
+  let why = name;
+  if (!name.includes('.')) {
+    if (!/^\w+$/.test(name)) why = `invalid plugin name: ansible.builtin.${name}`;
+  } else {
+    const parts = name.split('.');
+    const collection = parts.slice(0, 2).join('.');
+    if (parts.length >= 3 && !KNOWN_COLLECTIONS.has(collection)) why = `Invalid plugin FQCN (${name}): unable to locate collection ${collection}`;
+  }
+  return `Could not load "${name}": '${why}'`;
 }

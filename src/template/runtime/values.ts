@@ -144,6 +144,11 @@ export function reprString(s: string): string {
 /** Python repr(). */
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return reprString(v);
+  // AnsibleUndefined.__repr__ does not fail (only str() and other uses do).
+  if (v instanceof Undefined && !v.soft) {
+    const m = /^'(.*)' is undefined$/.exec(v.message);
+    return m ? `AnsibleUndefined(hint=None, obj=missing, name=${reprString(m[1]!)})` : `AnsibleUndefined(hint=${reprString(v.message)}, obj=missing, name=${reprString(v.name)})`;
+  }
   if (Array.isArray(v)) {
     const inner = v.map(pyRepr).join(', ');
     if (isTuple(v)) return v.length === 1 ? `(${inner},)` : `(${inner})`;

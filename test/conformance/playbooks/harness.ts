@@ -41,7 +41,7 @@ export interface CaseArgs {
 /** Keys compared besides the status; the rest are transport or bookkeeping details. */
 const IGNORED = new Set([
   'action', 'invocation', 'changed', 'failed', 'skipped', 'unreachable', 'false_condition', 'warnings', 'deprecations',
-  'retries', 'failed_when_result', 'include_args', 'start', 'stop', 'delta', 'exception', '_ansible_item_label',
+  'retries', 'failed_when_result', 'include_args', 'start', 'end', 'stop', 'delta', 'exception', '_ansible_item_label',
   'skipped_reason', 'user_input', 'echo', 'rc', 'stdout', 'stderr',
 ]);
 
