@@ -16,7 +16,12 @@ export const pingModule: ModuleDefinition<Args> = {
   schema,
   async run(ctx) {
     const data = ctx.args.data ?? 'pong';
-    if (data === 'crash') return { failed: true, msg: 'boom', exception: 'Exception: boom' };
+    // ping's test hook: the module raises, which Ansible reports as a MODULE FAILURE with the
+    // interpreter's traceback on stderr.
+    if (data === 'crash') {
+      const trace = 'Traceback (most recent call last):\n  File "ping", line 79, in main\nException: boom\n';
+      return { failed: true, changed: false, module_stderr: trace, module_stdout: '', msg: 'MODULE FAILURE\nSee stdout/stderr for the exact error', rc: 1, exception: trace };
+    }
     const conn = await ctx.connection();
     const res = await conn.exec('echo pong', { become: ctx.become, env: ctx.environment, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
     if (res.rc !== 0) return { failed: true, msg: `ping failed: ${res.stderr.trim() || `rc=${res.rc}`}`, rc: res.rc };

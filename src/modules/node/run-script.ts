@@ -61,9 +61,13 @@ cat "$t/e" >&2
     }
     if (out.json['failed']) return { ...out.json, changed: false };
     const skip = out.json['skip'];
-    if (skip === 'creates') return { changed: false, msg: `skipped, since ${a.creates} exists`, skipped: true, rc: 0 };
-    if (skip === 'removes') return { changed: false, msg: `skipped, since ${a.removes} does not exist`, skipped: true, rc: 0 };
-    if (skip === 'check') return { changed: false, skipped: true, msg: 'Check mode is not supported by script unless creates or removes is given' };
+    // The action plugin's AnsibleActionSkip / _AnsibleActionDone results.
+    if (skip === 'creates') return { changed: false, skipped: true, msg: `${a.creates} exists, matching creates option` };
+    if (skip === 'removes') return { changed: false, skipped: true, msg: `${a.removes} does not exist, matching removes option` };
+    if (skip === 'check') {
+      if (a.creates || a.removes) return { changed: true };
+      return { changed: false, skipped: true, msg: 'Check mode is not supported for this task.' };
+    }
     const stdout = out.blobs['stdout']?.toString('utf8') ?? '';
     const rc = out.json['rc'] as number;
     const res = { changed: true, rc, stdout, stdout_lines: splitLines(stdout), stderr: out.stderr, stderr_lines: splitLines(out.stderr) };
