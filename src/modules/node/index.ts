@@ -48,6 +48,7 @@ import { pacmanModule } from './pacman.js';
 import { snapModule } from './snap.js';
 import { opensslPrivatekeyModule } from './openssl-privatekey.js';
 import { opensslCsrModule } from './openssl-csr.js';
+import { opensslCsrPipeModule } from './openssl-csr-pipe.js';
 import { x509CertificateModule } from './x509-certificate.js';
 
 export const nodeModules: AnyModuleDefinition[] = [
@@ -102,5 +103,6 @@ export const nodeModules: AnyModuleDefinition[] = [
   snapModule,
   opensslPrivatekeyModule,
   opensslCsrModule,
+  opensslCsrPipeModule,
   x509CertificateModule,
 ];

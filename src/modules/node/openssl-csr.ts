@@ -26,7 +26,7 @@ import { SH_DIR_CHECK, cnfValue, extKeyUsageName, keyUsageName, parseX509Text, s
 import { moduleFailure, runNodeScript, shVars } from './script.js';
 
 const anyList = z.union([z.string(), z.array(z.unknown())]);
-const schema = z
+export const csrSchema = z
   .object({
     path: str,
     state: str.default('present'),
@@ -71,14 +71,16 @@ const schema = z
     ...attrFields,
   })
   .strict();
-type Args = z.infer<typeof schema>;
+type Args = z.infer<typeof csrSchema>;
+/** The arguments that describe the request (openssl_csr_pipe has these too). */
+export type CsrRequestArgs = Omit<Args, 'path' | 'state' | 'force' | 'backup' | 'return_content' | keyof typeof attrFields>;
 
 /**
  * `make_new`: load the key (stdin: passphrase line, then the key when given as content) and make
  * the request in $t/new. Only called when a request is compared or written: in check mode a
  * missing request is "changed" without reading the key, as in the module.
  */
-const MAKE = String.raw`
+export const MAKE_CSR = String.raw`
 IFS= read -r pp
 t=$(mktemp -d) || fail 'cannot create a temporary directory'
 trap 'rm -rf "$t"' EXIT
@@ -137,7 +139,7 @@ jsv "$bk"; printf '{"changed":%s,"backup_file":%s}\n' "$ch" "$_j"
 `;
 
 /** The subject entries in the module's order: the named options, then `subject`'s (lists give one entry each). */
-function subjectOf(a: Args): [string, string][] {
+function subjectOf(a: CsrRequestArgs): [string, string][] {
   const named: [string, string | undefined][] = [
     ['C', a.country_name ?? a.C ?? a.countryName],
     ['ST', a.state_or_province_name ?? a.ST ?? a.stateOrProvinceName],
@@ -155,7 +157,7 @@ function subjectOf(a: Args): [string, string][] {
 }
 
 /** The extensions section of the request's openssl config, and the values the module returns. */
-export function csrRequest(a: Args): { cnf: string; returns: Record<string, unknown>; error?: string } {
+export function csrRequest(a: CsrRequestArgs): { cnf: string; returns: Record<string, unknown>; error?: string } {
   const subject = subjectOf(a);
   let san = a.subject_alt_name ?? a.subjectAltName;
   if (!san?.length && (a.use_common_name_for_san ?? a.useCommonNameForSAN ?? true)) {
@@ -196,37 +198,52 @@ export function csrRequest(a: Args): { cnf: string; returns: Record<string, unkn
 }
 
 /** A request's subject, key and extensions as the module compares them. */
-function sameRequest(oldText: string, newText: string): boolean {
+export function sameRequest(oldText: string, newText: string): boolean {
   const [o, n] = [parseX509Text(oldText), parseX509Text(newText)];
   return JSON.stringify([o.subject, o.publicKey, o.extensions]) === JSON.stringify([n.subject, n.publicKey, n.extensions]);
 }
 
-function refused(a: Args): string | undefined {
-  const names: (keyof Args)[] = ['subject_ordered', 'name_constraints_permitted', 'name_constraints_excluded', 'subject_key_identifier', 'authority_key_identifier', 'authority_cert_issuer', 'authority_cert_serial_number', 'crl_distribution_points'];
+function refused(a: CsrRequestArgs): string | undefined {
+  const names: (keyof CsrRequestArgs)[] = ['subject_ordered', 'name_constraints_permitted', 'name_constraints_excluded', 'subject_key_identifier', 'authority_key_identifier', 'authority_cert_issuer', 'authority_cert_serial_number', 'crl_distribution_points'];
   const given = names.find((n) => a[n] !== undefined);
   return given ? `openssl_csr: ${given} is not supported by philote yet` : undefined;
+}
+
+/** The module's argument checks, then the request's config; a string is the failure message. */
+export function checkedRequest(a: CsrRequestArgs): string | ReturnType<typeof csrRequest> {
+  if (a.privatekey_path !== undefined && a.privatekey_content !== undefined) return 'parameters are mutually exclusive: privatekey_path|privatekey_content';
+  if (a.privatekey_path === undefined && a.privatekey_content === undefined) return 'one of the following is required: privatekey_path, privatekey_content';
+  if (a.version !== 1) return `value of version must be one of: 1, got: ${a.version}`;
+  const no = refused(a);
+  if (no) return no;
+  if (!/^[\w-]+$/.test(a.digest)) return `Unsupported digest ${a.digest}`;
+  const req = csrRequest(a);
+  return req.error ?? req;
+}
+
+/** What MAKE_CSR reads: the key (path, or content and passphrase on stdin), the config, the subject. */
+export function requestInput(a: CsrRequestArgs): { stdin: string; vars: string } {
+  const req = csrRequest(a);
+  return {
+    stdin: `${a.privatekey_passphrase ?? ''}\n${a.privatekey_content ?? ''}`,
+    vars: shVars({ a_key: a.privatekey_path, a_keycontent: a.privatekey_content !== undefined, a_cnf: req.cnf, a_subj: subjArg(subjectOf(a)), a_digest: a.digest }),
+  };
 }
 
 export const opensslCsrModule: ModuleDefinition<Args> = {
   name: 'openssl_csr',
   aliases: ['community.crypto.openssl_csr'],
   runsOn: 'node',
-  schema,
+  schema: csrSchema,
   async run(ctx: ModuleContext<Args>) {
     const a = ctx.args;
     const fail = (msg: string, extra: Record<string, unknown> = {}): ModuleResult => ({ failed: true, changed: false, msg, ...extra });
     if (!['present', 'absent'].includes(a.state)) return fail(`value of state must be one of: absent, present, got: ${a.state}`);
-    if (a.privatekey_path !== undefined && a.privatekey_content !== undefined) return fail('parameters are mutually exclusive: privatekey_path|privatekey_content');
-    if (a.privatekey_path === undefined && a.privatekey_content === undefined) return fail('one of the following is required: privatekey_path, privatekey_content');
-    if (a.version !== 1) return fail(`value of version must be one of: 1, got: ${a.version}`);
-    const no = refused(a);
-    if (no) return fail(no);
-    if (!/^[\w-]+$/.test(a.digest)) return fail(`Unsupported digest ${a.digest}`);
-    const req = csrRequest(a);
-    if (req.error) return fail(req.error);
+    const req = checkedRequest(a);
+    if (typeof req === 'string') return fail(req);
     const common = { a_path: a.path, a_check: ctx.checkMode, a_backup: a.backup };
-    const stdin = `${a.privatekey_passphrase ?? ''}\n${a.privatekey_content ?? ''}`;
-    const makeVars = shVars({ ...common, a_key: a.privatekey_path, a_keycontent: a.privatekey_content !== undefined, a_cnf: req.cnf, a_subj: subjArg(subjectOf(a)), a_digest: a.digest, a_force: a.force });
+    const { stdin, vars } = requestInput(a);
+    const makeVars = shVars({ ...common, a_force: a.force }) + vars;
     const result = (extra: ModuleResult): ModuleResult => ({ ...extra, filename: a.path, privatekey: a.privatekey_path ?? null, ...req.returns });
     try {
       if (a.state === 'absent') {
@@ -234,13 +251,13 @@ export const opensslCsrModule: ModuleDefinition<Args> = {
         if (r.json['failed']) return fail(String(r.json['msg']), r.json['name'] ? { name: r.json['name'] } : {});
         return result({ changed: r.json['changed'] === true, ...(r.json['backup_file'] ? { backup_file: r.json['backup_file'] } : {}) });
       }
-      const seen = await runNodeScript(ctx, makeVars + SH_DIR_CHECK + MAKE + INSPECT, stdin, { secret: true });
+      const seen = await runNodeScript(ctx, makeVars + SH_DIR_CHECK + MAKE_CSR + INSPECT, stdin, { secret: true });
       if (seen.json['failed']) return fail(String(seen.json['msg']), seen.json['name'] ? { name: seen.json['name'] } : {});
       const text = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');
       const keep = !a.force && seen.json['exists'] === true && seen.json['verifies'] === true && sameRequest(text(seen.blobs['old']), text(seen.blobs['new']));
       const out = await runNodeScript(
         ctx,
-        makeVars + shVars({ ...attrVars(a), a_make: !keep, a_return: a.return_content, a_umask: '022' }) + SH_ATTRS + MAKE + WRITE,
+        makeVars + shVars({ ...attrVars(a), a_make: !keep, a_return: a.return_content, a_umask: '022' }) + SH_ATTRS + MAKE_CSR + WRITE,
         stdin,
         { secret: true },
       );

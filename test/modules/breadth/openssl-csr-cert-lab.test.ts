@@ -4,7 +4,8 @@
  * philote (the node's openssl) on node2: a CA (self-signed) and a server certificate signed by it
  * (ownca), from requests with subject, SANs, key usages and basic constraints; kept when nothing
  * changed, made again when the request changes; the certificates' subjects, issuers and
- * extensions compared as openssl prints them; check mode first. Files in the nodes' /var/lib.
+ * extensions compared as openssl prints them; openssl_csr_pipe's request kept or made again, and
+ * a certificate from its csr_content; check mode first. Files in the nodes' /var/lib.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debugMsgs, outcomes, startTwin, type Twin } from './twin.js';
@@ -33,6 +34,12 @@ const TASKS =
   task('x509_certificate', `path: ${D}/server.crt, provider: ownca, csr_path: ${D}/server.csr, ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key, ownca_not_after: "+365d", mode: "0600", return_content: true`, 's4') +
   task('x509_certificate', `path: ${D}/x.crt, csr_path: ${D}/ca.csr`, 'x2', '      ignore_errors: true\n') +
   task('x509_certificate', `path: ${D}/x.crt, provider: selfsigned, csr_path: ${D}/ca.csr`, 'x3', '      ignore_errors: true\n') +
+  task('openssl_csr_pipe', `privatekey_path: ${D}/server.key, common_name: pipe.example, extended_key_usage: [clientAuth]`, 'q1') +
+  task('openssl_csr_pipe', `privatekey_path: ${D}/server.key, common_name: pipe.example, extended_key_usage: [clientAuth], content: "{{ q1.csr }}"`, 'q2') +
+  task('openssl_csr_pipe', `privatekey_path: ${D}/server.key, common_name: pipe2.example, content: "{{ q1.csr }}"`, 'q3') +
+  task('x509_certificate', `path: ${D}/pipe.crt, provider: ownca, csr_content: "{{ q1.csr }}", ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key`, 'q4', '      when: not ansible_check_mode\n') +
+  task('x509_certificate', `path: ${D}/pipe.crt, provider: ownca, csr_content: "{{ q1.csr }}", ownca_path: ${D}/ca.crt, ownca_privatekey_path: ${D}/ca.key`, 'q5', '      when: not ansible_check_mode\n') +
+  `    - debug: {msg: "{{ [q1.subject, q1.extendedKeyUsage, q1.csr is string and q1.csr.startswith('-----BEGIN CERTIFICATE REQUEST-----'), q2.csr == q1.csr, q3.csr == q1.csr, q3.subjectAltName, q1.privatekey] }}"}\n` +
   `    - shell: openssl verify -CAfile ${D}/ca.crt ${D}/server.crt && openssl x509 -in ${D}/server.crt -noout -enddate -subject -issuer | sed 's/notAfter=.* \\([0-9]*\\) GMT/\\1/'\n      register: v\n      check_mode: false\n      changed_when: false\n` +
   `    - debug: {msg: "{{ [ca1.privatekey, ca1.csr, ca1.filename, s1.csr, x2.msg, x3.msg, s4.certificate is match('-----BEGIN CERTIFICATE-----'), v.stdout_lines] }}"}\n` +
   `    - debug: {msg: "{{ [c1.subject, c1.subjectAltName, c1.keyUsage, c1.basicConstraints, c2.subject, c2.subjectAltName, c2.extendedKeyUsage, c3.changed, c5.subject, c5.subjectAltName, c5.privatekey, c5.filename, x1.msg] }}"}\n`;
