@@ -31,7 +31,6 @@ export function writeMigrationInventory(lab: Lab): { inventoryDir: string; varsF
       `kubeconfig: ${lab.kubeconfigPath}`,
       'calico_pod_cidr: 10.42.0.0/16      # the simulated cluster\'s Calico IPPool',
       'cni_install_method: manifest       # no helm binary in the lab',
-      'cilium_write_cni_conf: true        # no real Cilium agent writes 05-cilium.conflist here',
       'reboot_command: /var/lib/lab/reboot',
       'boot_time_command: cat /var/lib/lab/boot_id',
       'reboot_timeout: 60',

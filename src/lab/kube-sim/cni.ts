@@ -52,8 +52,8 @@ function ciliumConfig(api: Api): Record<string, string> {
   return (cm?.['data'] as Record<string, string> | undefined) ?? {};
 }
 
-/** Decided when a Cilium agent pod starts on `node`: does it take over the node's CNI? */
-export function agentTakesOver(api: Api, node: KObject): boolean {
+/** The agent's configuration on `node`: cilium-config overlaid with every matching CiliumNodeConfig's defaults. */
+export function agentConfig(api: Api, node: KObject): Record<string, string> {
   const cfg = { ...ciliumConfig(api) };
   const cncType = find(api, 'cilium.io', 'ciliumnodeconfigs');
   if (cncType) {
@@ -62,8 +62,20 @@ export function agentTakesOver(api: Api, node: KObject): boolean {
       if (matchesSelector(spec.nodeSelector ?? { matchLabels: {} }, node.metadata.labels)) Object.assign(cfg, spec.defaults ?? {});
     }
   }
-  return cfg['custom-cni-conf'] !== 'true';
+  return cfg;
 }
+
+/** Decided when a Cilium agent pod starts on `node`: does it take over the node's CNI? */
+export function agentTakesOver(api: Api, node: KObject): boolean {
+  return agentConfig(api, node)['custom-cni-conf'] !== 'true';
+}
+
+/**
+ * What a starting Cilium agent does on its node besides deciding (the lab's hook writes the CNI
+ * config file into the node, see src/lab/netns/cni-agents.ts): called with the agent's effective
+ * configuration each time an agent starts or restarts.
+ */
+export type CiliumAgentHook = (nodeName: string, takesOver: boolean, config: Record<string, string>) => void;
 
 /** The CNI that owns a node now. */
 export function nodeCni(api: Api, nodeName: string, base: BaseCni): 'cilium' | BaseCni {

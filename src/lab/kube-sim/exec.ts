@@ -38,6 +38,11 @@ export interface NodeExecTarget {
   holderPid?: () => number | undefined;
   /** The unprivileged login user commands run as (the lab's `phl`). */
   user: string;
+  /**
+   * A folder inside the node that stands in for a container image's own binaries (put before
+   * PATH), e.g. the lab's `cilium-dbg` for quay.io/cilium/cilium images; undefined for none.
+   */
+  imageBin?: (image: string) => string | undefined;
 }
 
 export interface ExecOptions {
@@ -170,7 +175,7 @@ function peerUid(addr: string | undefined, client: number | undefined, server: n
   return undefined;
 }
 
-type PodSpec = { nodeName?: string; containers?: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> };
+type PodSpec = { nodeName?: string; containers?: Array<{ name: string; image?: string; env?: Array<{ name: string; value?: string }> }> };
 
 /** The API server's and kubelet's checks, in their order, with their messages. */
 function validate(api: Api, req: IncomingMessage): ExecRequest {
@@ -214,14 +219,17 @@ function processFor(o: ExecOptions, r: ExecRequest): { argv: string[]; cwd: stri
   const spec = (r.pod['spec'] ?? {}) as PodSpec;
   const t = o.target(spec.nodeName!);
   const holder = t?.holderPid?.();
+  const image = spec.containers?.find((x) => x.name === r.container)?.image ?? '';
+  const imageBin = t?.imageBin?.(image);
+  const nodePath = imageBin ? `${imageBin}:${PATH}` : PATH;
   if (t && holder && existsSync(`/proc/${holder}/ns/net`)) {
     // The node's own /etc (where its login user exists) is in the holder's mount namespace.
     const asUser = ['setpriv', `--reuid=${t.user}`, `--regid=${t.user}`, '--init-groups', '--'];
-    return { argv: ['nsenter', '-t', String(holder), '-m', '-n', '-u', '--wd=/', '--', ...asUser, ...r.command], cwd: '/', env: { PATH } };
+    return { argv: ['nsenter', '-t', String(holder), '-m', '-n', '-u', '--wd=/', '--', ...asUser, ...r.command], cwd: '/', env: { PATH: nodePath } };
   }
   if (t && existsSync(`/run/netns/${t.netns}`)) {
     const asUser = ['setpriv', `--reuid=${t.user}`, `--regid=${t.user}`, '--clear-groups', '--'];
-    return { argv: ['ip', 'netns', 'exec', t.netns, ...asUser, ...r.command], cwd: '/', env: { PATH } };
+    return { argv: ['ip', 'netns', 'exec', t.netns, ...asUser, ...r.command], cwd: '/', env: { PATH: nodePath } };
   }
   const name = r.pod.metadata.name!;
   const cwd = join(o.dir, 'exec', r.ns, name);

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Api } from './api.js';
-import type { BaseCni } from './cni.js';
+import type { BaseCni, CiliumAgentHook } from './cni.js';
 import { tick, type Ctx, type LabNode } from './controllers/index.js';
 import type { NodeExecTarget } from './exec.js';
 import { createApiServer } from './http.js';
@@ -54,6 +54,8 @@ export interface KubeSimOptions {
   tickMs?: number;
   token?: string;
   log?: (line: string) => void;
+  /** Called when a Cilium agent pod starts on a node, with its decision and effective config (the lab writes the node's conflist). */
+  onCiliumAgent?: CiliumAgentHook;
 }
 
 /** Read access for tests and the lab. */
@@ -140,6 +142,7 @@ export async function startKubeSim(o: KubeSimOptions): Promise<KubeSim> {
     suffix: suffixes(numericSeed),
     startDelayMs: o.podStartDelayMs ?? 300,
     restarted: new Set(),
+    ...(o.onCiliumAgent ? { onCiliumAgent: o.onCiliumAgent } : {}),
   };
   // Controllers run synchronously, so the first ticks settle the seeded objects before serving.
   for (let i = 0; i < 4; i++) tick(ctx, o.log);

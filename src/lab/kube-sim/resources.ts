@@ -33,12 +33,13 @@ export const BUILTINS: ResourceType[] = [
   b('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
   b('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   b('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
+  b('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   b('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
   b('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, { shortNames: ['crd', 'crds'], subresources: ['status'] }),
 ];
 
 /** Groups a real server always serves even when empty of our resources, in preference order. */
-export const BUILTIN_GROUPS = ['', 'apps', 'batch', 'policy', 'apiextensions.k8s.io'];
+export const BUILTIN_GROUPS = ['', 'apps', 'batch', 'networking.k8s.io', 'policy', 'apiextensions.k8s.io'];
 
 interface CrdSpec {
   group: string;

@@ -19,6 +19,7 @@ import { IN_NODE, LAB_USER, paths, readLabState, type LabNodeInfo, type LabState
 import { applyFault, healNode, NODE_PROXY, nodePids, type NetFault } from './faults.js';
 import { killPid, sleep } from './run.js';
 import type { ControlReply, ControlRequest } from './daemon-protocol.js';
+import { CniAgents } from './cni-agents.js';
 
 interface NodeRuntime {
   info: LabNodeInfo;
@@ -43,6 +44,7 @@ const state: LabState = loaded;
 const nodes = new Map<string, NodeRuntime>();
 let kubeStop: (() => Promise<void>) | undefined;
 let control: Server | undefined;
+let cniAgents: CniAgents | undefined;
 
 function save(): void {
   const tmp = `${P.state}.tmp`;
@@ -220,18 +222,38 @@ function watchRebootRequests(): void {
   }, 250).unref();
 }
 
+/** What the daemon uses of src/lab/kube-sim's handle (imported lazily: labs without --kube never load it). */
+interface SimHandle {
+  kubeconfigPath?: string;
+  stop?: () => Promise<void>;
+  close?: () => Promise<void>;
+  store: { list(apiVersion: string, kind: string, namespace?: string): unknown[]; get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Record<string, unknown> | undefined };
+}
+
 async function startKube(): Promise<void> {
   try {
     const modPath = '../kube-sim/index.js';
-    const mod = (await import(modPath)) as { startKubeSim?: (o: Record<string, unknown>) => Promise<{ kubeconfigPath?: string; stop?: () => Promise<void>; close?: () => Promise<void> }> };
+    const mod = (await import(modPath)) as { startKubeSim?: (o: Record<string, unknown>) => Promise<SimHandle> };
     if (!mod.startKubeSim) throw new Error('src/lab/kube-sim has no startKubeSim export');
+    // The simulated CNI agents' node side (cni-agents.ts): conflist on takeover, tunnel traffic.
+    const agents = new CniAgents(
+      state.nodes.map((n) => ({ name: n.name, address: n.address, holderPid: () => nodes.get(n.name)?.holderPid, up: () => nodes.get(n.name)?.info.state === 'up' })),
+      log,
+    );
     const sim = await mod.startKubeSim({
       dir: `${dir}/kube`,
       // pods/exec on a node runs inside it (its holder's namespaces) as the login user.
-      nodes: state.nodes.map((n) => ({ name: n.name, address: n.address, exec: { netns: n.namespace, holderPid: () => nodes.get(n.name)?.holderPid, user: LAB_USER } })),
+      nodes: state.nodes.map((n) => ({ name: n.name, address: n.address, exec: { netns: n.namespace, holderPid: () => nodes.get(n.name)?.holderPid, user: LAB_USER, imageBin: CniAgents.imageBin } })),
       // Node readiness follows whether the node's sshd would answer.
       nodeReady: (name: string) => nodes.get(name)?.info.state === 'up',
+      onCiliumAgent: (node: string, takesOver: boolean, config: Record<string, string>) => agents.ciliumAgentStarted(node, takesOver, config),
     });
+    agents.attach({
+      pods: () => sim.store.list('v1', 'Pod') as never,
+      ciliumConfig: () => ((sim.store.get('v1', 'ConfigMap', 'kube-system', 'cilium-config')?.['data'] ?? {}) as Record<string, string>),
+    });
+    cniAgents = agents;
+    setInterval(() => agents.reconcile(), 500).unref();
     state.kubeconfigPath = sim.kubeconfigPath;
     kubeStop = sim.stop ?? sim.close;
   } catch (e) {
@@ -241,6 +263,7 @@ async function startKube(): Promise<void> {
 }
 
 async function shutdown(): Promise<void> {
+  cniAgents?.stop();
   for (const rt of nodes.values()) {
     await closeServer(rt);
     await killNodeProcesses(rt).catch(() => undefined);

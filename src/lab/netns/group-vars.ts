@@ -32,7 +32,6 @@ export function writeLabGroupVars(s: LabState, inventoryDir: string): void {
     `boot_time_command: cat ${IN_NODE.bootIdFile}`,
     'reboot_timeout: 60',
     'cni_install_method: manifest       # no helm binary in the lab',
-    'cilium_write_cni_conf: true        # no real Cilium agent writes 05-cilium.conflist here',
   ];
   if (s.kubeconfigPath) lines.push(`kubeconfig: ${s.kubeconfigPath}`, "calico_pod_cidr: 10.42.0.0/16      # the simulated cluster's Calico IPPool");
   writeFileSync(join(out, '20-lab.yml'), lines.join('\n') + '\n');

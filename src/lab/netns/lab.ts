@@ -15,6 +15,7 @@ import { PhiloteError } from '../../errors.js';
 import { controlRequest } from './control.js';
 import { writeLabGroupVars } from './group-vars.js';
 import { seedCalico } from './calico.js';
+import { CALICO_PORTS, enableFirewall } from './firewall.js';
 import { LAB_PASSWORD, LAB_PW_USER, LAB_USER, labDir, paths, readLabState, validateLabName, type LabNodeInfo, type LabState } from './layout.js';
 import { pidAlive, run, sleep } from './run.js';
 import { addLoopbackKnownHosts, createNetwork, deleteNetwork, planNodes, removeLabDir, writeLabFiles } from './setup.js';
@@ -26,6 +27,8 @@ export interface CreateLabOptions {
   calicoState?: boolean;
   /** Start the Kubernetes API simulator (src/lab/kube-sim) with one Node per lab node. */
   kube?: boolean;
+  /** A default-deny INPUT firewall (ufw) on every node: SSH open, and Calico's ports with calicoState (firewall.ts). */
+  firewall?: boolean;
   /** Parent directory of lab dirs (default /tmp/philote-lab or $PHILOTE_LAB_ROOT). */
   root?: string;
 }
@@ -143,7 +146,8 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     pidAlive(existing.daemonPid) &&
     existing.nodes.length === count &&
     existing.calicoState === !!opts.calicoState &&
-    existing.kube === !!opts.kube
+    existing.kube === !!opts.kube &&
+    !!existing.firewall === !!opts.firewall
   ) {
     return handle(dir);
   }
@@ -163,6 +167,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
       daemonPid: 0,
       calicoState: !!opts.calicoState,
       kube: !!opts.kube,
+      firewall: !!opts.firewall,
       inventoryPath: p.inventory,
       knownHostsPath: p.knownHosts,
       keyPath: p.key,
@@ -180,7 +185,9 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     await addLoopbackKnownHosts(dir, ready.nodes);
     await writeFile(p.inventory, inventoryText(ready));
     writeLabGroupVars(ready, dir);
-    return handle(dir);
+    const h = handle(dir);
+    if (opts.firewall) await Promise.all(h.nodes.map((n) => enableFirewall((c) => h.exec(n.name, c), n.name, opts.calicoState ? CALICO_PORTS : [])));
+    return h;
   } catch (e) {
     await destroyLab(name, opts.root).catch(() => undefined);
     throw e;

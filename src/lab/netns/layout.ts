@@ -32,6 +32,8 @@ export interface LabState {
   daemonPid: number;
   calicoState: boolean;
   kube: boolean;
+  /** Nodes run a default-deny ufw firewall (firewall.ts). */
+  firewall?: boolean;
   kubeconfigPath?: string;
   inventoryPath: string;
   knownHostsPath: string;

@@ -1,7 +1,7 @@
 /** What every controller gets: the API (writes as the system), the built-in types, the lab. */
 import { createHash } from 'node:crypto';
 import type { Api } from '../api.js';
-import type { BaseCni } from '../cni.js';
+import type { BaseCni, CiliumAgentHook } from '../cni.js';
 import type { KObject, OwnerReference, ResourceType } from '../types.js';
 
 export interface LabNode {
@@ -24,6 +24,8 @@ export interface Ctx {
   startDelayMs: number;
   /** Nodes whose kubelet just came back (NotReady → Ready): their pods restart (controllers/pods.ts). */
   restarted: Set<string>;
+  /** The lab's side of a starting Cilium agent (writes the node's CNI config). */
+  onCiliumAgent?: CiliumAgentHook;
 }
 
 export const SYS = { system: true, fieldManager: 'k3s' } as const;

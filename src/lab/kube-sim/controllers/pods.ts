@@ -5,7 +5,7 @@
  * node marks them Running/Ready with an IP (see ../cni.ts). Pods on a node that went NotReady
  * keep running but lose Ready, as the node lifecycle controller would report them.
  */
-import { agentTakesOver, allocateIp, ANNOTATION, isCiliumAgent, nodeCni, nodePodCidr } from '../cni.js';
+import { agentConfig, allocateIp, ANNOTATION, isCiliumAgent, nodeCni, nodePodCidr } from '../cni.js';
 import { matchesSelector, type LabelSelector } from '../selectors.js';
 import type { KObject } from '../types.js';
 import { alive, nodeReady, spec, status, SYS, type Ctx } from './context.js';
@@ -126,13 +126,21 @@ function readyConds(ready: boolean): object[] {
   ];
 }
 
+/** A Cilium agent (re)starts on `node`: it decides whether it takes over, and tells the lab (ctx.onCiliumAgent). */
+function ciliumAgentStarts(ctx: Ctx, node: KObject): boolean {
+  const cfg = agentConfig(ctx.api, node);
+  const takes = cfg['custom-cni-conf'] !== 'true';
+  ctx.onCiliumAgent?.(node.metadata.name!, takes, cfg);
+  return takes;
+}
+
 function start(ctx: Ctx, pod: KObject, node: KObject, index: number): void {
   const ps = spec<PodSpec>(pod);
   const hostIP = ((node['status'] as { addresses?: Array<{ type: string; address: string }> }).addresses ?? []).find((a) => a.type === 'InternalIP')?.address ?? '';
   let podIP = hostIP;
   if (isCiliumAgent(pod)) {
     // The agent decides at start whether it takes over the node's CNI (../cni.ts).
-    const takes = agentTakesOver(ctx.api, node);
+    const takes = ciliumAgentStarts(ctx, node);
     pod = ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, metadata: { ...pod.metadata, annotations: { ...(pod.metadata.annotations ?? {}), [ANNOTATION]: takes ? 'cilium' : 'none' } } }, { ...SYS, fieldManager: 'cilium-agent' });
     if (takes) nodePodCidr(ctx.api, 'cilium', node, index);
   }
@@ -195,7 +203,7 @@ function restartPodsOn(ctx: Ctx, nodeName: string): void {
     if (!pod) continue;
     const ps = spec<PodSpec>(pod);
     if (isCiliumAgent(pod)) {
-      const takes = agentTakesOver(ctx.api, node);
+      const takes = ciliumAgentStarts(ctx, node);
       pod = ctx.api.update(ctx.t.pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, metadata: { ...pod.metadata, annotations: { ...(pod.metadata.annotations ?? {}), [ANNOTATION]: takes ? 'cilium' : 'none' } } }, { ...SYS, fieldManager: 'cilium-agent' });
       if (takes) nodePodCidr(ctx.api, 'cilium', node, index);
     }
