@@ -57,6 +57,20 @@ describe('kubectl against the simulator', () => {
     expect((await json('get', 'cm', 'ssa')).data).toEqual({ mode: 'cilium' });
   });
 
+  it('a no-op apply after another manager\'s update (rollout restart) changes nothing: managedFields keep their order', async () => {
+    const file = join(sim.dir, 'ds.yaml');
+    writeFileSync(file, 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ssa-ds, namespace: default}\nspec:\n  selector: {matchLabels: {app: ssa-ds}}\n  template:\n    metadata: {labels: {app: ssa-ds}}\n    spec: {containers: [{name: c, image: pause}]}\n');
+    await ok('apply', '--server-side', '-f', file);
+    await ok('rollout', 'restart', 'ds/ssa-ds');
+    const withFields = async () => JSON.parse(await ok('get', 'ds', 'ssa-ds', '-o', 'json', '--show-managed-fields'));
+    const before = await withFields();
+    await ok('apply', '--server-side', '-f', file);
+    const after = await withFields();
+    expect(after.metadata.generation).toBe(before.metadata.generation); // (resourceVersion moves: the controller writes status)
+    expect(after.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(before.metadata.managedFields.map((m: { manager: string }) => m.manager));
+    expect(after.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+  });
+
   it('label and cordon: the label is set, a cordoned node gets no new pods, uncordon reverts', async () => {
     await ok('label', 'node', 'node3', '--overwrite', 'io.cilium.migration/cilium-default=true');
     expect((await json('get', 'node', 'node3')).metadata.labels['io.cilium.migration/cilium-default']).toBe('true');

@@ -73,9 +73,12 @@ export function serverSideApply(live: KObject | undefined, applied: KObject, o: 
     const ownedByOther = entries.some((x) => !mine(x.e) && x.set.has(k));
     if (!ownedByOther) removeAt(merged as unknown as Json, p);
   }
-  const others = entries.filter((x) => !mine(x.e));
-  // Co-owned fields (same value) stay with their other owners too, as in real SSA.
-  const managed = [...others.filter((x) => x.set.size).map((x) => ({ ...x.e, fieldsV1: toFieldsV1(x.set) })), entry(o.manager, 'Apply', applied.apiVersion, newSet, o.now)];
+  // Co-owned fields (same value) stay with their other owners too, as in real SSA. The
+  // manager's Apply entry keeps its place in the list (a real server updates it in place), so a
+  // no-op apply after someone else's update leaves managedFields, and the object, as they were.
+  const mineEntry = entry(o.manager, 'Apply', applied.apiVersion, newSet, o.now);
+  const managed = entries.flatMap((x) => (mine(x.e) ? [mineEntry] : x.set.size ? [{ ...x.e, fieldsV1: toFieldsV1(x.set) }] : []));
+  if (!entries.some((x) => mine(x.e))) managed.push(mineEntry);
   merged.metadata.managedFields = managed;
   return merged;
 }
