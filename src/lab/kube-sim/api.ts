@@ -170,12 +170,12 @@ export class Api {
       // Entries that differ only by their timestamp are a no-op apply: a real server keeps the
       // object (and its resourceVersion) as it was.
       const untimed = (m: unknown) => JSON.stringify(m, (k, v: unknown) => (k === 'time' ? undefined : v));
-      if (!opts.dryRun && untimed(out.metadata.managedFields) !== untimed(mf)) {
-        const fixed = this.store.get(rt, ns, name)!;
-        fixed.metadata.managedFields = mf;
-        return this.present(rt, this.store.put(rt, fixed));
-      }
-      return opts.dryRun ? { ...out, metadata: { ...out.metadata, managedFields: mf } } : out;
+      // The same holds for a dry run: its answer is the object unchanged, timestamps included.
+      if (untimed(out.metadata.managedFields) === untimed(mf)) return out;
+      if (opts.dryRun) return { ...out, metadata: { ...out.metadata, managedFields: mf } };
+      const fixed = this.store.get(rt, ns, name)!;
+      fixed.metadata.managedFields = mf;
+      return this.present(rt, this.store.put(rt, fixed));
     }
     if (!cur) throw notFound(rt, name);
     const base = this.present(rt, cur);

@@ -69,6 +69,10 @@ describe('kubectl against the simulator', () => {
     expect(after.metadata.generation).toBe(before.metadata.generation); // (resourceVersion moves: the controller writes status)
     expect(after.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(before.metadata.managedFields.map((m: { manager: string }) => m.manager));
     expect(after.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+    // A dry-run no-op apply answers the object as it is (kubernetes.core's check mode compares it).
+    await new Promise((r) => setTimeout(r, 1100));
+    const dry = JSON.parse(await ok('apply', '--server-side', '--dry-run=server', '-o', 'json', '--show-managed-fields', '-f', file));
+    expect(dry.metadata.managedFields).toEqual(after.metadata.managedFields);
   });
 
   it('label and cordon: the label is set, a cordoned node gets no new pods, uncordon reverts', async () => {
