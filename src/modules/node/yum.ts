@@ -5,7 +5,6 @@
  * `yum`, whose command line takes the same options. A node with neither fails with the action
  * plugin's words and reports its pkg_mgr fact (apt on Debian), as ansible-core does.
  */
-import { z } from 'zod';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { moduleFailure, runNodeScript } from './script.js';
 import { checkYumDnfArgs, runYumDnf, yumdnfSchema, type YumDnfArgs } from './yumdnf.js';
