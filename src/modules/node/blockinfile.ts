@@ -83,7 +83,17 @@ export const blockinfileModule: ModuleDefinition<Args> = {
       }
       if (n0 === undefined || n1 === undefined) {
         n0 = undefined;
-        if (insRe) {
+        if (insRe && insRe.flags.includes('m')) {
+          // A MULTILINE pattern is searched in the whole file; the block goes after (before) the
+          // line where the match ends (starts).
+          const m = insRe.exec(cur.text);
+          if (m) {
+            const at = insertafter !== undefined ? m.index + m[0].length : m.index;
+            n0 = (cur.text.slice(0, at).match(/\n/g) ?? []).length;
+          }
+          if (n0 === undefined) n0 = lines.length;
+          else if (insertafter !== undefined) n0 += 1;
+        } else if (insRe) {
           for (let i = 0; i < lines.length; i++) if (insRe.test(lines[i]!)) n0 = i;
           if (n0 === undefined) n0 = lines.length;
           else if (insertafter !== undefined) n0 += 1;

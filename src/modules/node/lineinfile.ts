@@ -75,7 +75,11 @@ export const lineinfileModule: ModuleDefinition<Args> = {
       if (a.backrefs && regexp === undefined) throw argError('lineinfile: regexp is required with backrefs=true');
       if (a.state === 'present' && line === undefined) throw argError('lineinfile: line is required with state=present');
       if (a.state === 'absent' && regexp === undefined && a.search_string === undefined && line === undefined) throw argError('lineinfile: one of line, search_string, or regexp is required with state=absent');
-      if (regexp === '') ctx.warn("The regular expression is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending. If this is desired, use '^' to match every line in the file and avoid this warning.");
+      if (regexp === '' || a.search_string === '') {
+        const what = regexp === '' ? 'regular expression' : 'search string';
+        const hint = regexp === '' ? " If this is desired, use '^' to match every line in the file and avoid this warning." : '';
+        ctx.warn(`The ${what} is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending.${hint}`);
+      }
       const cur = await readRemoteText(ctx, path);
       if (cur.isdir) return { failed: true, rc: 256, msg: `Path ${path} is a directory !` };
       const attrs = { mode: a.mode, owner: a.owner, group: a.group };

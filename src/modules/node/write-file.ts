@@ -139,6 +139,8 @@ export async function writeFileDetailed(ctx: ModuleContext, o: WriteOptions): Pr
 }
 
 async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<ModuleResult> {
+  // Every writing module checks this before it validates (copy, template, lineinfile, blockinfile, replace, assemble).
+  if (o.validate !== undefined && !o.validate.includes('%s') && !ctx.checkMode) return { failed: true, changed: false, msg: `validate must contain %s: ${o.validate}` };
   const vars = {
     a_dest: o.dest,
     a_base: o.basename,
