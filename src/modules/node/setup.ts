@@ -78,6 +78,8 @@ sect py sh -c 'for p in python3 python; do command -v $p >/dev/null 2>&1 && exec
 sect env sh -c 'if [ -r /proc/self/environ ]; then tr "\\n\\000" "\\001\\n" < /proc/self/environ; else env; fi'
 sect resolv catf /etc/resolv.conf
 sect cmdline catf /proc/cmdline
+# Linux security modules: AppArmor's securityfs entry; SELinux's enforce flag, policy version and config.
+sect lsm sh -c '[ -e /sys/kernel/security/apparmor ] && echo aa=1; [ -r /sys/fs/selinux/enforce ] && echo "se_enforce=$(cat /sys/fs/selinux/enforce)"; [ -r /sys/fs/selinux/policyvers ] && echo "se_vers=$(cat /sys/fs/selinux/policyvers)"; grep -E "^(SELINUX|SELINUXTYPE)=" /etc/selinux/config 2>/dev/null; true'
 if [ -n "$a_net" ]; then
   sect link ip -o -d link show
   sect addr ip -o addr show
@@ -293,6 +295,7 @@ export const setupModule: ModuleDefinition<Args> = {
       ansible_fqdn: fqdn || nodename,
       ansible_domain: (fqdn ?? '').includes('.') ? fqdn!.slice(fqdn!.indexOf('.') + 1) : '',
     });
+    Object.assign(f, securityFacts(kv(b('lsm'))));
     const [uname, uid, gid, home, shell] = b('ids').split('\n');
     Object.assign(f, { ansible_user_id: uname, ansible_user_uid: Number(uid), ansible_user_gid: Number(gid), ansible_user_dir: home, ansible_user_shell: shell ?? '' });
     const [machineId, bootId, uptime, pid1, systemdDir, pkg] = b('misc').split('\n');
@@ -351,3 +354,20 @@ export const setupModule: ModuleDefinition<Args> = {
     return { changed: false, ansible_facts: f };
   },
 };
+
+/**
+ * ansible_apparmor and ansible_selinux (the selinux and apparmor collectors, part of 'min').
+ * philote reads SELinux's state from the kernel and its config file, so it needs no Python
+ * library: ansible_selinux_python_present is always true.
+ */
+function securityFacts(lsm: Record<string, string>): Record<string, unknown> {
+  const selinux: Record<string, unknown> = { status: 'disabled' };
+  if (lsm['se_enforce'] !== undefined) {
+    selinux['status'] = 'enabled';
+    if (lsm['se_vers'] !== undefined) selinux['policyvers'] = Number(lsm['se_vers']);
+    selinux['config_mode'] = (lsm['SELINUX'] ?? 'unknown').toLowerCase();
+    selinux['mode'] = lsm['se_enforce'] === '1' ? 'enforcing' : 'permissive';
+    selinux['type'] = lsm['SELINUXTYPE'] ?? 'unknown';
+  }
+  return { ansible_apparmor: { status: lsm['aa'] ? 'enabled' : 'disabled' }, ansible_selinux: selinux, ansible_selinux_python_present: true };
+}
