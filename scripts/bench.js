@@ -11,7 +11,7 @@
  * variable manager's cost per host-task (scripts/bench-vars.ts). Reports, never asserts.
  *
  *   node scripts/bench.js [--sizes 8,32,200] [--reps 3] [--bench-dir DIR] [--no-ansible]
- *                         [--ansible-max N] [--no-copy] [--keep-lab] [--lab NAME]
+ *                         [--ansible-max N] [--ansible-reps N] [--no-copy] [--keep-lab] [--lab NAME]
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { sizes: [8, 32, 200], reps: 3, benchDir: join(root, 'bench'), ansible: true, ansibleMax: Infinity, copy: true, keepLab: false, execsPerNode: 16, labName: `bench-${process.pid}` };
+  const o = { sizes: [8, 32, 200], reps: 3, benchDir: join(root, 'bench'), ansible: true, ansibleMax: Infinity, ansibleReps: Infinity, copy: true, keepLab: false, execsPerNode: 16, labName: `bench-${process.pid}` };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -31,10 +31,11 @@ function parseArgs(argv) {
     else if (a === '--no-ansible') o.ansible = false;
     else if (a === '--ansible-max') o.ansibleMax = Number(next());
     else if (a === '--no-copy') o.copy = false;
+    else if (a === '--ansible-reps') o.ansibleReps = Math.max(1, Number(next()));
     else if (a === '--keep-lab') o.keepLab = true;
     else if (a === '--lab') o.labName = next();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.js [--sizes 8,32,200] [--reps N] [--bench-dir DIR] [--no-ansible] [--ansible-max N] [--no-copy] [--keep-lab] [--lab NAME]');
+      console.log('usage: node scripts/bench.js [--sizes 8,32,200] [--reps N] [--bench-dir DIR] [--no-ansible] [--ansible-max N] [--ansible-reps N] [--no-copy] [--keep-lab] [--lab NAME]');
       process.exit(0);
     } else {
       console.error(`bench: unknown option ${a}`);
@@ -56,7 +57,7 @@ async function loadModules() {
 /** Runs a command; returns wall time, exit code, output and peak RSS (via /usr/bin/time when present). */
 function timed(cmd, args, opts = {}) {
   const useTime = existsSync('/usr/bin/time');
-  const argv = useTime ? ['/usr/bin/time', ['-f', 'PHILOTE_BENCH_MAXRSS=%M', cmd, ...args]] : [cmd, args];
+  const argv = useTime ? ['/usr/bin/time', ['-f', 'PHILOTE_BENCH_MAXRSS=%M PHILOTE_BENCH_CPU=%U+%S', cmd, ...args]] : [cmd, args];
   return new Promise((resolvePromise) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(argv[0], argv[1], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,8 +68,16 @@ function timed(cmd, args, opts = {}) {
     child.on('error', (e) => resolvePromise({ ms: 0, rc: -1, out, err: String(e), rssMb: undefined }));
     child.on('close', (rc) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const m = /PHILOTE_BENCH_MAXRSS=(\d+)/.exec(err);
-      resolvePromise({ ms, rc, out, err: err.replace(/PHILOTE_BENCH_MAXRSS=\d+\n?/, ''), rssMb: m ? Number(m[1]) / 1024 : undefined });
+      const m = /PHILOTE_BENCH_MAXRSS=(\d+) PHILOTE_BENCH_CPU=([\d.]+)\+([\d.]+)/.exec(err);
+      resolvePromise({
+        ms,
+        rc,
+        out,
+        err: err.replace(/PHILOTE_BENCH_MAXRSS=.*\n?/, ''),
+        rssMb: m ? Number(m[1]) / 1024 : undefined,
+        // The process's own CPU (user + system): what the controller spent, against the wall time.
+        cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined,
+      });
     });
   });
 }
@@ -89,6 +98,13 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 const secs = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`);
+
+/** Processes started on the whole machine so far (/proc/stat): forks per run, others' included. */
+async function forksSoFar() {
+  const { readFileSync } = await import('node:fs');
+  const m = /^processes (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
 
 /** Cold runs start clean: the workloads write under /tmp/bench or /tmp/philote-bench, in each node's own /tmp. */
 async function cleanBenchOutput(lab) {
@@ -158,10 +174,15 @@ async function benchSize(mods, o, size) {
   const lab = await mods.lab.createLab({ name: o.labName, nodes: size, calicoState: true });
   const inv = lab.inventoryPath;
   const forks = size;
-  const row = { size, floor: [], philote: { cold: [], warm: [], rss: [] }, execs: { cold: [], warm: [] }, ansible: { cold: [], warm: [] }, notes: [] };
+  const row = { size, floor: [], forks: { floor: [], philote: [], execs: [] }, philote: { cold: [], warm: [], rss: [], cpu: [] }, execs: { cold: [], warm: [] }, ansible: { cold: [], warm: [] }, notes: [] };
 
-  for (let r = 0; r < o.reps; r++) row.floor.push(await floorRun(lab, o.execsPerNode));
-  console.log(`floor (ssh2, ${o.execsPerNode} x true per node): median ${secs(median(row.floor))}`);
+  const perTask = (forks) => (forks / (size * o.execsPerNode)).toFixed(1);
+  for (let r = 0; r < o.reps; r++) {
+    const f0 = await forksSoFar();
+    row.floor.push(await floorRun(lab, o.execsPerNode));
+    row.forks.floor.push((await forksSoFar()) - f0);
+  }
+  console.log(`floor (ssh2, ${o.execsPerNode} x true per node): median ${secs(median(row.floor))}, ${perTask(median(row.forks.floor))} processes per host-task`);
 
   let philoteOk = existsSync(join(root, 'bin', 'philote.js'));
   if (!philoteOk) row.notes.push('philote: not runnable yet: bin/philote.js is missing');
@@ -174,20 +195,25 @@ async function benchSize(mods, o, size) {
       row.notes.push(`philote: not runnable yet: exit ${cold.rc}: ${why.slice(0, 400)}`);
       break;
     }
+    const f0 = await forksSoFar();
     const warm = await philoteRun(inv, o, forks);
+    row.forks.philote.push((await forksSoFar()) - f0);
     row.philote.cold.push(cold.ms);
     row.philote.warm.push(warm.ms);
     if (cold.rssMb) row.philote.rss.push(cold.rssMb, warm.rssMb ?? 0);
+    if (warm.cpuMs !== undefined) row.philote.cpu.push(warm.cpuMs);
     const ch = changedCount(warm.out);
     if (ch !== 0) row.notes.push(`philote second run reported changed=${ch ?? '?'} (expected 0)`);
   }
-  if (philoteOk) console.log(`philote: cold ${secs(median(row.philote.cold))}, idempotent ${secs(median(row.philote.warm))}, peak RSS ${Math.max(...row.philote.rss, 0).toFixed(0)} MB`);
+  if (philoteOk) console.log(`philote: cold ${secs(median(row.philote.cold))}, idempotent ${secs(median(row.philote.warm))} (controller CPU ${secs(median(row.philote.cpu))}, ${perTask(median(row.forks.philote))} processes per host-task), peak RSS ${Math.max(...row.philote.rss, 0).toFixed(0)} MB`);
 
   // The same runs with one exec per task: what the node shell saves.
   for (let r = 0; r < o.reps && philoteOk; r++) {
     await cleanBenchOutput(lab);
     const cold = await philoteRun(inv, o, forks, EXEC_PER_TASK);
+    const f0 = await forksSoFar();
     const warm = await philoteRun(inv, o, forks, EXEC_PER_TASK);
+    row.forks.execs.push((await forksSoFar()) - f0);
     if (cold.rc !== 0 || warm.rc !== 0) {
       row.notes.push(`philote (one exec per task) failed: exit ${cold.rc}/${warm.rc}`);
       break;
@@ -195,13 +221,13 @@ async function benchSize(mods, o, size) {
     row.execs.cold.push(cold.ms);
     row.execs.warm.push(warm.ms);
   }
-  if (row.execs.cold.length) console.log(`philote, one exec per task: cold ${secs(median(row.execs.cold))}, idempotent ${secs(median(row.execs.warm))}`);
+  if (row.execs.cold.length) console.log(`philote, one exec per task: cold ${secs(median(row.execs.cold))}, idempotent ${secs(median(row.execs.warm))}, ${perTask(median(row.forks.execs))} processes per host-task`);
 
   if (o.copy && size === o.sizes[0]) row.copy = await copyCase(lab, o);
 
   if (o.ansible && size <= o.ansibleMax) {
     // Ansible is slow: fewer reps at 32 nodes keep the whole bench in minutes.
-    const reps = size > 16 ? 1 : o.reps;
+    const reps = Math.min(o.ansibleReps, size > 16 ? 1 : o.reps);
     for (let r = 0; r < reps; r++) {
       await cleanBenchOutput(lab);
       const cold = await ansibleRun(inv, o, forks);

@@ -1,21 +1,26 @@
 /**
- * The persistent node shell: one session channel per host and become identity, running `sh`
- * (under sudo once when the task escalates), that reads framed scripts on stdin and writes framed
- * results, so a task costs a subshell on the node instead of an sshd session (fork, login shell,
- * PAM, and sudo's own PAM when escalating).
+ * The persistent node shell: one session channel per host and become identity, running `sh -s`
+ * (under sudo once when the task escalates), fed one frame per task on its stdin, so a task costs
+ * one subshell on the node instead of an sshd session (fork, login shell, PAM, and sudo's own
+ * PAM when escalating).
  *
- * A frame is a header line `T <script bytes> <stdin bytes>` followed by the script and the
- * task's stdin. The shell reads the script with `head -c` (which reads no further than asked),
- * runs it in a subshell (`( eval ... )`: variables, cd, traps, umask, set -e and exec stay in
- * it), feeds it exactly its stdin bytes (drained if the task leaves some unread, so the next
- * header is never misread), then writes `\n<nonce> <status>\n` on stdout and `\n<nonce>\n` on
- * stderr. The nonce is random per shell. Each shell first answers a probe frame (a script and a
- * payload whose echo is known): a node whose `sh`/`head` cannot do this refuses the shell, and its
- * connection goes back to one exec per task.
+ * A frame is one compound command, `{ ... }` and a newline, so sh has read all of it before it
+ * runs any of it: the task's script as a single-quoted word (any text is a valid word once its
+ * quotes are escaped, so a frame is always well formed), then `( eval "$script" )`: variables, cd,
+ * traps, umask, set -e, exec and even a syntax error stay in that subshell. A task with stdin
+ * first prints a ready line; only then are its exact bytes sent, read by `head -c` (which reads
+ * no further than asked) and drained if the task leaves some unread, so the shell never reads
+ * payload as commands. The frame ends with `\n<nonce>\n` on stderr and `\n<nonce> <status>
+ * [sig]\n` on stdout; the nonce is random per shell. `sig` says the task was killed by a signal:
+ * sh then names it ("Terminated") on its own stderr, kept in a private file, where its status
+ * alone (128+N) cannot tell it from `exit 128+N`. Each shell first answers a probe frame with
+ * stdin: a node whose sh, head or mktemp cannot do this refuses the shell, and that connection
+ * goes back to one exec per task.
  *
- * A shell that dies, breaks a frame, or outlives a task's timeout is dropped (its channel killed)
- * and the next task starts a fresh one. With become, the password is written once, to sudo's
- * prompt, never on a command line. su with a password needs a terminal: that stays one exec per task.
+ * A shell that dies, puts its frames out of step, or outlives a task's timeout is dropped (its
+ * channel killed) and the next task starts a fresh one. With become, the password is written
+ * once, to sudo's prompt, never on a command line. su with a password needs a terminal: that
+ * stays one exec per task.
  */
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
@@ -31,27 +36,58 @@ export interface ChannelExit {
 }
 export type OpenChannel = (command: string) => Promise<{ ch: ClientChannel; exit: ChannelExit }>;
 
-/** The loop the node runs. Its variables start with _pl_ and are unset in each task's subshell. */
-function loopProgram(nonce: string): string {
-  const task = 'eval "unset _pl_o _pl_n _pl_p _pl_m _pl_s _pl_r _pl_k; $_pl_s"';
+/** Set once per shell: the nonce, a private folder, and where sh's own messages go. */
+function setupText(nonce: string): string {
+  // fd 3 is the channel's stderr (the tasks'); the shell's own fd 2 is a file, where sh names a
+  // task killed by a signal ("Terminated") whenever it prints that.
+  return `_pl_m=${nonce}; _pl_d=$(mktemp -d) || exit 97; trap 'rm -rf "$_pl_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; exec 3>&2 2>"$_pl_d/e"\n`;
+}
+
+/** The task's variables are the shell's own: gone before the script runs. */
+const TASK_EVAL = 'eval "unset _pl_m _pl_d _pl_s _pl_r _pl_k; $_pl_s"';
+
+/** Largest stdin sent inside the frame as a here-document (kept in the node shell's memory). */
+const HEREDOC_MAX = 64 * 1024;
+
+/** How a task's stdin travels: none, inside the frame, or after the shell says it is ready. */
+export type StdinMode = 'none' | 'heredoc' | 'ready';
+
+/**
+ * Text that ends with a newline, has no NUL and no line equal to the delimiter goes in the frame
+ * as a quoted here-document (no round trip, nothing expanded); anything else is sent after a
+ * ready line and read with `head -c`.
+ */
+export function stdinMode(input: Buffer, delimiter: string): StdinMode {
+  if (input.length === 0) return 'none';
+  if (input.length > HEREDOC_MAX || input[input.length - 1] !== 0x0a || input.includes(0)) return 'ready';
+  const text = input.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(input) || text.split('\n').includes(delimiter)) return 'ready';
+  return 'heredoc';
+}
+
+/**
+ * One frame: the whole task as one compound command (see the file comment). The task's subshell
+ * sets its own stdin and stderr (fd 3) with `exec` rather than with redirections written after
+ * `( ... )`, which dash applies wrongly inside a redirected group.
+ */
+export function frameText(script: string, input: Buffer, mode: StdinMode, delimiter: string): string {
+  const word = "'" + script.replace(/'/g, `'\\''`) + "'";
+  let run: string;
+  if (mode === 'ready') {
+    run = `printf '\\n%s R\\n' "$_pl_m"; head -c ${input.length} | { (exec 2>&3 3>&-; ${TASK_EVAL}); _pl_r=$?; cat >/dev/null; exit $_pl_r; }`;
+  } else if (mode === 'heredoc') {
+    run = `(exec 2>&3 3>&- <<'${delimiter}'\n${input.toString('utf8')}${delimiter}\n${TASK_EVAL})`;
+  } else run = `(exec 2>&3 3>&- </dev/null; ${TASK_EVAL})`;
   return [
-    `_pl_m=${nonce}`,
-    // fd 4: the channel's stdout, for the task while the loop captures its own stderr.
-    `exec 4>&1`,
-    // The header; a short or garbled one ends the shell (the controller sees it close).
-    `while IFS=' ' read -r _pl_o _pl_n _pl_p; do`,
-    `case $_pl_o in T) ;; *) exit 0 ;; esac`,
-    `_pl_s=$(head -c "$_pl_n") || exit 98`,
-    // The task runs in a subshell, its stdout on fd 4 and its stderr on the channel's (fd 3);
-    // what the loop's sh itself says meanwhile is captured: it names a task killed by a signal
-    // ("Terminated", "Killed"), which its status alone (128+N) cannot tell from \`exit 128+N\`.
-    `_pl_k=$({ if [ "$_pl_p" = 0 ]; then (${task}) </dev/null 2>&3 3>&- 4>&-`,
-    `else head -c "$_pl_p" | { (${task}) 2>&3 3>&- 4>&-; _pl_r=$?; cat >/dev/null; exit $_pl_r; }; fi; } 3>&2 2>&1 >&4)`,
+    `{ _pl_s=${word}`,
+    `: >"$_pl_d/e"`,
+    run,
     `_pl_r=$?`,
-    `if [ -n "$_pl_k" ] && [ "$_pl_r" -gt 128 ]; then _pl_k=sig; else _pl_k=; fi`,
-    `printf '\\n%s\\n' "$_pl_m" >&2`,
+    `if [ "$_pl_r" -gt 128 ] && [ -s "$_pl_d/e" ]; then _pl_k=sig; else _pl_k=; fi`,
+    `printf '\\n%s\\n' "$_pl_m" >&3`,
     `printf '\\n%s %s %s\\n' "$_pl_m" "$_pl_r" "$_pl_k"`,
-    `done`,
+    `}`,
+    '',
   ].join('\n');
 }
 
@@ -67,6 +103,10 @@ interface Pending {
   outDone?: number;
   signal?: string;
   errDone: boolean;
+  /** The task's stdin, sent once the shell says it is ready to read it. */
+  stdin?: Buffer;
+  /** Output collected while waiting for the ready line. */
+  ready?: Buffer;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
 }
@@ -77,6 +117,7 @@ export class NodeShell {
   private readonly nonce = randomBytes(16).toString('hex');
   private readonly outEnd: Buffer;
   private readonly errEnd: Buffer;
+  private readonly readyLine: Buffer;
   private outTail = Buffer.alloc(0);
   private errTail = Buffer.alloc(0);
   private pending?: Pending;
@@ -91,6 +132,7 @@ export class NodeShell {
   ) {
     this.outEnd = Buffer.from(`\n${this.nonce} `);
     this.errEnd = Buffer.from(`\n${this.nonce}\n`);
+    this.readyLine = Buffer.from(`\n${this.nonce} R\n`);
   }
 
   get alive(): boolean {
@@ -99,10 +141,9 @@ export class NodeShell {
 
   /** Opens the channel, escalates once, and checks the shell with the probe frame. */
   async start(open: OpenChannel): Promise<void> {
-    const program = loopProgram(this.nonce);
-    // Under become, planBecome's `/bin/sh -c` runs the loop; without, the login shell execs sh.
-    const plan = this.become ? planBecome(this.become, program) : undefined;
-    const { ch, exit } = await open(plan ? plan.command : `exec /bin/sh -c ${shQuote(program)}`);
+    // sh reading its commands from stdin; under become, planBecome's `/bin/sh -c` execs it.
+    const plan = this.become ? planBecome(this.become, 'exec /bin/sh -s') : undefined;
+    const { ch, exit } = await open(plan ? plan.command : 'exec /bin/sh -s');
     this.ch = ch;
     this.exit = exit;
     // A tick later: when the whole transport dropped, its loss (UNREACHABLE) is reported first.
@@ -110,6 +151,7 @@ export class NodeShell {
     if (plan) await this.escalate(ch, plan);
     ch.on('data', (d: Buffer) => this.onOut(d));
     ch.stderr.on('data', (d: Buffer) => this.onErr(d));
+    ch.write(setupText(this.nonce));
     // The transport's loss stays UNREACHABLE; anything else wrong with the probe is a refusal.
     const probe = await this.run(PROBE_SCRIPT, Buffer.from(PROBE_STDIN));
     if (probe.rc !== 0 || probe.stdout !== `probe:${PROBE_STDIN}`) {
@@ -165,20 +207,16 @@ export class NodeShell {
   /** Runs one script with its stdin; resolves with what an exec would have returned. */
   run(script: string, stdin: Buffer | undefined): Promise<ExecResult> {
     if (this.dead || !this.ch) return Promise.reject(new ShellRefused('the node shell is gone'));
-    const body = Buffer.from(script, 'utf8');
+    // A NUL cannot be in a shell word: such a script takes an exec channel.
+    if (script.includes('\0')) return Promise.reject(new ShellRefused('a script with a NUL byte'));
     const input = stdin ?? Buffer.alloc(0);
     this.outTail = Buffer.alloc(0);
     this.errTail = Buffer.alloc(0);
+    const delimiter = `_PL_${this.nonce}_EOF`;
+    const mode = stdinMode(input, delimiter);
     return new Promise<ExecResult>((resolve, reject) => {
-      this.pending = { out: [], err: [], errDone: false, resolve, reject };
-      const ch = this.ch!;
-      const head = Buffer.from(`T ${body.length} ${input.length}\n`);
-      // One write, so a small task is one SSH packet; a large stdin is not copied to join it.
-      if (input.length <= 64 * 1024) ch.write(Buffer.concat([head, body, input]));
-      else {
-        ch.write(Buffer.concat([head, body]));
-        ch.write(input);
-      }
+      this.pending = { out: [], err: [], errDone: false, resolve, reject, ...(mode === 'ready' ? { stdin: input, ready: Buffer.alloc(0) } : {}) };
+      this.ch!.write(frameText(script, input, mode, delimiter));
     });
   }
 
@@ -220,6 +258,19 @@ export class NodeShell {
     if (!p || p.outDone !== undefined) {
       // Output with no task running, or after the end line: the frames are out of step.
       return this.kill();
+    }
+    if (p.ready) {
+      const got = Buffer.concat([p.ready, d]);
+      if (got.length < this.readyLine.length) {
+        p.ready = got;
+        return;
+      }
+      if (!got.subarray(0, this.readyLine.length).equals(this.readyLine)) return this.kill();
+      p.ready = undefined;
+      this.ch!.write(p.stdin!);
+      p.stdin = undefined;
+      d = got.subarray(this.readyLine.length);
+      if (d.length === 0) return;
     }
     p.out.push(d);
     const joined = Buffer.concat([this.outTail, d]);
@@ -270,9 +321,4 @@ export class NodeShell {
 /** SIGTERM for 15 (os.constants.signals backwards); undefined for a number that is no signal. */
 function signalName(n: number): string | undefined {
   return Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0];
-}
-
-/** Single quotes for sh (the program has no single quote of its own but stays safe either way). */
-function shQuote(s: string): string {
-  return "'" + s.replace(/'/g, `'"'"'`) + "'";
 }
