@@ -3,6 +3,7 @@ import type { AnyModuleDefinition } from '../types.js';
 import { aptModule, packageModule } from './apt.js';
 import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
+import { assembleModule } from './assemble.js';
 import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
 import { hostnameModule } from './hostname.js';
@@ -57,6 +58,7 @@ export const nodeModules: AnyModuleDefinition[] = [
   rawModule,
   scriptModule,
   fileModule,
+  assembleModule,
   copyModule,
   statModule,
   findModule,

@@ -49,6 +49,8 @@ case "$dest" in */) [ -n "$a_base" ] && dest="$dest$a_base" ;; esac
 case "$dest" in */*) dir=${'$'}{dest%/*}; [ -n "$dir" ] || dir=/ ;; *) dir=. ;; esac
 if [ ! -d "$dir" ]; then
   if [ -n "$a_parents" ]; then [ -n "$a_check" ] || mkdir -p "$dir" || fail "Error creating $dir"
+  # copy reports the source's checksum with this failure.
+  elif [ -n "$a_sum" ]; then printf '{"failed":true,"checksum":"%s","msg":%s}\n' "$a_sum" "$(js "Destination directory $dir does not exist")"; exit 0
   else fail "Destination directory $dir does not exist"; fi
 fi
 [ -n "$a_rsrc" ] && { [ -r "$a_rsrc" ] || fail "Source $a_rsrc not found"; set -- $(sha1sum < "$a_rsrc"); a_sum=$1; }
