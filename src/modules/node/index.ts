@@ -5,6 +5,7 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { assembleModule } from './assemble.js';
 import { copyModule } from './copy.js';
+import { getentModule } from './getent.js';
 import { fileModule } from './file.js';
 import { hostnameModule } from './hostname.js';
 import { findModule } from './find.js';
@@ -60,6 +61,7 @@ export const nodeModules: AnyModuleDefinition[] = [
   fileModule,
   assembleModule,
   copyModule,
+  getentModule,
   statModule,
   findModule,
   systemdModule,
