@@ -54,6 +54,7 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
     result: unwrapUnsafe(o.noLog ? censor(r) : r),
     ...(o.ignored ? { ignored: true } : {}),
     ...(o.delegatedTo ? { delegatedTo: o.delegatedTo } : {}),
+    ...(o.diffMode !== undefined ? { diff: o.diffMode } : {}),
   };
   // Handlers are notified before the result is shown (NOTIFIED HANDLER comes first at -vv, as the
   // strategy processes notifications before the result callback).

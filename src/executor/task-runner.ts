@@ -35,6 +35,8 @@ export interface HostOutcome {
   ignored: boolean;
   delegatedTo?: string;
   noLog: boolean;
+  /** The task's `diff:` keyword, evaluated, when it has one. */
+  diffMode?: boolean;
 }
 
 /** vars of enclosing blocks (not the play: play vars are already in the host's base) and of the task. */
@@ -454,10 +456,12 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   const baseVars = withConnectionMagic(pr, vm.getVars(host.name, taskScope));
   const noLog = kwBool(pr, inherited(scope, task, 'no_log'), baseVars);
   const conds = whenChain(scope, task);
+  const diffKw = inherited(scope, task, 'diff');
   const outcome = (result: ModuleResult, delegatedTo?: string): HostOutcome => {
     const ignoreErrors = isFailed(result) && kwBool(pr, inherited(scope, task, 'ignore_errors'), baseVars);
     const ignoreUnreachable = result.unreachable && kwBool(pr, inherited(scope, task, 'ignore_unreachable'), baseVars);
     const o: HostOutcome = { host, status: statusOf(result), result, ignored: Boolean(ignoreErrors || ignoreUnreachable), noLog };
+    if (diffKw !== undefined) o.diffMode = kwBool(pr, diffKw, baseVars);
     if (delegatedTo) o.delegatedTo = delegatedTo;
     return o;
   };
@@ -567,6 +571,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
       result: shown,
       // The default callback prints "(item=%s)" % label: Python's str() of the value.
       item: { value: noLog ? CENSORED_ITEM : item, label: pyStr(label) },
+      ...(diffKw !== undefined ? { diff: kwBool(pr, diffKw, baseVars) } : {}),
     };
     pr.run.output.emit(delegateTo ? { ...ev, delegatedTo: delegateTo } : ev);
     if (r.unreachable) break;

@@ -139,7 +139,7 @@ export class DefaultOutput implements OutputSink {
 
   private diff(e: HostResult): void {
     const r = e.result;
-    if (!this.opts.diff || !r.diff || !r.changed) return;
+    if (!(e.diff ?? this.opts.diff) || !r.diff || !r.changed) return;
     if (isLoopResults(r)) return; // loops print the diff of each item
     const text = renderDiff(r.diff, this.opts.color, this.opts.diffContext);
     if (!text) return;

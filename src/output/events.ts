@@ -45,6 +45,8 @@ export type RunEvent =
       ignored?: boolean;
       /** Set for per-item lines of a loop; the final aggregated result has no item. */
       item?: { value: unknown; label: string };
+      /** The task's own `diff:` keyword, when it has one (it wins over --diff for showing the diff). */
+      diff?: boolean;
     }
   /** include_tasks read `file` for these hosts (one event per distinct file and parameters). */
   | { type: 'included'; task: TaskInfo; file: string; hosts: string[]; label?: string }

@@ -5,6 +5,7 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule } from './command.js';
 import { assembleModule } from './assemble.js';
 import { copyModule } from './copy.js';
+import { debconfModule } from './debconf.js';
 import { getentModule } from './getent.js';
 import { fileModule } from './file.js';
 import { hostnameModule } from './hostname.js';
@@ -61,6 +62,7 @@ export const nodeModules: AnyModuleDefinition[] = [
   fileModule,
   assembleModule,
   copyModule,
+  debconfModule,
   getentModule,
   statModule,
   findModule,
