@@ -21,6 +21,8 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
   const emit = (h: HostRun, result: ModuleResult) => {
     run.output.emit({ type: 'host_result', task: info, host: h.name, status: result.failed ? 'failed' : result.skipped ? 'skipped' : 'ok', result });
   };
+  // The linear strategy announces an explicit meta task like any other (TASK [meta] banner).
+  if (action !== 'role_complete') run.output.emit({ type: 'task_start', task: info, hosts: hosts.map((h) => h.name) });
   if (!KNOWN.has(action)) {
     for (const h of hosts) emit(h, failedResult(`invalid meta action requested: ${action}`));
     return;
@@ -67,6 +69,8 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
         for (const x of hosts) run.vm.clearFacts(x.name);
         break;
       case 'reset_connection':
+        // The local connection plugin has no reset(): ansible-core warns and goes on.
+        if (String(vars['ansible_connection'] ?? '') === 'local') run.output.emit({ type: 'warning', message: 'Reset is not implemented for this connection' });
         await run.pool.drop(h.name);
         break;
       case 'refresh_inventory':

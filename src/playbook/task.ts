@@ -47,18 +47,22 @@ function parseBlock(ds: Record<string, unknown>, ctx: ParseContext): Block {
   if (ds['name'] !== null && ds['name'] !== undefined) block.name = asString('name', ds['name'], keyLocationOf(ds, 'name'));
   readInheritable(ds, block, loc);
   if (ctx.role) block.role = ctx.role.instance;
-  if (ds['notify'] !== undefined && ds['notify'] !== null) {
-    // Tasks inherit a block's notify (Block is Notifiable in 2.14).
-    const notify = asStringList('notify', ds['notify'], keyLocationOf(ds, 'notify'));
-    const push = (items: TaskItem[]) => {
-      for (const it of items) {
-        if (it.kind === 'task') it.notify ??= notify;
-        else if (it.kind === 'block') [it.block, it.rescue, it.always].forEach(push);
-      }
-    };
-    [block.block, block.rescue, block.always].forEach(push);
-  }
+  // Tasks inherit a block's notify (Block is Notifiable in 2.14).
+  inheritNotify(ds, block);
   return block;
+}
+
+/** A `notify` on a block or an import_tasks statement goes to the tasks under it that have none. */
+function inheritNotify(ds: Record<string, unknown>, block: Block): void {
+  if (ds['notify'] === undefined || ds['notify'] === null) return;
+  const notify = asStringList('notify', ds['notify'], keyLocationOf(ds, 'notify'));
+  const push = (items: TaskItem[]) => {
+    for (const it of items) {
+      if (it.kind === 'task') it.notify ??= notify;
+      else if (it.kind === 'block') [it.block, it.rescue, it.always].forEach(push);
+    }
+  };
+  [block.block, block.rescue, block.always].forEach(push);
 }
 
 function parseLoopControl(v: unknown, loc: SourceLocation): LoopControl {
@@ -148,6 +152,8 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
     if (c === 'import_tasks') {
       const file = includeFileArg(action.args, action.written, loc);
       wrapper.block = ctx.importTasks(file, ctx, loc);
+      // The imported tasks' parent is the import statement: its notify is theirs.
+      inheritNotify(ds, wrapper);
       return wrapper;
     }
     return ctx.importRole(action.args, ctx, wrapper);
