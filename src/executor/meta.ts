@@ -14,6 +14,18 @@ import { firstFalse, varLayers } from './task-runner.js';
 const PER_HOST = new Set(['noop', 'reset_connection', 'end_host', 'flush_handlers', 'role_complete']);
 const KNOWN = new Set([...PER_HOST, 'end_play', 'end_batch', 'clear_host_errors', 'clear_facts', 'refresh_inventory']);
 
+/** What _execute_meta says of each action at -vv ("META: ..."). */
+const META_MESSAGES: Record<string, (host: string) => string> = {
+  noop: () => 'noop',
+  refresh_inventory: () => 'inventory successfully refreshed',
+  clear_facts: () => 'facts cleared',
+  clear_host_errors: () => 'cleared host errors',
+  end_batch: () => 'ending batch',
+  end_play: () => 'ending play',
+  end_host: (host) => `ending play for ${host}`,
+  reset_connection: () => 'reset connection',
+};
+
 export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: Scope): Promise<void> {
   const run = pr.run;
   const action = String(task.args['_raw_params'] ?? '').trim();
@@ -27,7 +39,9 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
     for (const h of hosts) emit(h, failedResult(`invalid meta action requested: ${action}`));
     return;
   }
+  const meta = (header: string) => run.output.emit({ type: 'verbose', level: 2, message: `META: ${header}` });
   if (action === 'flush_handlers') {
+    for (const h of hosts) meta(`triggered running handlers for ${h.name}`);
     await flushHandlers(pr, [...pr.hosts.values()].filter((h) => hosts.includes(h) || h.notified.size > 0), scope);
     return;
   }
@@ -43,7 +57,11 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
       continue;
     }
     if (!holds) {
-      if (conds.length) emit(h, skippedMeta(action, h.name));
+      if (conds.length) {
+        const r = skippedMeta(action, h.name);
+        meta(String(r['skip_reason']));
+        emit(h, r);
+      }
       continue;
     }
     switch (action) {
@@ -79,6 +97,7 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
       default:
         break;
     }
+    if (action !== 'role_complete') meta(META_MESSAGES[action]?.(h.name) ?? action);
   }
   refreshActive(pr);
 }
