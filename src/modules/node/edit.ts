@@ -11,6 +11,7 @@
  * read nobody checked), the module runs again from a real read: results are always those of the
  * node's actual file.
  */
+import { pyRegex as templateRegex } from '../../template/filters/regex.js';
 import type { Connection } from '../../connection/types.js';
 import type { FileDiff, ModuleContext, ModuleResult } from '../types.js';
 import { argError, moduleFailure, runNodeScript, shVars } from './script.js';
@@ -90,22 +91,11 @@ emit '"exists":true'
 
 /** Python regex syntax that JavaScript spells differently: named groups and inline flags at the start. */
 export function pyRegex(src: string, extraFlags = ''): RegExp {
-  let flags = extraFlags;
-  let s = src.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(s);
-  if (inline) {
-    s = s.slice(inline[0].length);
-    for (const f of inline[1]!) if ((f === 'i' || f === 'm' || f === 's') && !flags.includes(f)) flags += f;
-  }
-  s = s.replace(/\\A/g, '^').replace(/\\Z/g, '$');
+  // One translation of Python's re syntax for templates and modules (src/template/filters/regex.ts).
   try {
-    return new RegExp(s, flags.includes('u') ? flags : flags + 'u');
-  } catch {
-    try {
-      return new RegExp(s, flags);
-    } catch (e) {
-      throw argError(`invalid regular expression '${src}': ${(e as Error).message}`);
-    }
+    return templateRegex(src, extraFlags);
+  } catch (e) {
+    throw argError(`invalid regular expression '${src}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
   }
 }
 
