@@ -141,7 +141,8 @@ async function floorRun(lab, execsPerNode) {
               rej(e);
             }
           });
-          c.connect({ host: '127.0.0.1', port: n.sshPort, username: lab.user, privateKey: key });
+          // Hundreds of handshakes at once through the nodes' relays on 2 cores take longer than ssh2's 20 s default.
+          c.connect({ host: '127.0.0.1', port: n.sshPort, username: lab.user, privateKey: key, readyTimeout: 180_000 });
         }),
     ),
   );
