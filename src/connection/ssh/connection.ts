@@ -458,7 +458,7 @@ export class SshConnection implements Connection {
   }
 
   async reset(): Promise<void> {
-    for (const { shell } of this.shells.values()) shell.kill();
+    for (const { shell } of this.shells.values()) shell.stop();
     this.shells.clear();
     const d = this.dialed;
     this.dialed = undefined;

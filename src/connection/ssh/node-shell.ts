@@ -220,6 +220,17 @@ export class NodeShell {
     });
   }
 
+  /** Ends an idle shell politely: end of input, so sh exits and its EXIT trap removes its folder. */
+  stop(): void {
+    if (this.busy || this.pending) return this.kill();
+    try {
+      this.ch?.end();
+    } catch {
+      /* already closed */
+    }
+    this.die(undefined);
+  }
+
   /** Kills the shell (a timeout, an abort, a broken frame): the next task gets a fresh one. */
   kill(): void {
     if (!this.ch) return this.die(undefined);
