@@ -79,6 +79,17 @@ export class UnreachableError extends PhiloteError {
   }
 }
 
+/**
+ * An AnsibleError raised inside an action plugin: TaskExecutor reports it as only `failed` and
+ * `msg` (no `changed`, unlike a module's failed result).
+ */
+export class ActionError extends PhiloteError {
+  constructor(message: string) {
+    super('runtime', message);
+    this.name = 'ActionError';
+  }
+}
+
 /** Raised by the template engine for a reference to an undefined variable or attribute. */
 export class UndefinedVariableError extends PhiloteError {
   readonly variable: string;

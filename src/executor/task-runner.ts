@@ -8,7 +8,7 @@ import { loopVarsFor, resolveLoopControl, type ResolvedLoopControl } from './loo
 import { runAsync } from '../async/run.js';
 import { dirname } from 'node:path';
 import type { Connection } from '../connection/types.js';
-import { PhiloteError, UnreachableError } from '../errors.js';
+import { ActionError, PhiloteError, UnreachableError } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
 import { resolveModule } from '../modules/registry.js';
@@ -103,6 +103,7 @@ function kwNumber(pr: PlayRun, v: unknown, vars: Vars): number | undefined {
 
 function errorResult(e: unknown): ModuleResult {
   if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
+  if (e instanceof ActionError) return { failed: true, msg: e.message };
   if (e instanceof PhiloteError) return failedResult(reasonOf(e));
   if (e instanceof Error) return failedResult(e.message, { exception: e.stack });
   return failedResult(String(e));
@@ -280,10 +281,15 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   let args: Record<string, unknown>;
   if (argsOnce.args) args = argsOnce.args;
   else try {
-    const keep = resolveModule(task.action)?.keepsUnsafeArgs === true;
-    const rendered = (keep ? templar.renderKeepUnsafe : templar.render).call(templar, withModuleDefaults(scope, task), { vars, location: task.loc });
+    const moduleDef = resolveModule(task.action);
+    const keep = moduleDef?.keepsUnsafeArgs === true;
+    const written = withModuleDefaults(scope, task);
+    const raw = moduleDef?.untemplatedArgs?.filter((k) => written && typeof written === 'object' && k in (written as Record<string, unknown>)) ?? [];
+    const toRender = raw.length ? Object.fromEntries(Object.entries(written as Record<string, unknown>).filter(([k]) => !raw.includes(k))) : written;
+    const rendered = (keep ? templar.renderKeepUnsafe : templar.render).call(templar, toRender, { vars, location: task.loc });
     if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) return failedResult(`the arguments of '${task.actionAsWritten}' must be a dictionary`);
     args = rendered as Record<string, unknown>;
+    for (const k of raw) args[k] = unwrapUnsafe((written as Record<string, unknown>)[k]);
     if ('_variable_params' in args) {
       // `module: "{{ a_dict }}"` (Task._post_validate_args): the dict is the arguments, the others win.
       const { _variable_params: params, ...rest } = args;
@@ -369,6 +375,7 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
       warnings.push(m);
       run.output.emit({ type: 'warning', message: m });
     },
+    displayWarning: (m) => run.output.emit({ type: 'warning', everyTime: true, message: m }),
   };
   if (become) ctx.become = become;
   const env = environmentFor(pr, scope, task, vars);

@@ -71,6 +71,8 @@ export interface ModuleContext<A = Record<string, unknown>> {
   signal: AbortSignal;
   /** Emit a warning shown as "[WARNING]: ..." in the output. */
   warn(message: string): void;
+  /** A warning that is only displayed (display.warning), not kept in the result's `warnings`. */
+  displayWarning?(message: string): void;
 }
 
 export interface ModuleDefinition<A = Record<string, unknown>> {
@@ -93,6 +95,11 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
    * `renderKeepUnsafe`, so a value that came from a node stays data when the variable is used.
    */
   keepsUnsafeArgs?: boolean;
+  /**
+   * Arguments the module receives as written, not templated first (Task.untemplated_args: assert's
+   * `that`, whose conditionals template themselves and are reported as written).
+   */
+  untemplatedArgs?: string[];
   /** Runs once for the whole batch, not per host (add_host, like Ansible's BYPASS_HOST_LOOP). */
   bypassHostLoop?: boolean;
   /**

@@ -2,7 +2,8 @@
  * Trust boundary, against ansible-playbook 2.14: what comes from a node, a file, a lookup or the
  * Kubernetes API is data, never a template. Each channel carries a payload that would run
  * `touch <marker>` on the controller if it were templated again; it is printed directly, after
- * set_fact, as a loop item, through hostvars and in a concatenation, and used as a conditional.
+ * set_fact, as a loop item, through hostvars and in a concatenation, and used as a conditional
+ * (when:, and assert's that: as a list item or as the whole list).
  * Both tools must print the same lines, and no marker file may appear.
  * Channels: command output, slurp, fetch (+ file lookup), k8s_info of a ConfigMap (the repo's
  * Kubernetes API simulator), lookup('pipe'), a `!unsafe` play var, a fact (ansible_env).
@@ -58,6 +59,12 @@ function playbook(): string {
     - name: ${ch} as a conditional
       debug: { msg: never }
       when: "${expr.replace(/"/g, '\\"')}"
+      ignore_errors: true
+    - name: ${ch} as an assertion
+      assert: { that: ["${expr.replace(/"/g, '\\"')}"] }
+      ignore_errors: true
+    - name: ${ch} as the list of assertions
+      assert: { that: "{{ [kept_${ch}] }}" }
       ignore_errors: true`)
     .join('');
   return `- hosts: localhost
@@ -131,7 +138,8 @@ describe.skipIf(!haveAnsible)('data from nodes, files, lookups and the cluster i
       expect(want).toContain(`    "msg": "${ch} direct: {{ lookup(\\"pipe\\", \\"touch ${dir}/owned-${ch}\\") }}"`);
       expect(want.filter((l) => l.includes(`owned-${ch}`)).length).toBeGreaterThanOrEqual(8);
     }
-    expect(want.filter((l) => l.includes('Conditional is marked as unsafe')).length).toBe(Object.keys(CHANNELS).length);
+    // Refused three times per channel: as a when:, as an assert item and as assert's whole list.
+    expect(want.filter((l) => l.includes('Conditional is marked as unsafe')).length).toBe(3 * Object.keys(CHANNELS).length);
     expect(got).toEqual(want);
     expect(ours.code).toBe(ans.status);
   }, 180_000);

@@ -2,6 +2,9 @@
  * assert: check conditions, fail with a message when one is false.
  *   - assert: {that: ["k3s_version is version('1.28', '>=')", "token | length > 0"], fail_msg: "bad k3s"}
  */
+import { isUnsafeContainer, isUnsafeText, unwrapUnsafe } from '../../template/unsafe.js';
+import { conditionalText } from '../../executor/error-text.js';
+import { ActionError } from '../../errors.js';
 import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { boolean } from '../../values/booleans.js';
@@ -22,14 +25,34 @@ export const assertModule: ModuleDefinition<Args> = {
   name: 'assert',
   aliases: ['ansible.builtin.assert', 'ansible.legacy.assert'],
   runsOn: 'controller',
+  untemplatedArgs: ['that'],
   schema,
   async run(ctx) {
     const { that, success_msg } = ctx.args;
     const failMsg = ctx.args.fail_msg ?? ctx.args.msg;
     const quiet = boolean(ctx.args.quiet ?? false, false);
-    const conds = Array.isArray(that) ? that : [that];
+    // `that` arrives as written: a string is templated once (it may name a list), list items are
+    // conditionals that template themselves.
+    // Data stays data: a conditional that came from a node (an unsafe string, or any item of an
+    // unsafe list) is refused, as 2.14's Conditional does.
+    const thats = typeof that === 'string' ? ctx.templar.renderKeepUnsafe(that, { vars: ctx.vars }) : that;
+    const fromData = isUnsafeContainer(thats);
+    const conds = Array.isArray(thats) ? thats : [thats];
     for (const c of conds) {
-      const ok = ctx.templar.evaluateConditional(c, { vars: ctx.vars });
+      const shown = unwrapUnsafe(c);
+      // Raised inside the action: the result is only failed and msg (no changed).
+      const refuse = (e: unknown) => new ActionError(conditionalText(shown, e));
+      if (isUnsafeText(c) || (fromData && typeof c === 'string')) throw refuse(new Error('Conditional is marked as unsafe, and cannot be evaluated.'));
+      // Conditional warns of templating delimiters in any conditional, assert's `that` too.
+      if (typeof c === 'string' && ctx.templar.isTemplated(c)) {
+        ctx.displayWarning?.(`conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${c}`);
+      }
+      let ok: boolean;
+      try {
+        ok = ctx.templar.evaluateConditional(c as string | boolean, { vars: ctx.vars });
+      } catch (e) {
+        throw refuse(e);
+      }
       if (!ok) {
         return { failed: true, changed: false, evaluated_to: false, assertion: c, msg: (failMsg ?? 'Assertion failed') as string };
       }
