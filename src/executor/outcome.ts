@@ -3,6 +3,7 @@
  * result: the output line, stats, register, facts, inventory changes, notify,
  * and the host's failed/unreachable/rescued state.
  */
+import { RESOLVED_ACTION } from './task-runner.js';
 import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { Task, TaskItem } from '../playbook/types.js';
@@ -46,9 +47,10 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
   const vm = run.vm;
   const r = o.result;
   const host = o.host;
+  const resolvedAction = (r as Record<symbol, unknown>)[RESOLVED_ACTION];
   const ev = {
     type: 'host_result' as const,
-    task: info,
+    task: typeof resolvedAction === 'string' ? { ...info, action: resolvedAction } : info,
     host: host.name,
     status: o.status,
     result: unwrapUnsafe(o.noLog ? censor(r) : r),

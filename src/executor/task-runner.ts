@@ -273,10 +273,28 @@ interface ArgsCache {
   args?: Record<string, unknown>;
 }
 
+/** Where a result of a templated `action:` keeps the module it ran (not enumerable: never copied or shown). */
+export const RESOLVED_ACTION = Symbol('philote.resolvedAction');
+
 async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | undefined, argsOnce: ArgsCache = {}): Promise<ModuleResult> {
-  const { pr, task, scope, host } = inv;
+  const { pr, scope, host } = inv;
   const run = pr.run;
   const templar = run.templar;
+  const task = inv.task;
+  // `action: "{{ name }} ..."`: the module is named when the task runs (Task.post_validate).
+  if (task.action.includes('{{')) {
+    let resolved: Task;
+    try {
+      const name = String(templar.render(task.action, { vars, location: task.loc }));
+      resolved = { ...task, action: resolveModule(name)?.name ?? name.replace(/^ansible\.(builtin|legacy)\./, '') };
+    } catch (e) {
+      return errorResult(e);
+    }
+    const r = await invokeAction({ ...inv, task: resolved }, vars, delegateTo, argsOnce);
+    // The callbacks see the task with its action templated (debug's result shape).
+    Object.defineProperty(r, RESOLVED_ACTION, { value: resolved.action, enumerable: false });
+    return r;
+  }
   const role = task.role ?? scope.role;
   let args: Record<string, unknown>;
   if (argsOnce.args) args = argsOnce.args;
