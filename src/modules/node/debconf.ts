@@ -118,10 +118,9 @@ export const debconfModule: ModuleDefinition<Args> = {
     }
     const curr = { [question!]: value! };
     prev = question! in prev ? { [question!]: prev[question!]! } : { ...prev, [question!]: '' };
-    // The callback prints dict diffs as sorted, indented JSON (_serialize_diff); they are kept so here.
-    const json = (o: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([x], [y]) => (x < y ? -1 : 1))), null, 4) + '\n';
     const res: ModuleResult = { changed: true, msg, current: curr, previous: prev };
-    res.diff = ctx.diffMode ? { before: json(prev), after: json({ ...prev, ...curr }) } : ({} as ModuleResult['diff']);
+    // Dicts, as the module returns them: the callback prints them as sorted, indented JSON (_serialize_diff).
+    res.diff = (ctx.diffMode ? { before: prev, after: { ...prev, ...curr } } : {}) as unknown as ModuleResult['diff'];
     return res;
   },
 };
