@@ -62,6 +62,8 @@ describe('kubectl against the simulator', () => {
     writeFileSync(file, 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ssa-ds, namespace: default}\nspec:\n  selector: {matchLabels: {app: ssa-ds}}\n  template:\n    metadata: {labels: {app: ssa-ds}}\n    spec: {containers: [{name: c, image: pause}]}\n');
     await ok('apply', '--server-side', '-f', file);
     await ok('rollout', 'restart', 'ds/ssa-ds');
+    // Let the controller finish the restart first: its status writes would move managedFields under load.
+    await ok('rollout', 'status', 'ds/ssa-ds', '--timeout=60s');
     const withFields = async () => JSON.parse(await ok('get', 'ds', 'ssa-ds', '-o', 'json', '--show-managed-fields'));
     const before = await withFields();
     await ok('apply', '--server-side', '-f', file);
@@ -71,8 +73,9 @@ describe('kubectl against the simulator', () => {
     expect(after.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     // A dry-run no-op apply answers the object as it is (kubernetes.core's check mode compares it).
     await new Promise((r) => setTimeout(r, 1100));
+    const settled = await withFields();
     const dry = JSON.parse(await ok('apply', '--server-side', '--dry-run=server', '-o', 'json', '--show-managed-fields', '-f', file));
-    expect(dry.metadata.managedFields).toEqual(after.metadata.managedFields);
+    expect(dry.metadata.managedFields).toEqual(settled.metadata.managedFields);
   });
 
   it('label and cordon: the label is set, a cordoned node gets no new pods, uncordon reverts', async () => {
