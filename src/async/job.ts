@@ -43,9 +43,10 @@ ${eof}
 cat > "$j.in" || exit 1
 printf '{"started": 1, "finished": 0, "ansible_job_id": "%s"}\n' '${jid}' > "$j"
 run='j=$1; to=$2
+echo $$ > "$j.pid"
 if command -v timeout >/dev/null 2>&1; then timeout "$to" sh "$j.sh" < "$j.in" > "$j.out" 2> "$j.err"; rc=$?; [ "$rc" = 124 ] && : > "$j.timedout"
 else sh "$j.sh" < "$j.in" > "$j.out" 2> "$j.err"; rc=$?; fi
-rm -f "$j.sh" "$j.in"
+rm -f "$j.sh" "$j.in" "$j.pid"
 echo "$rc" > "$j.rc.tmp" && mv "$j.rc.tmp" "$j.rc"'
 if command -v setsid >/dev/null 2>&1; then setsid sh -c "$run" phl-async "$j" ${asyncSeconds} </dev/null >/dev/null 2>&1 &
 else sh -c "$run" phl-async "$j" ${asyncSeconds} </dev/null >/dev/null 2>&1 & fi
@@ -94,6 +95,19 @@ else echo missing; fi
 
 /** Remove a job's files (async_status mode=cleanup, and after a polled task). */
 export async function cleanupJob(conn: Connection, jid: string, options: Pick<ExecOptions, 'become' | 'signal'>): Promise<string> {
-  const r = await conn.exec(`${jobVar(jid)}\nrm -f "$j" "$j.out" "$j.err" "$j.rc" "$j.timedout" "$j.sh" "$j.in"\nprintf '%s\\n' "$j"\n`, options);
+  const r = await conn.exec(`${jobVar(jid)}\nrm -f "$j" "$j.out" "$j.err" "$j.rc" "$j.timedout" "$j.sh" "$j.in" "$j.pid"\nprintf '%s\\n' "$j"\n`, options);
   return r.stdout.trim();
+}
+
+/**
+ * The controller gave up on a job its node has not ended yet (the limit reached on the controller's
+ * clock first): stop the job's process group by the PID it recorded, then remove its files, so
+ * nothing of it is left running or written later (ansible-core cleans up after polling too).
+ */
+export async function abandonJob(conn: Connection, jid: string, options: Pick<ExecOptions, 'become' | 'signal'>): Promise<void> {
+  const script = `${jobVar(jid)}
+if [ -s "$j.pid" ]; then p=$(cat "$j.pid"); kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi
+rm -f "$j" "$j.out" "$j.err" "$j.rc" "$j.rc.tmp" "$j.timedout" "$j.sh" "$j.in" "$j.pid"
+`;
+  await conn.exec(script, options);
 }

@@ -24,7 +24,7 @@
  */
 import type { Connection, ExecOptions, ExecResult } from '../connection/types.js';
 import type { AnyModuleDefinition, ModuleContext, ModuleResult } from '../modules/types.js';
-import { newJobId, pollJob, startJob, cleanupJob } from './job.js';
+import { abandonJob, newJobId, pollJob, startJob, cleanupJob } from './job.js';
 
 /** Modules whose Ansible action plugin refuses async (they move files or manage the connection). */
 const NO_ASYNC = new Set(['copy', 'template', 'fetch', 'unarchive', 'reboot', 'wait_for_connection', 'async_status', 'script']);
@@ -104,6 +104,7 @@ function jobConnection(real: Connection, jid: string, spec: AsyncSpec, ctx: Modu
         killed = s.timedOut === true;
       }
       if (killed) await cleanupJob(real, id, look);
+      else await abandonJob(real, id, look).catch(() => undefined);
       throw new NotInTime();
     },
   };
