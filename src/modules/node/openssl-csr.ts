@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { attrFields, attrVars, SH_ATTRS } from './attrs.js';
 import { bool, int, str, strList } from './args.js';
-import { SH_DIR_CHECK, cnfValue, extKeyUsageName, keyUsageName, parseX509Text, subjArg } from './openssl-support.js';
+import { REMOVE_FILE, SH_DIR_CHECK, cnfValue, extKeyUsageName, keyUsageName, parseX509Text, subjArg } from './openssl-support.js';
 import { moduleFailure, runNodeScript, shVars } from './script.js';
 
 const anyList = z.union([z.string(), z.array(z.unknown())]);
@@ -126,17 +126,6 @@ blob pem "$t/pem"
 emit "\"changed\":$( [ -n "$ch" ] && printf true || printf false ),\"backup_file\":$b"
 `;
 
-export const REMOVE_FILE = String.raw`
-ch=false; bk=
-if [ -e "$a_path" ]; then
-  ch=true
-  if [ -z "$a_check" ]; then
-    if [ -n "$a_backup" ]; then bk="$a_path.$$.$(date +%Y-%m-%d@%H:%M:%S~)"; cp -p -- "$a_path" "$bk" || fail "Could not make a backup of $a_path"; fi
-    rm -f -- "$a_path" || fail "could not remove $a_path"
-  fi
-fi
-jsv "$bk"; printf '{"changed":%s,"backup_file":%s}\n' "$ch" "$_j"
-`;
 
 /** The subject entries in the module's order: the named options, then `subject`'s (lists give one entry each). */
 function subjectOf(a: CsrRequestArgs): [string, string][] {

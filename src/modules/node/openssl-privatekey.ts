@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { attrFields, attrVars, SH_ATTRS } from './attrs.js';
 import { bool, int, str } from './args.js';
-import { CURVES, SH_DIR_CHECK, fingerprints, keyKind } from './openssl-support.js';
+import { CURVES, REMOVE_FILE, SH_DIR_CHECK, fingerprints, keyKind } from './openssl-support.js';
 import { moduleFailure, q, runNodeScript, shVars } from './script.js';
 
 const schema = z
@@ -115,18 +115,6 @@ blob der "$t/der"; blob pem "$t/pem"
 emit "\"changed\":$( [ -n "$ch" ] && printf true || printf false ),\"backup_file\":$b"
 `;
 
-const REMOVE = String.raw`
-ch=false; bk=
-if [ -e "$a_path" ]; then
-  ch=true
-  if [ -z "$a_check" ]; then
-    if [ -n "$a_backup" ]; then bk="$a_path.$$.$(date +%Y-%m-%d@%H:%M:%S~)"; cp -p -- "$a_path" "$bk" || fail "Could not make a backup of $a_path"; fi
-    rm -f -- "$a_path" || fail "could not remove $a_path"
-  fi
-fi
-jsv "$bk"; printf '{"changed":%s,"backup_file":%s}\n' "$ch" "$_j"
-`;
-
 export const opensslPrivatekeyModule: ModuleDefinition<Args> = {
   name: 'openssl_privatekey',
   aliases: ['community.crypto.openssl_privatekey'],
@@ -154,7 +142,7 @@ export const opensslPrivatekeyModule: ModuleDefinition<Args> = {
     try {
       if (a.cipher !== undefined && a.cipher !== 'auto') return fail('Cryptography backend can only use "auto" for cipher option.');
       if (a.state === 'absent') {
-        const r = await runNodeScript(ctx, shVars(common) + SH_DIR_CHECK + REMOVE);
+        const r = await runNodeScript(ctx, shVars(common) + SH_DIR_CHECK + REMOVE_FILE);
         if (r.json['failed']) return fail(String(r.json['msg']), r.json['name'] ? { name: r.json['name'] } : {});
         return result({ changed: r.json['changed'] === true, fingerprint: null, ...(r.json['backup_file'] ? { backup_file: r.json['backup_file'] } : {}) });
       }

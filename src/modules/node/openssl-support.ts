@@ -162,3 +162,16 @@ const EKU: Record<string, string> = {
 export function extKeyUsageName(n: string): string {
   return EKU[n.toLowerCase()] ?? n;
 }
+
+/** state: absent for the openssl modules: remove the file (with a backup when asked); check mode only reports. */
+export const REMOVE_FILE = String.raw`
+ch=false; bk=
+if [ -e "$a_path" ]; then
+  ch=true
+  if [ -z "$a_check" ]; then
+    if [ -n "$a_backup" ]; then bk="$a_path.$$.$(date +%Y-%m-%d@%H:%M:%S~)"; cp -p -- "$a_path" "$bk" || fail "Could not make a backup of $a_path"; fi
+    rm -f -- "$a_path" || fail "could not remove $a_path"
+  fi
+fi
+jsv "$bk"; printf '{"changed":%s,"backup_file":%s}\n' "$ch" "$_j"
+`;

@@ -26,8 +26,7 @@ import { z } from 'zod';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { attrFields, attrVars, SH_ATTRS } from './attrs.js';
 import { bool, int, str } from './args.js';
-import { REMOVE_FILE } from './openssl-csr.js';
-import { SH_DIR_CHECK, parseX509Text } from './openssl-support.js';
+import { REMOVE_FILE, SH_DIR_CHECK, parseX509Text } from './openssl-support.js';
 import { moduleFailure, runNodeScript, shVars } from './script.js';
 
 const SKI_CHOICES = ['create_if_not_provided', 'always_create', 'never_create'];
