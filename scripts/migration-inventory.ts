@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lab } from '../src/lab/index.js';
+import { readLabState, type Lab } from '../src/lab/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -29,7 +29,8 @@ export function writeMigrationInventory(lab: Lab): { inventoryDir: string; varsF
     [
       '# Lab values on top of inventory/homelab/group_vars (passed with -e, so they win).',
       `kubeconfig: ${lab.kubeconfigPath}`,
-      'calico_pod_cidr: 10.42.0.0/16      # the simulated cluster\'s Calico IPPool',
+      // A Flannel lab migrates to the homelab's Calico pool (10.244.0.0/16); a Calico lab's pool is K3s' 10.42.0.0/16.
+      ...(readLabState(lab.dir)?.flannel ? [] : ['calico_pod_cidr: 10.42.0.0/16      # the simulated cluster\'s Calico IPPool']),
       'cni_install_method: manifest       # no helm binary in the lab',
       'reboot_command: /var/lib/lab/reboot',
       'boot_time_command: cat /var/lib/lab/boot_id',

@@ -15,16 +15,17 @@ export function labCommand(io: CliIO, setExit: (code: number) => void): Command 
     .description('create the lab (idempotent)')
     .option('--nodes <n>', 'number of nodes', (v) => Number.parseInt(v, 10), 3)
     .option('--calico', 'seed Calico leftovers on every node')
+    .option('--flannel', 'K3s with its embedded Flannel on every node (config, k3s/k3s-agent units, flannel.1, cni0, 10-flannel.conflist); with --kube a K3s+Flannel cluster')
     .option('--kube', 'start the Kubernetes API simulator')
-    .option('--firewall', 'a default-deny INPUT firewall (ufw) on every node: SSH open, Calico\'s ports too with --calico')
+    .option('--firewall', 'a default-deny INPUT firewall (ufw) on every node: SSH open, Calico\'s ports too with --calico, Flannel\'s with --flannel')
     .option('--sim-only', 'only the Kubernetes API simulator, with N simulated nodes (no root or namespaces needed); prints the kubeconfig path')
-    .action(async (f: { nodes: number; calico?: boolean; kube?: boolean; firewall?: boolean; simOnly?: boolean }) => {
+    .action(async (f: { nodes: number; calico?: boolean; flannel?: boolean; kube?: boolean; firewall?: boolean; simOnly?: boolean }) => {
       if (f.simOnly) {
         const s = await (await lab()).labUpSimOnly({ ...opts(), nodes: f.nodes });
         out(s.kubeconfigPath ?? '');
         return setExit(0);
       }
-      const l = await (await lab()).labUp({ ...opts(), nodes: f.nodes, calicoState: f.calico ?? false, kube: f.kube ?? false, firewall: f.firewall ?? false });
+      const l = await (await lab()).labUp({ ...opts(), nodes: f.nodes, calicoState: f.calico ?? false, flannel: f.flannel ?? false, kube: f.kube ?? false, firewall: f.firewall ?? false });
       out(l.inventoryPath);
       setExit(0);
     });

@@ -10,7 +10,7 @@ import { simOnlyDown, simOnlyUp } from './sim-only.js';
 
 export { createLab, destroyLab, openLab };
 export type { CreateLabOptions, Lab, LabState };
-export { IN_NODE as LAB_IN_NODE } from './netns/layout.js';
+export { IN_NODE as LAB_IN_NODE, readLabState } from './netns/layout.js';
 
 export const DEFAULT_LAB = 'default';
 

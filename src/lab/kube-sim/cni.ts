@@ -11,7 +11,9 @@
  *     recreated (`kubectl delete pod -l k8s-app=cilium --field-selector spec.nodeName=$NODE`).
  *     The agent records that decision on its pod (annotation ANNOTATION below) when it starts.
  *  2. Otherwise Calico, when a calico-node pod (k8s-app=calico-node) is Running on the node
- *     (so installing Calico over Flannel moves recreated pods to Calico, seed 002).
+ *     (so installing Calico over Flannel moves recreated pods to Calico, seed 002) and the
+ *     node's K3s no longer runs its embedded Flannel (the lab's `flannelActive`, when given: a
+ *     K3s agent not restarted with flannel-backend none keeps Flannel, and its pods stay there).
  *  3. Otherwise the base CNI the simulator was started with (assumed installed everywhere):
  *     Calico or Flannel (the node's spec.podCIDR) or none (pods get no IP).
  * Calico's addresses: one /26 block per node (blockSize) of the first enabled IPPool's CIDR, or
@@ -77,14 +79,28 @@ export function agentTakesOver(api: Api, node: KObject): boolean {
  */
 export type CiliumAgentHook = (nodeName: string, takesOver: boolean, config: Record<string, string>) => void;
 
+/** Flannel's VXLAN device MAC on the node with this index (the lab's flannel.1 uses the same). */
+export const flannelVtepMac = (index: number): string => `0a:58:0a:2a:${(index >> 8).toString(16).padStart(2, '0')}:${(index & 255).toString(16).padStart(2, '0')}`;
+
+/** What K3s' embedded Flannel (vxlan backend, kube subnet manager) writes on its Node. */
+export function flannelAnnotations(internalIP: string, index: number): Record<string, string> {
+  return {
+    'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: 1, VtepMAC: flannelVtepMac(index) }),
+    'flannel.alpha.coreos.com/backend-type': 'vxlan',
+    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+    'flannel.alpha.coreos.com/public-ip': internalIP,
+  };
+}
+
 /** The CNI that owns a node now. */
-export function nodeCni(api: Api, nodeName: string, base: BaseCni): 'cilium' | BaseCni {
+export function nodeCni(api: Api, nodeName: string, base: BaseCni, flannelActive?: (nodeName: string) => boolean): 'cilium' | BaseCni {
   const pods = api.store.list(api.registry.find('', 'v1', 'pods')!, 'kube-system');
   const agent = pods.find((p) => isCiliumAgent(p) && (p['spec'] as { nodeName?: string }).nodeName === nodeName && !p.metadata.deletionTimestamp);
   if (agent?.metadata.annotations?.[ANNOTATION] === 'cilium') return 'cilium';
   const calicoNode = api.store
     .list(api.registry.find('', 'v1', 'pods')!)
     .some((p) => p.metadata.labels?.['k8s-app'] === 'calico-node' && (p['spec'] as { nodeName?: string }).nodeName === nodeName && (p['status'] as { phase?: string } | undefined)?.phase === 'Running' && !p.metadata.deletionTimestamp);
+  if (calicoNode && flannelActive?.(nodeName)) return 'flannel';
   return calicoNode ? 'calico' : base;
 }
 

@@ -56,6 +56,8 @@ export interface KubeSimOptions {
   log?: (line: string) => void;
   /** Called when a Cilium agent pod starts on a node, with its decision and effective config (the lab writes the node's conflist). */
   onCiliumAgent?: CiliumAgentHook;
+  /** Whether the node's K3s still runs its embedded Flannel (the lab's simulated K3s, src/lab/netns/k3s-service.ts). */
+  flannelActive?: (nodeName: string) => boolean;
 }
 
 /** Read access for tests and the lab. */
@@ -143,6 +145,7 @@ export async function startKubeSim(o: KubeSimOptions): Promise<KubeSim> {
     startDelayMs: o.podStartDelayMs ?? 300,
     restarted: new Set(),
     ...(o.onCiliumAgent ? { onCiliumAgent: o.onCiliumAgent } : {}),
+    ...(o.flannelActive ? { flannelActive: o.flannelActive } : {}),
   };
   // Controllers run synchronously, so the first ticks settle the seeded objects before serving.
   for (let i = 0; i < 4; i++) tick(ctx, o.log);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { run } from './run.js';
 import type { nodePaths } from './layout.js';
 
-const CONFLIST = {
+/** What Calico's install-cni writes as /etc/cni/net.d/10-calico.conflist (also the simulated Calico agent, cni-agents.ts). */
+export const CALICO_CONFLIST = {
   name: 'k8s-pod-network',
   cniVersion: '0.3.1',
   plugins: [
@@ -70,7 +71,7 @@ export async function seedCalico(namespace: string, np: ReturnType<typeof nodePa
 
   const cni = join(np.etcUpper, 'cni', 'net.d');
   await mkdir(cni, { recursive: true });
-  await writeFile(join(cni, '10-calico.conflist'), JSON.stringify(CONFLIST, null, 2) + '\n');
+  await writeFile(join(cni, '10-calico.conflist'), JSON.stringify(CALICO_CONFLIST, null, 2) + '\n');
   await writeFile(join(cni, 'calico-kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: []\n', { mode: 0o600 });
   const calico = join(np.varlibUpper, 'calico');
   await mkdir(calico, { recursive: true });

@@ -12,7 +12,8 @@
  * A peer is reachable when its heartbeat arrived, its connect arrived and ours was accepted, all in
  * the last 2.5 s: a firewall that drops the tunnel or health port on either side shows. The view is
  * written to /run/lab/cni/<cni>.json, and for Cilium also as `cilium-dbg status` text
- * (/run/lab/cni/cilium-status, printed by the lab's stand-in for the agent image's CLI).
+ * (/run/lab/cni/cilium-status, printed by the lab's stand-in for the agent image's CLI), for Calico
+ * as the BGP peers not established (/run/lab/cni/calico-bgp, read by `calico-node -bird-ready`).
  * Python because it runs inside the node, where only the node's own tools exist.
  */
 export const CNI_AGENT_PY = String.raw`
@@ -70,10 +71,11 @@ def reload():
         if cni not in want or want[cni]['udp'] != a['cfg']['udp'] or want[cni].get('tcp') != a['cfg'].get('tcp'):
             close_agent(a)
             del agents[cni]
-            try:
-                os.unlink('%s/%s.json' % (D, cni))
-            except OSError:
-                pass
+            for f in ('%s.json' % cni, 'calico-bgp' if cni == 'calico' else 'cilium-status'):
+                try:
+                    os.unlink('%s/%s' % (D, f))
+                except OSError:
+                    pass
     for cni, cfg in want.items():
         if cni in agents:
             agents[cni]['cfg'] = cfg
@@ -129,6 +131,12 @@ def status(now):
                 f.write('\n'.join(lines) + '\n')
             os.chmod(tmp, 0o644)
             os.rename(tmp, D + '/cilium-status')
+        if cni == 'calico':
+            bad = [v['ip'] for v in peers.values() if not v['reachable']]
+            with open(tmp, 'w') as f:
+                f.write(('unreachable: %s\n' % ','.join(bad)) if bad else 'established\n')
+            os.chmod(tmp, 0o644)
+            os.rename(tmp, D + '/calico-bgp')
 
 os.makedirs(D, exist_ok=True)
 os.chmod(D, 0o755)

@@ -20,6 +20,7 @@ import { applyFault, healNode, NODE_PROXY, nodePids, type NetFault } from './fau
 import { killPid, sleep } from './run.js';
 import type { ControlReply, ControlRequest } from './daemon-protocol.js';
 import { CniAgents } from './cni-agents.js';
+import { K3sServices } from './k3s-service.js';
 
 interface NodeRuntime {
   info: LabNodeInfo;
@@ -45,6 +46,7 @@ const nodes = new Map<string, NodeRuntime>();
 let kubeStop: (() => Promise<void>) | undefined;
 let control: Server | undefined;
 let cniAgents: CniAgents | undefined;
+let k3s: K3sServices | undefined;
 
 function save(): void {
   const tmp = `${P.state}.tmp`;
@@ -83,6 +85,7 @@ function startHolder(info: LabNodeInfo): Promise<number> {
     `mount -t overlay overlay -o lowerdir=/etc,upperdir=${np.etcUpper},workdir=${np.etcWork} /etc`,
     `mount -t overlay overlay -o lowerdir=/var/lib,upperdir=${np.varlibUpper},workdir=${np.varlibWork} /var/lib`,
     `mount -t overlay overlay -o lowerdir=/root,upperdir=${np.rootUpper},workdir=${np.rootWork} /root`,
+    `mount -t overlay overlay -o lowerdir=/usr/local,upperdir=${np.usrlocalUpper},workdir=${np.usrlocalWork} /usr/local`,
     // Private /run: sshd's privsep dir and sudo's timestamps stay per node.
     'mount -t tmpfs -o mode=755 tmpfs /run',
     ...privateTmp(np.tmp),
@@ -196,6 +199,8 @@ async function rebootNode(rt: NodeRuntime, delayMs: number): Promise<void> {
   if (rt.info.state === 'rebooting') {
     rt.info.state = 'stopped';
     await startNode(rt);
+    // Its K3s unit is enabled: it starts again at boot.
+    await k3s?.boot(rt.info.name);
   }
 }
 
@@ -239,6 +244,8 @@ async function startKube(): Promise<void> {
     const agents = new CniAgents(
       state.nodes.map((n) => ({ name: n.name, address: n.address, holderPid: () => nodes.get(n.name)?.holderPid, up: () => nodes.get(n.name)?.info.state === 'up' })),
       log,
+      // On a Flannel lab a Calico agent writes its conflist and runs a data plane (no vxlan.calico owns 4789 there).
+      { calico: !!state.flannel },
     );
     const sim = await mod.startKubeSim({
       dir: `${dir}/kube`,
@@ -247,10 +254,12 @@ async function startKube(): Promise<void> {
       // Node readiness follows whether the node's sshd would answer.
       nodeReady: (name: string) => nodes.get(name)?.info.state === 'up',
       onCiliumAgent: (node: string, takesOver: boolean, config: Record<string, string>) => agents.ciliumAgentStarted(node, takesOver, config),
+      ...(state.flannel ? { cni: 'flannel', flannelActive: (node: string) => k3s?.flannelActive(node) ?? false } : {}),
     });
     agents.attach({
       pods: () => sim.store.list('v1', 'Pod') as never,
       ciliumConfig: () => ((sim.store.get('v1', 'ConfigMap', 'kube-system', 'cilium-config')?.['data'] ?? {}) as Record<string, string>),
+      flannelActive: (node: string) => k3s?.flannelActive(node) ?? false,
     });
     cniAgents = agents;
     setInterval(() => agents.reconcile(), 500).unref();
@@ -334,6 +343,15 @@ async function main(): Promise<void> {
         info.state = 'up';
       }),
     );
+    if (state.flannel) {
+      const k = new K3sServices(
+        state.nodes.map((n, index) => ({ name: n.name, namespace: n.namespace, address: n.address, index, holderPid: () => nodes.get(n.name)?.holderPid, up: () => nodes.get(n.name)?.info.state === 'up' })),
+        log,
+      );
+      await k.boot();
+      setInterval(() => void k.poll().catch((e: Error) => log(`simulated K3s: ${e.message}`)), 250).unref();
+      k3s = k;
+    }
     if (state.kube) await startKube();
     await serveControl();
     watchRebootRequests();

@@ -3,7 +3,8 @@
  * ufw inside the node (its rules and settings in the node's private /etc overlay, its iptables in
  * the node's namespace), incoming denied by default, SSH allowed, and, on a lab seeded with
  * Calico, Calico's ports opened the way the shipped cni_firewall role opens them (the same ufw
- * rules, so the playbooks' "close Calico's ports" step finds and removes them). With it, a CNI
+ * rules, so the playbooks' "close Calico's ports" step finds and removes them); on a Flannel lab,
+ * Flannel's VXLAN port the same way. With it, a CNI
  * whose ports were never opened loses cross-node connectivity (src/lab/netns/cni-agents.ts).
  */
 import { PhiloteError } from '../../errors.js';
@@ -15,6 +16,9 @@ export const CALICO_PORTS = [
   { port: 4789, proto: 'udp' },
   { port: 5473, proto: 'tcp' },
 ] as const;
+
+/** K3s' embedded Flannel: its VXLAN port (inventory/homelab/group_vars/all.yml flannel_ports). */
+export const FLANNEL_PORTS = [{ port: 8472, proto: 'udp' }] as const;
 
 export function firewallScript(ports: ReadonlyArray<{ port: number; proto: string }>): string {
   return [

@@ -33,6 +33,8 @@ export function writeLabGroupVars(s: LabState, inventoryDir: string): void {
     'reboot_timeout: 60',
     'cni_install_method: manifest       # no helm binary in the lab',
   ];
-  if (s.kubeconfigPath) lines.push(`kubeconfig: ${s.kubeconfigPath}`, "calico_pod_cidr: 10.42.0.0/16      # the simulated cluster's Calico IPPool");
+  if (s.kubeconfigPath) lines.push(`kubeconfig: ${s.kubeconfigPath}`);
+  // A Calico lab's pool is K3s' 10.42.0.0/16; a Flannel lab keeps the homelab's new Calico pool (10.244.0.0/16).
+  if (s.kubeconfigPath && !s.flannel) lines.push("calico_pod_cidr: 10.42.0.0/16      # the simulated cluster's Calico IPPool");
   writeFileSync(join(out, '20-lab.yml'), lines.join('\n') + '\n');
 }

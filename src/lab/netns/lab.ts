@@ -15,7 +15,8 @@ import { PhiloteError } from '../../errors.js';
 import { controlRequest } from './control.js';
 import { writeLabGroupVars } from './group-vars.js';
 import { seedCalico } from './calico.js';
-import { CALICO_PORTS, enableFirewall } from './firewall.js';
+import { CALICO_PORTS, enableFirewall, FLANNEL_PORTS } from './firewall.js';
+import { seedFlannel } from './flannel.js';
 import { LAB_PASSWORD, LAB_PW_USER, LAB_USER, labDir, paths, readLabState, validateLabName, type LabNodeInfo, type LabState } from './layout.js';
 import { pidAlive, run, sleep } from './run.js';
 import { addLoopbackKnownHosts, createNetwork, deleteNetwork, planNodes, removeLabDir, writeLabFiles } from './setup.js';
@@ -27,8 +28,10 @@ export interface CreateLabOptions {
   calicoState?: boolean;
   /** Start the Kubernetes API simulator (src/lab/kube-sim) with one Node per lab node. */
   kube?: boolean;
-  /** A default-deny INPUT firewall (ufw) on every node: SSH open, and Calico's ports with calicoState (firewall.ts). */
+  /** A default-deny INPUT firewall (ufw) on every node: SSH open, and Calico's ports with calicoState, Flannel's with flannel (firewall.ts). */
   firewall?: boolean;
+  /** K3s with its embedded Flannel (seed 002): K3s config and units, simulated k3s/k3s-agent, Flannel's node state (flannel.ts, k3s-service.ts). */
+  flannel?: boolean;
   /** Parent directory of lab dirs (default /tmp/philote-lab or $PHILOTE_LAB_ROOT). */
   root?: string;
 }
@@ -139,6 +142,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
   validateLabName(name);
   const count = opts.nodes ?? 4;
   if (count < 1 || count > 250) throw new PhiloteError('option', `a lab has 1-250 nodes, not ${count}`);
+  if (opts.flannel && opts.calicoState) throw new PhiloteError('option', 'a lab starts with Calico (--calico) or with K3s\' Flannel (--flannel), not both');
   const dir = labDir(name, opts.root);
   const existing = readLabState(dir);
   if (
@@ -147,7 +151,8 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     existing.nodes.length === count &&
     existing.calicoState === !!opts.calicoState &&
     existing.kube === !!opts.kube &&
-    !!existing.firewall === !!opts.firewall
+    !!existing.firewall === !!opts.firewall &&
+    !!existing.flannel === !!opts.flannel
   ) {
     return handle(dir);
   }
@@ -160,6 +165,9 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     if (opts.calicoState) {
       for (const n of plan) await seedCalico(n.namespace, p.node(n.name), n.address);
     }
+    if (opts.flannel) {
+      for (const n of plan) await seedFlannel(p.node(n.name), n.address, n.index === 0 ? undefined : plan[0]);
+    }
     const state: LabState = {
       name,
       dir,
@@ -168,6 +176,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
       calicoState: !!opts.calicoState,
       kube: !!opts.kube,
       firewall: !!opts.firewall,
+      ...(opts.flannel ? { flannel: true } : {}),
       inventoryPath: p.inventory,
       knownHostsPath: p.knownHosts,
       keyPath: p.key,
@@ -186,7 +195,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     await writeFile(p.inventory, inventoryText(ready));
     writeLabGroupVars(ready, dir);
     const h = handle(dir);
-    if (opts.firewall) await Promise.all(h.nodes.map((n) => enableFirewall((c) => h.exec(n.name, c), n.name, opts.calicoState ? CALICO_PORTS : [])));
+    if (opts.firewall) await Promise.all(h.nodes.map((n) => enableFirewall((c) => h.exec(n.name, c), n.name, opts.calicoState ? CALICO_PORTS : opts.flannel ? FLANNEL_PORTS : [])));
     return h;
   } catch (e) {
     await destroyLab(name, opts.root).catch(() => undefined);

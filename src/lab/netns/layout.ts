@@ -34,6 +34,8 @@ export interface LabState {
   kube: boolean;
   /** Nodes run a default-deny ufw firewall (firewall.ts). */
   firewall?: boolean;
+  /** K3s with its embedded Flannel: simulated k3s/k3s-agent units and Flannel's node state (k3s-service.ts). */
+  flannel?: boolean;
   kubeconfigPath?: string;
   inventoryPath: string;
   knownHostsPath: string;
@@ -85,6 +87,9 @@ export const nodePaths = (d: string) => ({
   varlibWork: join(d, 'varlib.work'),
   rootUpper: join(d, 'root.upper'),
   rootWork: join(d, 'root.work'),
+  /** Node-private /usr/local (the lab's stand-in systemctl lives there on a K3s lab). */
+  usrlocalUpper: join(d, 'usrlocal.upper'),
+  usrlocalWork: join(d, 'usrlocal.work'),
   /** The node's own /tmp (bind-mounted over /tmp inside the node). */
   tmp: join(d, 'tmp'),
   /** Host-side view of the node's /var/lib/lab (boot id, reboot requests). */

@@ -89,7 +89,7 @@ export async function writeLabFiles(dir: string, lab: string, nodes: NodePlan[])
 
   for (const n of nodes) {
     const np = p.node(n.name);
-    for (const d of [np.dir, np.etcUpper, np.etcWork, np.varlibUpper, np.varlibWork, np.rootUpper, np.rootWork, np.tmp]) await mkdir(d, { recursive: true });
+    for (const d of [np.dir, np.etcUpper, np.etcWork, np.varlibUpper, np.varlibWork, np.rootUpper, np.rootWork, np.usrlocalUpper, np.usrlocalWork, np.tmp]) await mkdir(d, { recursive: true });
     await chmod(np.tmp, 0o1777);
     if (!existsSync(np.hostKey)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', n.name, '-f', np.hostKey]);
     const pub = (await readFile(`${np.hostKey}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');

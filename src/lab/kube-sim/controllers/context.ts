@@ -26,6 +26,8 @@ export interface Ctx {
   restarted: Set<string>;
   /** The lab's side of a starting Cilium agent (writes the node's CNI config). */
   onCiliumAgent?: CiliumAgentHook;
+  /** The lab's K3s on a node still runs its embedded Flannel (a Calico agent there cannot take over, ../cni.ts). */
+  flannelActive?: (nodeName: string) => boolean;
 }
 
 export const SYS = { system: true, fieldManager: 'k3s' } as const;

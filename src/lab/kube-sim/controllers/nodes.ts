@@ -3,13 +3,14 @@
  * (sshd answering): NotReady with the node lifecycle controller's "Kubelet stopped posting
  * node status" reason, and its pods lose their Ready condition until it comes back.
  */
+import { flannelAnnotations } from '../cni.js';
 import type { KObject } from '../types.js';
 import { SYS, status, type Ctx, type LabNode } from './context.js';
 import { recordEvent } from './events.js';
 
 const t0 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
-export function nodeObject(n: LabNode, index: number): KObject {
+export function nodeObject(n: LabNode, index: number, flannel = false): KObject {
   const roleLabels: Record<string, string> = {};
   for (const r of n.roles) roleLabels[`node-role.kubernetes.io/${r}`] = 'true';
   return {
@@ -27,7 +28,12 @@ export function nodeObject(n: LabNode, index: number): KObject {
         ...roleLabels,
         ...n.labels,
       },
-      annotations: { 'k3s.io/internal-ip': n.internalIP, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      annotations: {
+        'k3s.io/internal-ip': n.internalIP,
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+        ...(flannel ? flannelAnnotations(n.internalIP, index) : {}),
+      },
     },
     spec: { podCIDR: `10.42.${index}.0/24`, podCIDRs: [`10.42.${index}.0/24`], providerID: `k3s://${n.name}` },
     status: {
@@ -78,7 +84,7 @@ export function syncNodes(ctx: Ctx): void {
   ctx.nodes.forEach((n, i) => {
     const cur = ctx.api.store.get(ctx.t.nodes, undefined, n.name);
     if (!cur) {
-      ctx.api.create(ctx.t.nodes, undefined, nodeObject(n, i), SYS);
+      ctx.api.create(ctx.t.nodes, undefined, nodeObject(n, i, ctx.baseCni === 'flannel'), SYS);
       return;
     }
     const st = status<{ conditions?: Cond[] }>(cur);

@@ -145,7 +145,7 @@ function start(ctx: Ctx, pod: KObject, node: KObject, index: number): void {
     if (takes) nodePodCidr(ctx.api, 'cilium', node, index);
   }
   if (!ps.hostNetwork) {
-    const cidr = nodePodCidr(ctx.api, nodeCni(ctx.api, node.metadata.name!, ctx.baseCni), node, index);
+    const cidr = nodePodCidr(ctx.api, nodeCni(ctx.api, node.metadata.name!, ctx.baseCni, ctx.flannelActive), node, index);
     podIP = cidr ? allocateIp(ctx.api, cidr) : '';
   }
   const startedAt = ts();
@@ -210,7 +210,7 @@ function restartPodsOn(ctx: Ctx, nodeName: string): void {
     const st = status<{ podIP?: string; containerStatuses?: Array<{ restartCount?: number; state?: unknown; lastState?: unknown }> }>(pod);
     let podIP = st.podIP;
     if (!ps.hostNetwork) {
-      const cidr = nodePodCidr(ctx.api, nodeCni(ctx.api, nodeName, ctx.baseCni), node, index);
+      const cidr = nodePodCidr(ctx.api, nodeCni(ctx.api, nodeName, ctx.baseCni, ctx.flannelActive), node, index);
       podIP = cidr ? allocateIp(ctx.api, cidr) : undefined;
     }
     const t = ts();
