@@ -172,6 +172,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     becomeMethod: flags.becomeMethod ?? config.becomeMethod,
     becomePassword,
     rolesPath: config.rolesPath,
+    collectionsPaths: config.collectionsPaths,
     gathering: config.gathering,
     signal: io.signal,
   };

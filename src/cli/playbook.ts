@@ -84,6 +84,7 @@ export async function runPlaybookCommand(playbooks: string[], flags: PlaybookFla
       skipTags: flags.skipTags,
       extraVars: runOptions.extraVars,
       rolesPath: config.rolesPath,
+      collectionsPaths: config.collectionsPaths,
       listHosts: flags.listHosts ?? false,
       listTasks: flags.listTasks ?? false,
       listTags: flags.listTags ?? false,

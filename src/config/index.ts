@@ -22,6 +22,8 @@ export interface AnsibleConfig {
   privateKeyFile?: string;
   hostKeyChecking: boolean;
   rolesPath: string[];
+  /** Where `ns.collection.role` names are looked up (collections_paths), after <playbook dir>/collections. */
+  collectionsPaths: string[];
   /** Connection timeout in seconds. */
   timeout: number;
   become: boolean;

@@ -14,7 +14,7 @@ interface TemplateModule {
 }
 
 interface PlaybookModule {
-  createLoader(opts: { rolesPath: string[]; extraVars?: Record<string, unknown> }): PlaybookLoader;
+  createLoader(opts: { rolesPath: string[]; extraVars?: Record<string, unknown>; collectionsPaths?: string[] }): PlaybookLoader;
 }
 
 let templateModule: TemplateModule | undefined;
@@ -39,7 +39,7 @@ export async function loadLookupForLoop(): Promise<LookupForLoop | undefined> {
 }
 
 /** extraVars: -e values, which may name imported playbooks, task files and roles. */
-export async function loadPlaybookLoader(rolesPath: string[], extraVars?: Record<string, unknown>): Promise<PlaybookLoader> {
+export async function loadPlaybookLoader(rolesPath: string[], extraVars?: Record<string, unknown>, collectionsPaths?: string[]): Promise<PlaybookLoader> {
   const m = (await import('../playbook/index.js')) as PlaybookModule;
-  return m.createLoader({ rolesPath, extraVars });
+  return m.createLoader({ rolesPath, extraVars, ...(collectionsPaths ? { collectionsPaths } : {}) });
 }

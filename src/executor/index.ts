@@ -102,7 +102,7 @@ export async function runPlays(plays: Play[], options: RunOptions, deps: Executo
 
 export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}): Promise<RunSummary> {
   const ctx = await makeContext(options, deps);
-  ctx.loader = deps.loader ?? (await loadPlaybookLoader(options.rolesPath, options.extraVars));
+  ctx.loader = deps.loader ?? (await loadPlaybookLoader(options.rolesPath, options.extraVars, options.collectionsPaths));
   try {
     for (const [i, file] of options.playbooks.entries()) {
       const pb = await ctx.loader.loadPlaybook(file);

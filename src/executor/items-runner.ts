@@ -212,7 +212,7 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         const { ansible_loop_var: _lv, ansible_index_var: _iv, ...passed } = it.loopVars ?? {};
         const params = { ...(inc.vars ?? {}), ...passed };
         const extra: Record<string, unknown> = {};
-        for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply']) if (args[k] !== undefined) extra[k] = args[k];
+        for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'rolespec_validate', 'allow_duplicates']) if (args[k] !== undefined) extra[k] = args[k];
         const entry: IncludeEntry = { host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) };
         const lc = inc.loop_control ?? {};
         if (it.loopVars && lc.label !== undefined) entry.label = pyStr(templar.render(lc.label, { vars: v, location: inc.loc }));

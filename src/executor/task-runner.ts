@@ -319,6 +319,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   } catch (e) {
     if (isUndefinedError(e)) {
       const r = failedResult(withTaskContext(`The task includes an option with an undefined variable. The error was: ${reasonOf(e)}`, task.loc));
+      // TaskExecutor returns only failed and msg for an argument that fails to template.
+      delete r.changed;
       abortsLoop.add(r);
       return r;
     }

@@ -36,6 +36,7 @@ export interface RunOptions {
   becomeMethod?: string;
   becomePassword?: string;
   rolesPath: string[];
+  collectionsPaths?: string[];
   gathering: 'implicit' | 'explicit' | 'smart';
   output: OutputSink;
   /** Aborted on Ctrl-C: stop dispatching new tasks, let running ones end, print the recap (exit 99). */

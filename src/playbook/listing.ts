@@ -22,6 +22,7 @@ export interface ListingOptions {
   skipTags?: string[];
   extraVars?: Record<string, unknown>;
   rolesPath?: string[];
+  collectionsPaths?: string[];
   listHosts?: boolean;
   listTasks?: boolean;
   listTags?: boolean;
@@ -140,7 +141,7 @@ function displayName(p: string, cwd: string): string {
 }
 
 async function loadAll(opts: ListingOptions): Promise<Array<{ name: string; plays: Play[] }>> {
-  const loader = new Loader({ rolesPath: opts.rolesPath ?? [], extraVars: opts.extraVars ?? {} });
+  const loader = new Loader({ rolesPath: opts.rolesPath ?? [], extraVars: opts.extraVars ?? {}, collectionsPaths: opts.collectionsPaths ?? [] });
   await loader.prepare();
   const cwd = opts.cwd ?? process.cwd();
   return opts.playbooks.map((p, i) => ({ name: opts.playbookNames?.[i] ?? displayName(p, cwd), plays: loader.loadPlaybookSync(resolve(cwd, p)).plays }));

@@ -23,12 +23,15 @@ export interface LoaderOptions {
   rolesPath: string[];
   /** -e vars: they may name imported files and roles. */
   extraVars?: Record<string, unknown>;
+  /** collections_paths, for `ns.collection.role` names. */
+  collectionsPaths?: string[];
 }
 
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
 
 export class Loader implements PlaybookLoader, PlayParseHooks {
   readonly rolesPath: string[];
+  readonly collectionsPaths: string[];
   readonly extraVars: Record<string, unknown>;
   /** Renders import names; plain {{ var }} lookups until `prepare()` loads the template engine. */
   render: StaticRender = makeStaticRender(undefined);
@@ -36,6 +39,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
 
   constructor(opts: LoaderOptions) {
     this.rolesPath = opts.rolesPath;
+    this.collectionsPaths = opts.collectionsPaths ?? [];
     this.extraVars = opts.extraVars ?? {};
   }
 
@@ -145,6 +149,8 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
       if (args[k] !== undefined && args[k] !== null) files[k] = asString(k, args[k], loc);
     }
     if (args['allow_duplicates'] !== undefined) files.allow_duplicates = asBool('allow_duplicates', args['allow_duplicates'], loc);
+    if (args['rolespec_validate'] !== undefined) files.rolespec_validate = asBool('rolespec_validate', args['rolespec_validate'], loc);
+    files.fromInclude = true;
     return files;
   }
 
@@ -156,6 +162,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     entry.params = { ...(wrapper.vars ?? {}) };
     const from = ctx.role?.instance;
     const expanded = expandRole(entry, this.roleFiles(args, loc), ctx, this, from?.path, [], from ? { role: from, via: 'include' } : undefined);
+    expanded.role.imported = true;
     if (!ctx.roleHandlers.some((h) => h.role?.id === expanded.role.id)) ctx.roleHandlers.push(...expanded.handlers);
     // The wrapper carries the import's keywords; the role block inside carries the role.
     wrapper.block = [expanded.block];

@@ -18,7 +18,18 @@ export function findRole(
   rolesPath: string[],
   parentRolePath: string | undefined,
   loc: SourceLocation | undefined,
-): { name: string; path: string } {
+  collectionsPaths: string[] = [],
+): { name: string; path: string; collection?: string } {
+  const fqcn = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(name);
+  if (fqcn) {
+    // A collection's role: <playbook dir>/collections first (playbook-adjacent collections), then
+    // collections_paths; each may name the ansible_collections folder itself or its parent.
+    for (const base of [join(playbookDir, 'collections'), ...collectionsPaths]) {
+      const root = basename(base) === 'ansible_collections' ? base : join(base, 'ansible_collections');
+      const p = join(root, fqcn[1]!, fqcn[2]!, 'roles', fqcn[3]!);
+      if (isDir(p)) return { name, path: p, collection: `${fqcn[1]}.${fqcn[2]}` };
+    }
+  }
   const searched = [join(playbookDir, 'roles'), ...rolesPath];
   if (parentRolePath) searched.push(parentRolePath);
   searched.push(playbookDir);
@@ -28,8 +39,7 @@ export function findRole(
   }
   const asPath = isAbsolute(name) ? name : resolve(playbookDir, name);
   if (isDir(asPath)) return { name: basename(asPath), path: asPath };
-  const fromCollection = /^[A-Za-z_]\w*\.[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(name);
-  fail(`the role '${name}' was not found in ${searched.join(':')}`, loc, fromCollection ? 'roles from collections are not supported by philote yet: put the role in a roles_path directory' : undefined);
+  fail(`the role '${name}' was not found in ${searched.join(':')}`, loc, fqcn ? `a collection's role is looked up in <playbook dir>/collections and collections_paths (${collectionsPaths.join(':')})` : undefined);
 }
 
 /** `<role>/<sub>/<name>` with Ansible's extensions ('', .yml, .yaml, .json); undefined when absent. */

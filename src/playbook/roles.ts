@@ -5,13 +5,14 @@
  * block so that they apply to all of the role's tasks, dependencies included.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import { readInheritable } from './inheritable.js';
 import { ROLE_ENTRY_KEYWORDS, asBool, asString, fail } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
 import type { StaticRender } from './static-vars.js';
 import { findRole, roleDir, roleFile } from './role-files.js';
+import { readRoleArgSpecs, roleArgSpecFile, roleValidationTask } from './role-argspec.js';
 import { parseTaskList } from './task.js';
 import { isMapping } from './values.js';
 import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
@@ -31,6 +32,10 @@ export interface RoleFiles {
   defaults_from?: string;
   handlers_from?: string;
   allow_duplicates?: boolean;
+  /** include_role/import_role's `rolespec_validate` (default true): run the argument spec task. */
+  rolespec_validate?: boolean;
+  /** Loaded by include_role/import_role: the role has no params of its own (its vars are task vars). */
+  fromInclude?: boolean;
 }
 
 export interface ExpandedRole {
@@ -80,12 +85,35 @@ function readDict(file: string | undefined, what: string): Record<string, unknow
 
 export interface RoleExpander {
   rolesPath: string[];
+  collectionsPaths: string[];
   render: StaticRender;
   /** Builds the context for reading a task/handler file of a role. */
   contextFor(file: string, role: RoleInstance, tasksDir: string, handlers: boolean, parent: ParseContext): ParseContext;
 }
 
 let duplicateCounter = 0;
+
+/** The argument spec check ansible-core puts before the role's own tasks (role-argspec.ts). */
+function validationTasks(
+  found: { name: string; path: string; collection?: string },
+  files: RoleFiles,
+  entry: RoleEntry,
+  meta: Record<string, unknown>,
+  role: RoleInstance,
+  expander: RoleExpander,
+  parent: ParseContext,
+): TaskItem[] {
+  const task = roleValidationTask({
+    roleName: found.collection ? found.name.slice(found.collection.length + 1) : found.name,
+    rolePath: found.path,
+    specs: readRoleArgSpecs(found.path, meta),
+    entryPoint: files.tasks_from !== undefined ? basename(files.tasks_from) : 'main',
+    params: files.fromInclude ? {} : entry.params,
+  });
+  if (!task) return [];
+  const file = roleArgSpecFile(found.path)!;
+  return parseTaskList([task], expander.contextFor(file, role, join(found.path, 'tasks'), false, parent), `argument spec of role '${found.name}'`, { file, line: 1, column: 1 });
+}
 
 /** Loads a role and its dependencies. `stack` holds the role paths being expanded, to stop cycles. */
 export function expandRole(
@@ -99,7 +127,7 @@ export function expandRole(
 ): ExpandedRole {
   // Role names are templated with the variables known at load time, as RoleDefinition does.
   const roleName = expander.render(entry.name, parent.vars, entry.loc);
-  const found = findRole(roleName, parent.playbookDir, expander.rolesPath, parentRolePath ? dirname(parentRolePath) : undefined, entry.loc);
+  const found = findRole(roleName, parent.playbookDir, expander.rolesPath, parentRolePath ? dirname(parentRolePath) : undefined, entry.loc, expander.collectionsPaths);
   if (stack.includes(found.path)) {
     fail(`the role '${found.name}' depends on itself (${[...stack, found.path].map((p) => p.split('/').pop()).join(' -> ')})`, entry.loc);
   }
@@ -124,6 +152,7 @@ export function expandRole(
     vars: readDict(varsFile, 'vars'),
     params: entry.params,
     id: idParts.join('|'),
+    ...(found.collection ? { collection: found.collection } : {}),
     ...(parentRole ? { parent: parentRole } : {}),
   };
   const inner = [...stack, found.path];
@@ -144,6 +173,7 @@ export function expandRole(
   const tasks = tasksFile
     ? parseTaskList(readYamlFile(tasksFile), expander.contextFor(tasksFile, role, tasksDir, false, parent), `tasks of role '${found.name}'`, { file: tasksFile, line: 1, column: 1 })
     : [];
+  if (files.rolespec_validate !== false) tasks.unshift(...validationTasks(found, files, entry, meta, role, expander, parent));
   if (handlersFile) {
     const hctx = expander.contextFor(handlersFile, role, join(found.path, 'handlers'), true, parent);
     handlers.push(...parseTaskList(readYamlFile(handlersFile), hctx, `handlers of role '${found.name}'`, { file: handlersFile, line: 1, column: 1 }));

@@ -56,6 +56,10 @@ export interface RoleInstance {
   vars: Record<string, unknown>;
   /** role params (`- role: x` + extra keys, or include_role vars) */
   params: Record<string, unknown>;
+  /** The collection a role came from ('ns.coll'), when it was named `ns.coll.role`. */
+  collection?: string;
+  /** Loaded by import_role (statically): a play role, whose vars the whole play sees. */
+  imported?: boolean;
   /** Unique id of this role instance; used by the executor to run a role once per play (allow_duplicates). */
   id: string;
   /**

@@ -81,6 +81,7 @@ export class VariableManager {
   private groupsCache?: Record<string, string[]>;
   private groupNamesCache = new Map<string, string[]>();
   private playRoleDefaults: Record<string, unknown> = {};
+  private readonly roleDefaultsCache = new Map<string, Record<string, unknown>>();
   private playRoleVars: Record<string, unknown> = {};
   private playRoleIds = new Set<string>();
   readonly hostvars: Record<string, unknown>;
@@ -151,11 +152,13 @@ export class VariableManager {
     // Without private_role_vars (the default) every role of `roles:` exposes its defaults
     // and vars to the whole play.
     this.playRoleDefaults = {};
+    this.roleDefaultsCache.clear();
     this.playRoleVars = {};
     this.playRoleIds = new Set();
     for (const role of rolesOf(scope.play)) {
       Object.assign(this.playRoleDefaults, role.defaults);
-      Object.assign(this.playRoleVars, role.vars);
+      // An imported role's `vars:` are its role vars (RoleInclude.vars), below vars/main.
+      Object.assign(this.playRoleVars, role.imported ? role.params : {}, role.vars);
       this.playRoleIds.add(role.id);
     }
   }
@@ -178,7 +181,6 @@ export class VariableManager {
     let base = this.playBaseCache.get(host);
     if (base) return base;
     base = {};
-    Object.assign(base, this.playRoleDefaults);
     this.inventoryLayer(host, base);
     this.factsLayer(host, base);
     const scope = this.playScope;
@@ -191,16 +193,31 @@ export class VariableManager {
     return base;
   }
 
+  /**
+   * Role defaults, the lowest layer: every play role's defaults, then (for a task of a role) the
+   * defaults of the roles that depend on it and its own on top, as Role.get_default_vars does; so
+   * two roles with the same default name each see their own.
+   */
+  private defaultsFor(role: RoleInstance | undefined): Record<string, unknown> {
+    if (!role) return this.playRoleDefaults;
+    let d = this.roleDefaultsCache.get(role.id);
+    if (!d) {
+      d = Object.assign({}, this.playRoleDefaults, ...dependencyChain(role).map((r) => r.defaults)) as Record<string, unknown>;
+      this.roleDefaultsCache.set(role.id, d);
+    }
+    return d;
+  }
+
   /** Variables for a host and task, highest precedence last. */
   getVars(host: string, task: TaskScope = {}): Vars {
     const base = this.playBase(host);
     let vars: Record<string, unknown>;
     const role = task.role;
     if (role && !this.playRoleIds.has(role.id)) {
-      // A dynamically included role: its defaults sit below the inventory.
-      vars = Object.assign({}, role.defaults, base, role.vars);
+      // A dynamically included role: its vars come after the play roles' vars.
+      vars = Object.assign({}, this.defaultsFor(role), base, role.vars);
     } else {
-      vars = Object.assign({}, base);
+      vars = Object.assign({}, this.defaultsFor(role), base);
       if (role) Object.assign(vars, ...dependencyChain(role).map((r) => r.vars));
     }
     if (task.varLayers) for (const l of task.varLayers) if (l) Object.assign(vars, l);
@@ -312,7 +329,8 @@ export class VariableManager {
       vars['ansible_role_names'] = [...new Set([...scope.roleNames, ...(scope.dependentRoleNames ?? [])])];
     }
     if (role) {
-      vars['role_name'] = role.name;
+      // role_name is the short name of a collection's role; ansible_role_name the full one.
+      vars['role_name'] = role.collection ? role.name.slice(role.collection.length + 1) : role.name;
       vars['role_path'] = role.path;
       vars['ansible_role_name'] = role.name;
       const parents = includeParents(role);
@@ -363,7 +381,11 @@ export function namespaceFacts(facts: Record<string, unknown>): Record<string, u
   return wrapUnsafeFresh(out) as Record<string, unknown>;
 }
 
-/** Role instances of a play's `roles:` section (dependencies included). */
+/**
+ * The play's roles as ansible-core's play.get_roles() has them: `roles:` and the roles that
+ * import_role loaded statically anywhere in the play (dependencies included). include_role's
+ * roles are loaded at run time and are not among them.
+ */
 export function rolesOf(play: Play): RoleInstance[] {
   const seen = new Map<string, RoleInstance>();
   const walk = (items: ReadonlyArray<{ kind: string; role?: RoleInstance; block?: unknown; rescue?: unknown; always?: unknown }>) => {
@@ -378,5 +400,14 @@ export function rolesOf(play: Play): RoleInstance[] {
     }
   };
   walk(play.roles);
+  const importedOnly = (items: ReadonlyArray<{ kind: string; role?: RoleInstance; block?: unknown; rescue?: unknown; always?: unknown }>): void => {
+    for (const it of items) {
+      if (it.kind !== 'block') continue;
+      const b = it as { block: typeof items; rescue: typeof items; always: typeof items };
+      if (it.role?.imported) walk([it]);
+      else for (const part of [b.block, b.rescue, b.always]) importedOnly(part);
+    }
+  };
+  for (const section of [play.pre_tasks, play.tasks, play.post_tasks]) importedOnly(section);
   return [...seen.values()];
 }

@@ -270,8 +270,9 @@ describe('meta', () => {
 });
 
 describe('collection roles', () => {
-  it('say they are not supported', () => {
+  it('that are not installed name where they were looked up', () => {
     const e = loadError({ 'site.yml': '- hosts: all\n  roles: [acme.tools.setup]\n' });
-    expect(e.hint).toBe('roles from collections are not supported by philote yet: put the role in a roles_path directory');
+    expect(e.message).toMatch(/^the role 'acme\.tools\.setup' was not found in /);
+    expect(e.hint).toMatch(/^a collection's role is looked up in <playbook dir>\/collections and collections_paths/);
   });
 });

@@ -9,6 +9,7 @@ import { pauseModule } from './pause.js';
 import { pingModule } from './ping.js';
 import { setFactModule } from './set-fact.js';
 import { setStatsModule } from './set-stats.js';
+import { validateArgumentSpecModule } from './validate-argument-spec.js';
 
 export const controllerModules: AnyModuleDefinition[] = [
   debugModule,
@@ -20,4 +21,5 @@ export const controllerModules: AnyModuleDefinition[] = [
   groupByModule,
   setStatsModule,
   pingModule,
+  validateArgumentSpecModule,
 ];
