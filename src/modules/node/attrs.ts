@@ -27,6 +27,9 @@ export function attrVars(a: { mode?: string; owner?: string; group?: string }): 
  * `attrs PATH ISDIR`: compare mode/owner/group of PATH with $a_mode/$a_owner/$a_group; set ch=1 and
  * fix (unless $a_check) when they differ. Symbolic modes are computed with chmod on a scratch file
  * so check mode knows the result without touching PATH. Sets `attr_before_mode` etc. for diffs.
+ * Afterwards the f_* values still describe PATH (a chmod updates f_mode) unless it changed the
+ * owner or group, which forgets them (`_fi_p=`): a caller that changed nothing else may vouch
+ * for them with `_fi_k=1` when `$_fi_p` is still PATH.
  */
 export const SH_ATTRS = String.raw`
 normmode() { normmodev "$1"; printf '%s' "$_nm"; }
@@ -48,22 +51,23 @@ attrs() {
     case "$a_owner" in *[!0-9]*) _cur=$f_owner ;; *) _cur=$f_uid ;; esac
     if [ "$_cur" != "$a_owner" ]; then
       ch=1; ach=1; attr_after_owner=$a_owner
-      if [ -z "$a_check" ]; then _e=$(chown -h "$a_owner" "$_p" 2>&1) || fail "chown failed: $_e"; fi
+      if [ -z "$a_check" ]; then _e=$(chown -h "$a_owner" "$_p" 2>&1) || fail "chown failed: $_e"; _fi_p=; fi
     fi
   fi
   if [ -n "$a_group" ]; then
     case "$a_group" in *[!0-9]*) _cur=$f_group ;; *) _cur=$f_gid ;; esac
     if [ "$_cur" != "$a_group" ]; then
       ch=1; ach=1; attr_after_group=$a_group
-      if [ -z "$a_check" ]; then _e=$(chgrp -h "$a_group" "$_p" 2>&1) || fail "chgrp failed: $_e"; fi
+      if [ -z "$a_check" ]; then _e=$(chgrp -h "$a_group" "$_p" 2>&1) || fail "chgrp failed: $_e"; _fi_p=; fi
     fi
   fi
   if [ -n "$a_mode" ] && [ "$f_type" != link ]; then
-    _w=$(wantmode "$f_mode" "$2") || fail "mode must be in octal or symbolic form: $a_mode"
+    # An octal mode needs no process; a symbolic one is worked out by chmod on a scratch file.
+    case "$a_mode" in *[!0-7]*) _w=$(wantmode "$f_mode" "$2") || fail "mode must be in octal or symbolic form: $a_mode" ;; *) _w=$a_mode ;; esac
     normmodev "$_w"; _w=$_nm
     if [ "$_w" != "$attr_before_mode" ]; then
       ch=1; ach=1; attr_after_mode=$_w
-      if [ -z "$a_check" ]; then chmod "$_w" "$_p" || fail "chmod failed on $_p"; fi
+      if [ -z "$a_check" ]; then chmod "$_w" "$_p" || fail "chmod failed on $_p"; f_mode=$_w; fi
     fi
   fi
 }

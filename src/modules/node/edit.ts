@@ -147,7 +147,7 @@ export async function finishEdit(ctx: ModuleContext, e: EditWrite): Promise<Modu
       backup: e.backup,
       validate: e.validate,
       makeParents: e.makeParents,
-      ...(s?.used ? { expect: e.before.exists ? sha1(Buffer.from(e.before.text, 'utf8')) : 'absent' } : {}),
+      ...(s?.used ? (e.before.exists ? { expect: sha1(Buffer.from(e.before.text, 'utf8')), expectSize: Buffer.byteLength(e.before.text, 'utf8') } : { expect: 'absent' }) : {}),
     }).catch((x: unknown) => ({ result: moduleFailure(x), attrsChanged: false }));
     const w = d.result;
     if (w['_stale']) throw new StaleText(`${e.path} changed since it was last read`);

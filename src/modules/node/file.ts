@@ -101,6 +101,9 @@ finfo "$a_path"; prev=$f_type; [ -z "$prev" ] && prev=absent; [ "$prev" = other 
 if [ "$a_state" = hard ] && [ "$prev" = file ] && [ -f "$a_path" ] && [ ! -L "$a_path" ] && [ "$(stat -c %h "$a_path")" -gt 1 ]; then prev=hard; fi
 st=$a_state
 if [ -z "$st" ]; then if [ "$prev" = absent ]; then st=file; elif [ -n "$a_recurse" ]; then st=directory; else st=$prev; fi; [ "$st" = hard ] && st=file; fi
+# attrs, then vouch for its stat (finfo's cache) when it left owner and group alone: what follows
+# (times, the result's mode/owner/size) needs no second stat of the path.
+attrsk() { attrs "$@"; [ "$_fi_p" = "$1" ] && _fi_k=1; return 0; }
 settimes() {
   # $1 path; uses a_mtime/a_atime ('now' | 'preserve' | epoch)
   [ "$a_mtime" = preserve ] && [ "$a_atime" = preserve ] && return 0
@@ -128,7 +131,7 @@ absent)
 file)
   if [ "$prev" = absent ]; then fail "file ($a_path) is absent, cannot continue"; fi
   if [ "$prev" != file ] && [ "$prev" != hard ] && ! { [ "$prev" = link ] && [ -n "$a_follow" ]; }; then fail "file ($a_path) is $prev, cannot continue"; fi
-  attrs "$a_path" 0; settimes "$a_path"
+  attrsk "$a_path" 0; settimes "$a_path"
   ;;
 directory)
   if [ "$prev" = absent ]; then
@@ -138,7 +141,7 @@ directory)
     fail "$a_path already exists as a $prev"
   fi
   if [ -e "$a_path" ]; then
-    attrs "$a_path" 1; settimes "$a_path"
+    attrsk "$a_path" 1; settimes "$a_path"
     if [ -n "$a_recurse" ]; then
       _b=$(find "$a_path" -mindepth 1 -exec stat -c '%n %a %u %g %U %G' {} + | cksum)
       if [ -z "$a_check" ]; then
@@ -146,6 +149,7 @@ directory)
         [ -n "$a_group" ] && chgrp -R -h "$a_group" "$a_path"
         [ -n "$a_mode" ] && find "$a_path" -mindepth 1 ! -type l -exec chmod "$a_mode" {} +
         [ "$_b" != "$(find "$a_path" -mindepth 1 -exec stat -c '%n %a %u %g %U %G' {} + | cksum)" ] && ch=1
+        _fi_p=
       else
         [ -n "$a_owner" ] && [ -n "$(find "$a_path" -mindepth 1 ! -user "$a_owner" | head -n 1)" ] && ch=1
         [ -n "$a_group" ] && [ -n "$(find "$a_path" -mindepth 1 ! -group "$a_group" | head -n 1)" ] && ch=1
@@ -160,7 +164,7 @@ touch)
     if [ -z "$a_check" ]; then : > "$a_path" 2>/dev/null || fail "Error, could not touch target: $a_path"; fi
   fi
   [ "$a_mtime" = preserve ] || [ "$a_atime" = preserve ] || true
-  if [ -e "$a_path" ]; then attrs "$a_path" 0; settimes "$a_path"; fi
+  if [ -e "$a_path" ]; then attrsk "$a_path" 0; settimes "$a_path"; fi
   ;;
 link|hard)
   if [ -z "$a_src" ]; then fail "src is required for creating new $st"; fi
@@ -190,7 +194,7 @@ link|hard)
       else ln -f "$a_src" "$a_path" 2>/dev/null || fail "Error while linking: $a_path"; fi
     fi
   fi
-  if [ -e "$a_path" ] || [ -L "$a_path" ]; then attrs "$a_path" 0; fi
+  if [ -e "$a_path" ] || [ -L "$a_path" ]; then attrsk "$a_path" 0; fi
   ;;
 esac
 b_ch=false; [ -n "$ch" ] && b_ch=true

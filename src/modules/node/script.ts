@@ -35,7 +35,8 @@ export function shVars(vars: Record<string, string | number | boolean | undefine
  *   Prefer these in hot scripts: every `$(...)` forks a subshell, which adds up on a fleet.
  * - `jn STR`: print a JSON number, or null when STR is empty.
  * - `fail MSG`: print {"failed":true,"msg":MSG} and exit 0 (the module failed, the script did not).
- * - `finfo PATH`: set f_exists f_type (file|directory|link|other) f_mode f_uid f_gid f_owner f_group f_size f_mtime f_atime.
+ * - `finfo PATH`: set f_exists f_type (file|directory|link|other) f_mode f_uid f_gid f_owner f_group f_size f_mtime f_atime
+ *   (one `stat`, reused for the same path while nothing changed it; see its comment).
  * - `sha1 PATH`: print the sha1 checksum of PATH.
  * - `blob NAME FILE`: register FILE to be appended raw after the JSON line; `emit JSONBODY` prints
  *   {JSONBODY,"_blobs":[...]} then the blobs. Use `emit` instead of printing the JSON yourself when there are blobs.
@@ -56,15 +57,16 @@ jn() { if [ -z "$1" ]; then printf null; else printf '%s' "$1"; fi; }
 fail() { printf '{"failed":true,"msg":%s}\n' "$(js "$1")"; exit 0; }
 finfo() {
   # One stat per path per task: the last answer is reused while the script has changed nothing
-  # ($ch empty then and now); every module that changes a path sets ch=1 before it does.
-  if [ -z "$ch" ] && [ -n "$_fi_p" ] && [ "$_fi_p" = "$1" ]; then return 0; fi
-  _fi_p=
+  # ($ch empty then and now), or while the script vouches for it ($_fi_k: it changed the path
+  # itself and set the f_* values to match; write-file.ts, file.ts), until finfo stats again.
+  if [ -n "$_fi_p" ] && [ "$_fi_p" = "$1" ] && { [ -n "$_fi_k" ] || { [ -z "$ch" ] && [ -z "$_fi_c" ]; }; }; then return 0; fi
+  _fi_p=; _fi_k=; _fi_c=$ch
   f_exists=; f_type=; f_mode=; f_uid=; f_gid=; f_owner=; f_group=; f_size=; f_mtime=; f_atime=
-  if [ -L "$1" ]; then f_type=link; elif [ -d "$1" ]; then f_type=directory; elif [ -f "$1" ]; then f_type=file; elif [ -e "$1" ]; then f_type=other; else [ -z "$ch" ] && _fi_p=$1; return 0; fi
+  if [ -L "$1" ]; then f_type=link; elif [ -d "$1" ]; then f_type=directory; elif [ -f "$1" ]; then f_type=file; elif [ -e "$1" ]; then f_type=other; else _fi_p=$1; return 0; fi
   f_exists=1
   set -- "$1" $(stat -c '%a %u %g %s %Y %X %U %G' "$1" 2>/dev/null)
   f_mode=$2; f_uid=$3; f_gid=$4; f_size=$5; f_mtime=$6; f_atime=$7; f_owner=$8; f_group=$9
-  [ -z "$ch" ] && _fi_p=$1
+  _fi_p=$1
   return 0
 }
 sha1() { sha1sum < "$1" 2>/dev/null | cut -c1-40; }

@@ -44,7 +44,9 @@ if [ -n "$a_follow" ]; then [ -e "$p" ] || { printf '{"exists":false}\n'; exit 0
 else [ -e "$p" ] || [ -L "$p" ] || { printf '{"exists":false}\n'; exit 0; }; fi
 L=; [ -n "$a_follow" ] && L=-L
 # GNU stat gives sub-second times; BusyBox's does not know %.9X, so fall back to whole seconds.
-set -- $(stat $L -c '%f %u %g %s %i %d %h %a %.9X %.9Y %.9Z %U %G' "$p" 2>/dev/null || stat $L -c '%f %u %g %s %i %d %h %a %X %Y %Z %U %G' "$p")
+# One command per substitution: a list (a || b) inside $(...) costs dash another process.
+_o=$(stat $L -c '%f %u %g %s %i %d %h %a %.9X %.9Y %.9Z %U %G' "$p" 2>/dev/null) || _o=$(stat $L -c '%f %u %g %s %i %d %h %a %X %Y %Z %U %G' "$p")
+set -- $_o
 raw=$((0x$1)); uid=$2; gid=$3; size=$4; ino=$5; dev=$6; nl=$7; perm=$((0$8)); m=000$8; at=$9; shift 9; mt=$1; ct=$2; owner=$3; group=$4
 ft=$((raw & 61440))
 jsv "$p"; o="{\"exists\":true,\"path\":$_j"
