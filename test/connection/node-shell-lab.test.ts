@@ -59,12 +59,13 @@ describe.skipIf(!isRoot)('the persistent node shell', () => {
     expect(first).toEqual({ rc: 0, stdout: 'set\ntrapped\n', stderr: '' });
     const after = await c.exec('pwd; echo "[$X][$Y][$E][$_pl_m][$_pl_s][$_pl_r]"; umask; command -v f || echo nof; false; echo "set -e off"');
     expect(after.stdout).toBe(`${home}[][][][][][]\n0022\nnof\nset -e off\n`);
+    expect((await c.exec('echo "[$_pl_e]"')).stdout).toBe('[]\n');
     for (let i = 0; i < 27; i++) expect(await c.exec(`echo ${i}; echo e${i} >&2; exit ${i % 4}`)).toEqual({ rc: i % 4, stdout: `${i}\n`, stderr: `e${i}\n` });
     // Output without a final newline, and an empty one, keep their exact bytes.
     expect((await c.exec("printf 'no newline'")).stdout).toBe('no newline');
     expect(channelOpens()).toBe(1);
-    // The shell's private folder (sh's own messages) goes with it when the run closes the connection.
-    const folders = async () => (await lab.exec('node1', 'ls -d /tmp/tmp.* 2>/dev/null | wc -l')).stdout.trim();
+    // The shell's private file (sh's own messages) goes with it when the run closes the connection.
+    const folders = async () => (await lab.exec('node1', 'ls -d /tmp/.philote-sh.* 2>/dev/null | wc -l')).stdout.trim();
     const before = await folders();
     await pool.closeAll();
     await new Promise((r) => setTimeout(r, 500));

@@ -14,7 +14,7 @@
  * [sig]\n` on stdout; the nonce is random per shell. `sig` says the task was killed by a signal:
  * sh then names it ("Terminated") on its own stderr, kept in a private file, where its status
  * alone (128+N) cannot tell it from `exit 128+N`. Each shell first answers a probe frame with
- * stdin: a node whose sh, head or mktemp cannot do this refuses the shell, and that connection
+ * stdin: a node whose sh or head cannot do this refuses the shell, and that connection
  * goes back to one exec per task.
  *
  * A shell that dies, puts its frames out of step, or outlives a task's timeout is dropped (its
@@ -36,15 +36,17 @@ export interface ChannelExit {
 }
 export type OpenChannel = (command: string) => Promise<{ ch: ClientChannel; exit: ChannelExit }>;
 
-/** Set once per shell: the nonce, a private folder, and where sh's own messages go. */
-function setupText(nonce: string): string {
+/** Set once per shell: the nonce, a private file, and where sh's own messages go. */
+function setupText(nonce: string, fileTag: string): string {
   // fd 3 is the channel's stderr (the tasks'); the shell's own fd 2 is a file, where sh names a
-  // task killed by a signal ("Terminated") whenever it prints that.
-  return `_pl_m=${nonce}; _pl_d=$(mktemp -d) || exit 97; trap 'rm -rf "$_pl_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; exec 3>&2 2>"$_pl_d/e"\n`;
+  // task killed by a signal ("Terminated") whenever it prints that. The file is made by the
+  // shell itself (noclobber: a new file, never someone else's; its name random, but not the
+  // nonce, which a name in /tmp would show to every user): no mktemp, one process less per host.
+  return `_pl_m=${nonce}; _pl_e=\${TMPDIR:-/tmp}/.philote-sh.$$.${fileTag}; set -C; { : >"$_pl_e"; } 2>/dev/null || exit 97; set +C; trap 'rm -f "$_pl_e"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; exec 3>&2 2>>"$_pl_e"\n`;
 }
 
 /** The task's variables are the shell's own: gone before the script runs. */
-const TASK_EVAL = 'eval "unset _pl_m _pl_d _pl_s _pl_r _pl_k; $_pl_s"';
+const TASK_EVAL = 'eval "unset _pl_m _pl_e _pl_s _pl_r _pl_k; $_pl_s"';
 
 /** Largest stdin sent inside the frame as a here-document (kept in the node shell's memory). */
 const HEREDOC_MAX = 64 * 1024;
@@ -80,10 +82,10 @@ export function frameText(script: string, input: Buffer, mode: StdinMode, delimi
   } else run = `(exec 2>&3 3>&- </dev/null; ${TASK_EVAL})`;
   return [
     `{ _pl_s=${word}`,
-    `: >"$_pl_d/e"`,
+    `: >"$_pl_e"`,
     run,
     `_pl_r=$?`,
-    `if [ "$_pl_r" -gt 128 ] && [ -s "$_pl_d/e" ]; then _pl_k=sig; else _pl_k=; fi`,
+    `if [ "$_pl_r" -gt 128 ] && [ -s "$_pl_e" ]; then _pl_k=sig; else _pl_k=; fi`,
     `printf '\\n%s\\n' "$_pl_m" >&3`,
     `printf '\\n%s %s %s\\n' "$_pl_m" "$_pl_r" "$_pl_k"`,
     `}`,
@@ -91,8 +93,13 @@ export function frameText(script: string, input: Buffer, mode: StdinMode, delimi
   ].join('\n');
 }
 
-const PROBE_SCRIPT = "printf 'probe:'; cat";
-const PROBE_STDIN = 'payload-through-frames';
+/**
+ * The probe: a frame with stdin read by `head -c`, as every payload sent after a ready line is.
+ * Its stdin ends with a newline, so it travels as a here-document: two processes (the task's
+ * subshell and head), not the five of a ready-line payload.
+ */
+const PROBE_STDIN = 'payload-through-frames\n';
+const PROBE_SCRIPT = `printf 'probe:'; head -c ${PROBE_STDIN.length - 1}`;
 
 /** The node cannot run the shell (no head -c, an odd sh, sessions refused): use one exec per task. */
 export class ShellRefused extends Error {}
@@ -151,10 +158,10 @@ export class NodeShell {
     if (plan) await this.escalate(ch, plan);
     ch.on('data', (d: Buffer) => this.onOut(d));
     ch.stderr.on('data', (d: Buffer) => this.onErr(d));
-    ch.write(setupText(this.nonce));
+    ch.write(setupText(this.nonce, randomBytes(8).toString('hex')));
     // The transport's loss stays UNREACHABLE; anything else wrong with the probe is a refusal.
     const probe = await this.run(PROBE_SCRIPT, Buffer.from(PROBE_STDIN));
-    if (probe.rc !== 0 || probe.stdout !== `probe:${PROBE_STDIN}`) {
+    if (probe.rc !== 0 || probe.stdout !== `probe:${PROBE_STDIN.slice(0, -1)}`) {
       this.kill();
       throw new ShellRefused(`the node shell did not start on ${this.host}: probe answered rc ${probe.rc}: ${probe.stderr.trim().slice(0, 200)}`);
     }
