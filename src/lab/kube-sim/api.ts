@@ -33,9 +33,17 @@ export interface DeleteOptions {
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/**
+ * JSON with every mapping's keys sorted: a real server compares decoded objects, so a write that
+ * differs only in key order (a client that sorts keys, as to_nice_yaml does) changes nothing.
+ */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
 const specOf = (o: KObject): string => {
   const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...rest } = o;
-  return JSON.stringify(rest);
+  return canonical(rest);
 };
 
 export class Api {
@@ -136,8 +144,8 @@ export class Api {
     if (!hasStatus && !rt.builtin && specOf(next) !== specOf(cur)) next.metadata.generation += 1;
     if (rt.kind === 'CustomResourceDefinition') establishCrd(next);
     next.metadata.managedFields = recordUpdate(cur, next, opts.fieldManager ?? (opts.system ? 'k3s' : 'unknown'), now(), opts.subresource);
-    const unchanged = JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: undefined, managedFields: undefined } }) ===
-      JSON.stringify({ ...cur, metadata: { ...cur.metadata, resourceVersion: undefined, managedFields: undefined } });
+    const unchanged = canonical({ ...next, metadata: { ...next.metadata, resourceVersion: undefined, managedFields: undefined } }) ===
+      canonical({ ...cur, metadata: { ...cur.metadata, resourceVersion: undefined, managedFields: undefined } });
     // A no-op write keeps the resourceVersion and sends no watch event, as on a real server.
     if (unchanged) return this.present(rt, cur);
     if (opts.dryRun) return this.present(rt, { ...next, metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } });
