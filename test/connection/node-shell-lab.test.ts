@@ -64,12 +64,12 @@ describe.skipIf(!isRoot)('the persistent node shell', () => {
     // Output without a final newline, and an empty one, keep their exact bytes.
     expect((await c.exec("printf 'no newline'")).stdout).toBe('no newline');
     expect(channelOpens()).toBe(1);
-    // The shell's private file (sh's own messages) goes with it when the run closes the connection.
+    // The shell's private files (sh's own messages, the tasks' stderr) go with it when the run closes the connection.
     const folders = async () => (await lab.exec('node1', 'ls -d /tmp/.philote-sh.* 2>/dev/null | wc -l')).stdout.trim();
     const before = await folders();
     await pool.closeAll();
     await new Promise((r) => setTimeout(r, 500));
-    expect(Number(await folders())).toBe(Number(before) - 1);
+    expect(Number(await folders())).toBe(Number(before) - 2);
   });
 
   it('stdin payloads through the frames: binary, 8 MB, unread or half read, and the env', async () => {

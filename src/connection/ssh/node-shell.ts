@@ -10,8 +10,10 @@
  * traps, umask, set -e, exec and even a syntax error stay in that subshell. A task with stdin
  * first prints a ready line; only then are its exact bytes sent, read by `head -c` (which reads
  * no further than asked) and drained if the task leaves some unread, so the shell never reads
- * payload as commands. The frame ends with `\n<nonce>\n` on stderr and `\n<nonce> <status>
- * [sig]\n` on stdout; the nonce is random per shell. `sig` says the task was killed by a signal:
+ * payload as commands. The task's stderr goes to a private file: the frame ends with
+ * `\n<nonce> <status> [sig] [e]\n` on stdout, the nonce random per shell; `e` says the task wrote
+ * to stderr, which then follows on the channel's stderr (cat), ended by `\n<nonce>\n`. A task with
+ * no stderr (most module scripts) so costs one packet less. `sig` says the task was killed by a signal:
  * sh then names it ("Terminated") on its own stderr, kept in a private file, where its status
  * alone (128+N) cannot tell it from `exit 128+N`. Each shell first answers a probe frame with
  * stdin: a node whose sh or head cannot do this refuses the shell, and that connection
@@ -42,11 +44,12 @@ function setupText(nonce: string, fileTag: string): string {
   // task killed by a signal ("Terminated") whenever it prints that. The file is made by the
   // shell itself (noclobber: a new file, never someone else's; its name random, but not the
   // nonce, which a name in /tmp would show to every user): no mktemp, one process less per host.
-  return `_pl_m=${nonce}; _pl_e=\${TMPDIR:-/tmp}/.philote-sh.$$.${fileTag}; set -C; { : >"$_pl_e"; } 2>/dev/null || exit 97; set +C; trap 'rm -f "$_pl_e"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; exec 3>&2 2>>"$_pl_e"\n`;
+  // The task's stderr goes to a second such file.
+  return `_pl_m=${nonce}; _pl_e=\${TMPDIR:-/tmp}/.philote-sh.$$.${fileTag}; _pl_2=$_pl_e.2; set -C; { : >"$_pl_e"; : >"$_pl_2"; } 2>/dev/null || exit 97; set +C; trap 'rm -f "$_pl_e" "$_pl_2"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; exec 3>&2 2>>"$_pl_e"\n`;
 }
 
 /** The task's variables are the shell's own: gone before the script runs. */
-const TASK_EVAL = 'eval "unset _pl_m _pl_e _pl_s _pl_r _pl_k; $_pl_s"';
+const TASK_EVAL = 'eval "unset _pl_m _pl_e _pl_2 _pl_s _pl_r _pl_k _pl_x; $_pl_s"';
 
 /** Largest stdin sent inside the frame as a here-document (kept in the node shell's memory). */
 const HEREDOC_MAX = 64 * 1024;
@@ -69,25 +72,25 @@ export function stdinMode(input: Buffer, delimiter: string): StdinMode {
 
 /**
  * One frame: the whole task as one compound command (see the file comment). The task's subshell
- * sets its own stdin and stderr (fd 3) with `exec` rather than with redirections written after
+ * sets its own stdin and stderr (a file) with `exec` rather than with redirections written after
  * `( ... )`, which dash applies wrongly inside a redirected group.
  */
 export function frameText(script: string, input: Buffer, mode: StdinMode, delimiter: string): string {
   const word = "'" + script.replace(/'/g, `'\\''`) + "'";
   let run: string;
   if (mode === 'ready') {
-    run = `printf '\\n%s R\\n' "$_pl_m"; head -c ${input.length} | { (exec 2>&3 3>&-; ${TASK_EVAL}); _pl_r=$?; cat >/dev/null; exit $_pl_r; }`;
+    run = `printf '\\n%s R\\n' "$_pl_m"; head -c ${input.length} | { (exec 2>>"$_pl_2" 3>&-; ${TASK_EVAL}); _pl_r=$?; cat >/dev/null; exit $_pl_r; }`;
   } else if (mode === 'heredoc') {
-    run = `(exec 2>&3 3>&- <<'${delimiter}'\n${input.toString('utf8')}${delimiter}\n${TASK_EVAL})`;
-  } else run = `(exec 2>&3 3>&- </dev/null; ${TASK_EVAL})`;
+    run = `(exec 2>>"$_pl_2" 3>&- <<'${delimiter}'\n${input.toString('utf8')}${delimiter}\n${TASK_EVAL})`;
+  } else run = `(exec 2>>"$_pl_2" 3>&- </dev/null; ${TASK_EVAL})`;
   return [
     `{ _pl_s=${word}`,
-    `: >"$_pl_e"`,
+    `: >"$_pl_e"; : >"$_pl_2"`,
     run,
     `_pl_r=$?`,
     `if [ "$_pl_r" -gt 128 ] && [ -s "$_pl_e" ]; then _pl_k=sig; else _pl_k=; fi`,
-    `printf '\\n%s\\n' "$_pl_m" >&3`,
-    `printf '\\n%s %s %s\\n' "$_pl_m" "$_pl_r" "$_pl_k"`,
+    `if [ -s "$_pl_2" ]; then cat "$_pl_2" >&3; printf '\\n%s\\n' "$_pl_m" >&3; _pl_x=e; else _pl_x=; fi`,
+    `printf '\\n%s %s %s %s\\n' "$_pl_m" "$_pl_r" "$_pl_k" "$_pl_x"`,
     `}`,
     '',
   ].join('\n');
@@ -299,10 +302,12 @@ export class NodeShell {
         this.outTail = joined;
         return;
       }
-      const [statusText, how] = joined.subarray(at + this.outEnd.length, nl).toString('latin1').split(' ');
+      const [statusText, how, errFlag] = joined.subarray(at + this.outEnd.length, nl).toString('latin1').split(' ');
       const status = Number(statusText);
       if (nl !== joined.length - 1 || !Number.isInteger(status)) return this.kill();
       p.signal = how === 'sig' ? signalName(status - 128) : undefined;
+      // No `e`: the task wrote nothing to stderr, and no stderr frame end follows.
+      if (errFlag !== 'e') p.errDone = true;
       // Drop the end line from the collected output.
       const all = Buffer.concat(p.out);
       p.out = [all.subarray(0, all.length - (joined.length - at))];
