@@ -54,7 +54,7 @@ describe('k3s-flannel-to-calico.yml end to end on a Flannel lab, and back', () =
   beforeAll(async () => {
     lab = await createLab({ name: uniqueLabName('e2efl'), nodes: 3, flannel: true, kube: true, firewall: true });
     const { inventoryDir, varsFile } = writeMigrationInventory(lab);
-    args = ['-i', inventoryDir, '-e', `@${varsFile}`, '-e', 'calico_ready_retries=3'];
+    args = ['-i', inventoryDir, '-e', `@${varsFile}`];
     const kc = new KubeConfig();
     kc.loadFromFile(lab.kubeconfigPath!);
     core = kc.makeApiClient(CoreV1Api);
