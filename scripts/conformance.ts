@@ -245,6 +245,8 @@ async function main(): Promise<void> {
         writeFileSync(join(o.cache, `${t.name}.json`), JSON.stringify(a));
       }
       const p = await runTarget(t, wsPhilote, o);
+      // Kept next to ansible's cached run, to read where philote went another way.
+      writeFileSync(join(o.cache, `${t.name}.philote.txt`), p.out);
       const div = a.code === 0 && p.code === 0 ? '' : firstDivergence(a, p);
       rows.push([t, a, p, div]);
       process.stderr.write(`${t.kind.padEnd(5)} ${t.name.padEnd(40)} ansible ${verdict(a).padEnd(9)} philote ${verdict(p).padEnd(9)} ${a.seconds.toFixed(0)}s/${p.seconds.toFixed(0)}s ${div.slice(0, 140)}\n`);

@@ -159,6 +159,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     verbosity,
     forceHandlers: config.forceHandlers,
     anyErrorsFatal: config.anyErrorsFatal,
+    errorOnMissingHandler: config.errorOnMissingHandler,
     remoteUser: flags.user ?? config.remoteUser,
     privateKeyFile: flags.privateKey ? resolve(io.cwd, flags.privateKey) : config.privateKeyFile,
     connection: connection === 'local' ? 'local' : connection ? 'ssh' : undefined,

@@ -55,6 +55,8 @@ export interface AnsibleConfig {
   /** [ssh_connection] retries */
   sshRetries: number;
   anyErrorsFatal: boolean;
+  /** A notify naming no handler ends the run (true, 2.14's default) or only warns. */
+  errorOnMissingHandler: boolean;
   localTmp: string;
   /** [defaults] callbacks_enabled: aggregate callbacks (profile_tasks, timer; others are warned about). */
   callbacksEnabled: string[];

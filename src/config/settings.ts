@@ -59,6 +59,7 @@ export const SETTINGS: SettingDef[] = [
   d('sshExtraArgs', 'string', undefined, [['ssh_connection', 'ssh_extra_args']], ['ANSIBLE_SSH_EXTRA_ARGS']),
   d('pipelining', 'bool', false, [['defaults', 'pipelining'], ['connection', 'pipelining'], ['ssh_connection', 'pipelining']], ['ANSIBLE_PIPELINING', 'ANSIBLE_SSH_PIPELINING']),
   d('sshRetries', 'int', 0, [['ssh_connection', 'retries']], ['ANSIBLE_SSH_RETRIES']),
+  d('errorOnMissingHandler', 'bool', true, [['defaults', 'error_on_missing_handler']], ['ANSIBLE_ERROR_ON_MISSING_HANDLER']),
   d('anyErrorsFatal', 'bool', false, [['defaults', 'any_errors_fatal']], ['ANSIBLE_ANY_ERRORS_FATAL']),
   d('localTmp', 'path', '~/.ansible/tmp', [['defaults', 'local_tmp']], ['ANSIBLE_LOCAL_TEMP']),
   d('callbacksEnabled', 'list', [], [['defaults', 'callback_whitelist'], ['defaults', 'callbacks_enabled']], ['ANSIBLE_CALLBACK_WHITELIST', 'ANSIBLE_CALLBACKS_ENABLED']),

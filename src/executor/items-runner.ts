@@ -9,7 +9,8 @@ import type { Block, IncludeItem, Task, TaskBase, TaskItem } from '../playbook/t
 import type { ModuleResult } from '../modules/types.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
 import { effectiveTags, inherited, isRunnable, taskInfo } from './context.js';
-import { applyOutcome, markFailed } from './outcome.js';
+import { applyOutcome, markFailed, StrategyError } from './outcome.js';
+import { PhiloteError } from '../errors.js';
 import { runMeta } from './meta.js';
 import { failedResult, skippedResult, statusOf } from './results.js';
 import { loopVarsFor, resolveLoopControl, type ResolvedLoopControl } from './loop-control.js';
@@ -289,7 +290,9 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         await runItems(pr, [loaded.block], ghosts, incScope);
       }
     } catch (e) {
-      if (e instanceof IncludeDepthError) throw e;
+      // A malformed included file ends the run (the strategy re-raises AnsibleParserError); a
+      // missing one fails the include for these hosts.
+      if (e instanceof IncludeDepthError || e instanceof StrategyError || (e instanceof PhiloteError && e.kind === 'parse')) throw e;
       for (const h of ghosts) {
         if (!isRunnable(h, scope, pr)) continue;
         const r = failedResult((e as Error).message);
@@ -309,11 +312,16 @@ export async function flushHandlers(pr: PlayRun, hosts: HostRun[], scope: Scope)
       const who = hosts.filter((h) => {
         if (!h.notified.has(hd)) return false;
         if (pr.forceHandlers && h.failEpoch !== 0 && !h.unreachable && !h.ended) allow.set(h, h.failEpoch);
+        // A flush in an always section runs the handlers of a host that failed in that block, as
+        // the host is still iterating its block there.
+        else if (h.failEpoch !== 0 && scope.allowFailed?.get(h) === h.failEpoch) allow.set(h, h.failEpoch);
         return true;
       });
       if (!who.length) continue;
       for (const h of who) h.notified.delete(hd);
-      const hscope: Scope = { chain: [pr.play], halted: [], inHandlers: true, allowFailed: allow };
+      // Handlers flushed inside a block fail into that block: its rescue runs for them (2.14).
+      const hscope: Scope = { chain: [pr.play], halted: scope.halted ?? [], inHandlers: true, allowFailed: allow };
+      if (scope.rescueFrame) hscope.rescueFrame = scope.rescueFrame;
       if (hd.role) hscope.role = hd.role;
       ranAny = true;
       if (hd.kind === 'task') await dispatchTask(pr, hd, who, hscope);

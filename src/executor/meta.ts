@@ -3,6 +3,7 @@
  * end_host, noop, reset_connection and flush_handlers act per host; the others
  * run once, with the conditional evaluated for the first host.
  */
+import { StrategyError } from './outcome.js';
 import type { Task } from '../playbook/types.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
@@ -33,20 +34,40 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
   const emit = (h: HostRun, result: ModuleResult) => {
     run.output.emit({ type: 'host_result', task: info, host: h.name, status: result.failed ? 'failed' : result.skipped ? 'skipped' : 'ok', result });
   };
-  // The linear strategy announces an explicit meta task like any other (TASK [meta] banner).
-  if (action !== 'role_complete') run.output.emit({ type: 'task_start', task: info, hosts: hosts.map((h) => h.name) });
+  // The strategy announces an explicit meta task like any other (TASK [meta] banner); a meta that
+  // acts per host is executed, and announced, once per host (_execute_meta sends the banner).
+  const banner = (hs: HostRun[]) => run.output.emit({ type: 'task_start', task: info, hosts: hs.map((h) => h.name) });
+  const perHostBanner = PER_HOST.has(action) && action !== 'role_complete';
+  if (action !== 'role_complete' && !perHostBanner) banner(hosts);
   if (!KNOWN.has(action)) {
     for (const h of hosts) emit(h, failedResult(`invalid meta action requested: ${action}`));
     return;
   }
   const meta = (header: string) => run.output.emit({ type: 'verbose', level: 2, message: `META: ${header}` });
   if (action === 'flush_handlers') {
-    for (const h of hosts) meta(`triggered running handlers for ${h.name}`);
-    await flushHandlers(pr, [...pr.hosts.values()].filter((h) => hosts.includes(h) || h.notified.size > 0), scope);
+    // A flush whose `when` is false for a host leaves that host's handlers notified.
+    const skipped = new Set<HostRun>();
+    const conds = [...scope.chain.flatMap((c) => c.when ?? []), ...(task.when ?? [])];
+    for (const h of hosts) {
+      banner([h]);
+      const vars = conds.length ? run.vm.getVars(h.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams, taskFile: task.loc.file }) : {};
+      if (!conds.length || firstFalse(pr, conds, vars, task) === undefined) {
+        if (scope.inHandlers) throw new StrategyError('runtime', 'flush_handlers cannot be used as a handler');
+        meta(`triggered running handlers for ${h.name}`);
+        continue;
+      }
+      skipped.add(h);
+      const r = skippedMeta(action, h.name);
+      meta(String(r['skip_reason']));
+      emit(h, r);
+    }
+    if (skipped.size === hosts.length) return;
+    await flushHandlers(pr, [...pr.hosts.values()].filter((h) => !skipped.has(h) && (hosts.includes(h) || h.notified.size > 0)), scope);
     return;
   }
   const targets = PER_HOST.has(action) ? hosts : hosts.slice(0, 1);
   for (const h of targets) {
+    if (perHostBanner) banner([h]);
     const vars = run.vm.getVars(h.name, { role: task.role ?? scope.role, varLayers: varLayers(scope, task), includeParams: scope.includeParams, taskFile: task.loc.file });
     const conds = [...scope.chain.flatMap((c) => c.when ?? []), ...(task.when ?? [])];
     let holds: boolean;
@@ -112,5 +133,6 @@ function skippedMeta(action: string, host: string): ModuleResult {
   }
   if (action === 'end_play') return { msg: 'end_play', skip_reason: 'end_play conditional evaluated to False, continuing play', skipped: true };
   if (action === 'end_batch') return { msg: 'end_batch', skip_reason: 'end_batch conditional evaluated to False, continuing current batch', skipped: true };
+  if (action === 'flush_handlers') return { msg: 'flush_handlers', skip_reason: `flush_handlers conditional evaluated to False, not running handlers for ${host}`, skipped: true };
   return { skip_reason: `${action} conditional evaluated to False`, skipped: true };
 }

@@ -11,6 +11,7 @@ import type { HostRun, PlayRun, Scope } from './context.js';
 import { unwrapUnsafe, wrapUnsafe } from '../template/unsafe.js';
 import { censor, statusOf } from './results.js';
 import type { HostOutcome } from './task-runner.js';
+import { PhiloteError } from '../errors.js';
 
 let failCounter = 0;
 
@@ -25,18 +26,72 @@ function taskAsVar(task: Task, info: TaskInfo): Record<string, unknown> {
   return { name: task.name ?? info.name, action: task.action, args: task.args, when: task.when ?? [], tags: task.tags ?? [] };
 }
 
-/** Notified handlers matching a name: by name, "role : name", or listen topic. */
-export function findHandlers(handlers: TaskItem[], name: string): TaskItem[] {
+/**
+ * The handlers a notification reaches, as the 2.14 strategy finds them: by name, one handler
+ * only, the first match in the last handler block that has one ("last handler loaded with the
+ * same name wins" across roles and the play, the first within one block), then every handler
+ * listening to it. A handler's names: its name, "role : name" and, for a collection's role,
+ * "ns.coll.role : name". Blocks are runs of handlers from the same role (or the play).
+ */
+export function findHandlers(handlers: TaskItem[], name: string, nameOf: (h: TaskItem) => string | undefined = (h) => h.name): TaskItem[] {
   const out: TaskItem[] = [];
-  for (const h of handlers) {
-    // A handler may be an include_tasks/include_role as well as a task.
-    if (h.kind === 'block') continue;
-    const full = h.role ? `${h.role.name} : ${h.name}` : undefined;
+  const tasks = handlers.filter((h) => h.kind !== 'block');
+  const blocks: TaskItem[][] = [];
+  for (const h of tasks) {
+    const last = blocks[blocks.length - 1];
+    if (last && last[0]!.role?.id === h.role?.id) last.push(h);
+    else blocks.push([h]);
+  }
+  const namesOf = (h: TaskItem): string[] => {
+    const own = nameOf(h);
+    if (!own) return [];
+    if (!h.role) return [own];
+    const short = h.role.collection ? h.role.name.slice(h.role.collection.length + 1) : h.role.name;
+    return [own, `${short} : ${own}`, `${h.role.name} : ${own}`];
+  };
+  for (const block of [...blocks].reverse()) {
+    const hit = block.find((h) => namesOf(h).includes(name));
+    if (hit) {
+      out.push(hit);
+      break;
+    }
+  }
+  for (const h of tasks) {
     const listen = h.kind === 'task' ? (h.listen ?? []) : [];
-    if (h.name === name || full === name || listen.includes(name)) out.push(h);
+    if (listen.includes(name) && !out.includes(h)) out.push(h);
   }
   return out;
 }
+
+const templatedNames = new WeakMap<TaskItem, string | undefined>();
+
+/**
+ * A handler's name as notifications match it: templated once, when first searched (the
+ * strategy's cached_name). A name that cannot be templated leaves the handler reachable only
+ * through `listen`, with the strategy's warning when it has none.
+ */
+function handlerName(pr: PlayRun, h: TaskItem, host: string): string | undefined {
+  if (templatedNames.has(h)) return templatedNames.get(h);
+  let name = h.name;
+  if (name && pr.run.templar.isTemplated(name)) {
+    try {
+      name = String(pr.run.templar.render(name, { vars: pr.run.vm.getVars(host, { role: h.role }), location: h.loc }));
+    } catch (e) {
+      if (!(h.kind === 'task' && h.listen?.length)) {
+        pr.run.output.emit({
+          type: 'warning',
+          message: `Handler '${h.name}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: ${(e as Error).message}`,
+        });
+      }
+      name = undefined;
+    }
+  }
+  templatedNames.set(h, name);
+  return name;
+}
+
+/** An error ansible-core's strategy raises (a notify naming no handler, flush_handlers as a handler): it ends the run. */
+export class StrategyError extends PhiloteError {}
 
 function eachResult(r: ModuleResult): ModuleResult[] {
   return Array.isArray(r['results']) ? (r['results'] as ModuleResult[]) : [r];
@@ -61,10 +116,13 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
   // Handlers are notified before the result is shown (NOTIFIED HANDLER comes first at -vv, as the
   // strategy processes notifications before the result callback).
   if (r.changed && o.status !== 'failed' && task.notify?.length) {
-    for (const name of task.notify) {
-      const hs = findHandlers(pr.handlers, name);
+    for (const name of o.notify ?? task.notify) {
+      const hs = findHandlers(pr.handlers, name, (hd) => handlerName(pr, hd, host.name));
       if (!hs.length) {
-        run.output.emit({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list` });
+        const message = `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`;
+        // ERROR_ON_MISSING_HANDLER (true by default): the strategy raises, which ends the run.
+        if (run.options.errorOnMissingHandler !== false) throw new StrategyError('runtime', message);
+        run.output.emit({ type: 'warning', message });
         continue;
       }
       // Only the host that ran the task is notified, run_once included (ansible-core 2.14).
@@ -146,7 +204,12 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
       return;
     }
     if (scope.rescueFrame) {
-      stats.bump(h.name, 'rescued');
+      // A handler failing in a flush inside the block: the rescue runs, but the strategy counts
+      // it as a failure (its handler state is not "rescuing"), which the exit code reflects.
+      if (scope.inHandlers) {
+        stats.bump(h.name, 'failures');
+        pr.run.failedHosts.add(h.name);
+      } else stats.bump(h.name, 'rescued');
       scope.rescueFrame.add(h);
       scope.exempt?.delete(h);
       pr.run.vm.setNonPersistent(h.name, { ansible_failed_task: wrapUnsafe(taskAsVar(task, info)), ansible_failed_result: wrapUnsafe(r) });

@@ -147,7 +147,8 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     ended: false,
     batchEnded: false,
     breakPlay: false,
-    forceHandlers: run.options.forceHandlers || boolean(play.force_handlers ?? false, false),
+    // The play's force_handlers, when written, wins over --force-handlers and the configuration (its default).
+    forceHandlers: play.force_handlers !== undefined ? boolean(play.force_handlers, false) : run.options.forceHandlers,
     strategy: play.strategy === 'free' ? 'free' : 'linear',
     rolesRun: new Set(),
   };

@@ -37,6 +37,8 @@ export interface HostOutcome {
   noLog: boolean;
   /** The task's `diff:` keyword, evaluated, when it has one. */
   diffMode?: boolean;
+  /** The handler names `notify:` gives for this host, templated (a changed result only). */
+  notify?: string[];
 }
 
 /** vars of enclosing blocks (not the play: play vars are already in the host's base) and of the task. */
@@ -467,6 +469,24 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
   return items;
 }
 
+/**
+ * `notify:` as the task's post_validate leaves it: each name templated with the host's vars, a
+ * template that gives a list giving its names. A name that does not template stays as written.
+ */
+function templatedNotify(pr: PlayRun, task: Task, vars: Vars): string[] {
+  const out: string[] = [];
+  for (const written of task.notify ?? []) {
+    let v: unknown = written;
+    try {
+      v = pr.run.templar.render(written, { vars, location: task.loc });
+    } catch {
+      v = written;
+    }
+    for (const name of Array.isArray(v) ? v : [v]) out.push(pyStr(name));
+  }
+  return out;
+}
+
 /** Run `task` for `host`. Per-item lines are emitted here; the final line by the caller. */
 export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
   const { pr, task, host, scope, info } = inv;
@@ -490,6 +510,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     const o: HostOutcome = { host, status: statusOf(result), result, ignored: Boolean(ignoreErrors || ignoreUnreachable), noLog };
     if (diffKw !== undefined) o.diffMode = kwBool(pr, diffKw, baseVars);
     if (delegatedTo) o.delegatedTo = delegatedTo;
+    if (result.changed && task.notify?.length) o.notify = templatedNotify(pr, task, baseVars);
     return o;
   };
   let delegateTo: string | undefined;

@@ -21,6 +21,8 @@ export interface RunOptions {
   forceHandlers: boolean;
   /** any_errors_fatal for plays that do not say (ansible.cfg any_errors_fatal / ANSIBLE_ANY_ERRORS_FATAL). */
   anyErrorsFatal?: boolean;
+  /** A notify that names no handler ends the run (default) instead of warning. */
+  errorOnMissingHandler?: boolean;
   flushCache?: boolean;
   /** Connection defaults from flags/config; host vars override them as in Ansible. */
   remoteUser?: string;

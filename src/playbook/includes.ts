@@ -48,12 +48,15 @@ export interface IncludeOrigin {
   playbookDir: string;
   roleTasksDir?: string;
   importStack: string[];
+  /** The include is a handler (or inside a file a handler included). */
+  fromHandler?: boolean;
 }
 
 const includeOrigins = new WeakMap<IncludeItem, IncludeOrigin>();
 
 export function rememberIncludeOrigin(inc: IncludeItem, ctx: ParseContext): void {
   const o: IncludeOrigin = { playbookDir: ctx.playbookDir, importStack: ctx.importStack };
+  if (ctx.handlers || ctx.handlerFile) o.fromHandler = true;
   if (ctx.role) o.roleTasksDir = ctx.role.tasksDir;
   includeOrigins.set(inc, o);
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { SourceLocation } from '../errors.js';
+import { PhiloteError, type SourceLocation } from '../errors.js';
 import { loadTemplar, makeStaticRender, type StaticRender } from './static-vars.js';
 import { IMPORT_PLAYBOOK_KEYWORDS, asBool, asConditions, asString, asTags, asVars, fail, unknownKeyword } from './keywords.js';
 import type { ParseContext } from './parse-context.js';
@@ -131,7 +131,9 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
   private findTaskFile(name: string, ctx: { dir: string; roleTasksDir?: string; playbookDir: string }, loc: SourceLocation | undefined): string {
     const candidates = taskFileCandidates(name, ctx.dir, ctx.roleTasksDir, ctx.playbookDir);
     const hit = candidates.find(isFile);
-    if (!hit) fail(`Could not find or access '${name}' (looked in ${candidates.join(', ')})`, loc);
+    // A missing file is 'not-found': at run time it fails the include for the host, where a
+    // malformed one ends the run.
+    if (!hit) throw new PhiloteError('not-found', `Could not find or access '${name}' (looked in ${candidates.join(', ')})`, { location: loc });
     return hit;
   }
 
@@ -139,7 +141,8 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const name = this.render(written, ctx.vars, loc);
     const file = this.findTaskFile(name, { dir: ctx.dir, roleTasksDir: ctx.role?.tasksDir, playbookDir: ctx.playbookDir }, loc);
     if (ctx.importStack.includes(file)) fail(`import_tasks loop: ${[...ctx.importStack, file].join(' -> ')}`, loc);
-    const inner: ParseContext = { ...ctx, file, dir: dirname(file), importStack: [...ctx.importStack, file] };
+    // The imported file's top level is a list of blocks again (a block there is not nested).
+    const inner: ParseContext = { ...ctx, file, dir: dirname(file), importStack: [...ctx.importStack, file], inBlock: false };
     return parseTaskList(readYamlFile(file), inner, `'${name}'`, { file, line: 1, column: 1 });
   }
 
@@ -186,6 +189,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     await this.prepare();
     const ctx = this.makeContext({ file: path, dir: dirname(path), playbookDir, handlers: false, vars: { ...this.extraVars, playbook_dir: playbookDir }, importStack: [...stack, path], roleHandlers: [] });
     if (from.role && roleTasksDir) ctx.role = { instance: from.role, tasksDir: roleTasksDir };
+    if (origin?.fromHandler) ctx.handlerFile = true;
     return parseTaskList(readYamlFile(path), ctx, `'${file}'`, { file: path, line: 1, column: 1 });
   }
 

@@ -18,6 +18,10 @@ export interface ParseContext {
   role?: RoleOrigin;
   /** Reading a `handlers:` list. */
   handlers: boolean;
+  /** Reading a task file a handler includes: its tasks are handlers' (no nested blocks). */
+  handlerFile?: boolean;
+  /** Reading the tasks of a block (a block there is nested). */
+  inBlock?: boolean;
   /** Variables known at load time (extra vars, play vars, playbook_dir, role_name/role_path), for import names. */
   vars: Record<string, unknown>;
   /** Files being imported, to refuse import cycles. */

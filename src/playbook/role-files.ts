@@ -1,7 +1,7 @@
 /** Finding roles on disk and the main/tasks_from/vars_from files inside them, as Ansible does. */
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { SourceLocation } from '../errors.js';
+import { PhiloteError, type SourceLocation } from '../errors.js';
 import { fail } from './keywords.js';
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
@@ -39,7 +39,10 @@ export function findRole(
   }
   const asPath = isAbsolute(name) ? name : resolve(playbookDir, name);
   if (isDir(asPath)) return { name: basename(asPath), path: asPath };
-  fail(`the role '${name}' was not found in ${searched.join(':')}`, loc, fqcn ? `a collection's role is looked up in <playbook dir>/collections and collections_paths (${collectionsPaths.join(':')})` : undefined);
+  throw new PhiloteError('not-found', `the role '${name}' was not found in ${searched.join(':')}`, {
+    location: loc,
+    ...(fqcn ? { hint: `a collection's role is looked up in <playbook dir>/collections and collections_paths (${collectionsPaths.join(':')})` } : {}),
+  });
 }
 
 /** `<role>/<sub>/<name>` with Ansible's extensions ('', .yml, .yaml, .json); undefined when absent. */

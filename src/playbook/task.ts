@@ -32,8 +32,12 @@ export function parseTaskItem(ds: Record<string, unknown>, ctx: ParseContext): T
   return parseTask(ds, ctx);
 }
 
-function parseBlock(ds: Record<string, unknown>, ctx: ParseContext): Block {
-  const loc = locationOf(ds) ?? { file: ctx.file, line: 1, column: 1 };
+function parseBlock(ds: Record<string, unknown>, outer: ParseContext): Block {
+  const loc = locationOf(ds) ?? { file: outer.file, line: 1, column: 1 };
+  // A handler list (or a file a handler includes) is read as blocks, so a block there is its
+  // implicit block; one inside it is refused, as load_list_of_tasks(use_handlers=True) does.
+  if ((outer.handlers || outer.handlerFile) && outer.inBlock) fail('Using a block as a handler is not supported.', loc);
+  const ctx: ParseContext = { ...outer, inBlock: true };
   for (const key of Object.keys(ds)) {
     if (!(BLOCK_KEYWORDS as readonly string[]).includes(key)) unknownKeyword(key, 'Block', BLOCK_KEYWORDS, keyLocationOf(ds, key));
   }

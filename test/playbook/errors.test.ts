@@ -127,7 +127,7 @@ describe('load-time errors', () => {
   });
 
   it('import_tasks of a missing file', () => {
-    const e = loadError(playWith('    - import_tasks: nope.yml\n'));
+    const e = loadError(playWith('    - import_tasks: nope.yml\n'), 'site.yml', 'not-found');
     expect(e.message).toMatch(/^Could not find or access 'nope\.yml'/);
     expect(e.location).toMatchObject({ line: 3, column: 7 });
   });
@@ -145,7 +145,7 @@ describe('load-time errors', () => {
   });
 
   it('a role that does not exist', () => {
-    const e = loadError({ 'site.yml': '- hosts: all\n  roles:\n    - comon\n', 'roles/common/tasks/main.yml': '- debug: msg=1\n' });
+    const e = loadError({ 'site.yml': '- hosts: all\n  roles:\n    - comon\n', 'roles/common/tasks/main.yml': '- debug: msg=1\n' }, 'site.yml', 'not-found');
     expect(e.message).toMatch(/^the role 'comon' was not found in .*\/roles:/);
     expect(e.location).toMatchObject({ line: 3, column: 7 });
   });
@@ -271,7 +271,7 @@ describe('meta', () => {
 
 describe('collection roles', () => {
   it('that are not installed name where they were looked up', () => {
-    const e = loadError({ 'site.yml': '- hosts: all\n  roles: [acme.tools.setup]\n' });
+    const e = loadError({ 'site.yml': '- hosts: all\n  roles: [acme.tools.setup]\n' }, 'site.yml', 'not-found');
     expect(e.message).toMatch(/^the role 'acme\.tools\.setup' was not found in /);
     expect(e.hint).toMatch(/^a collection's role is looked up in <playbook dir>\/collections and collections_paths/);
   });

@@ -23,14 +23,17 @@ export function load(files: Record<string, string>, main = 'site.yml', rolesPath
   return { ...pb, dir };
 }
 
-/** Loads and expects a PhiloteError('parse'); returns it for message/location checks. */
-export function loadError(files: Record<string, string>, main = 'site.yml'): PhiloteError & { dir: string } {
+/**
+ * Loads and expects a PhiloteError of `kind` ('parse', or 'not-found' for a missing file or role,
+ * as ansible-playbook exits 1 there and 4 on a parser error); returns it for message/location checks.
+ */
+export function loadError(files: Record<string, string>, main = 'site.yml', kind: 'parse' | 'not-found' = 'parse'): PhiloteError & { dir: string } {
   try {
     load(files, main);
   } catch (e) {
     expect(e).toBeInstanceOf(PhiloteError);
     const err = e as PhiloteError;
-    expect(err.kind).toBe('parse');
+    expect(err.kind).toBe(kind);
     return Object.assign(err, { dir: '' });
   }
   throw new Error('expected a parse error');

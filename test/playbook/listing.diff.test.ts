@@ -3,6 +3,8 @@
  * (Debian package) on the fixtures in test/fixtures/playbooks. Lines whose order comes from
  * a Python set in ansible (the play's TAGS and its host list) are compared order-free.
  */
+import { PhiloteError } from '../../src/errors.js';
+import { exitCodeFor } from '../../src/cli/errors.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,7 +111,10 @@ describe.skipIf(!haveAnsible)('syntax errors agree with ansible-playbook --synta
       } catch (e) {
         ours = e;
       }
-      expect(ours, file).toMatchObject({ kind: 'parse' });
+      // Refused before anything runs, with ansible-playbook's exit code (4 for a parser error, 1
+      // for a file or role that is not there).
+      expect(ours, file).toBeInstanceOf(PhiloteError);
+      expect(exitCodeFor(ours), file).toBe(theirs.rc);
       if (sameText) expect((ours as Error).message, file).toBe(theirs.error);
     }
   });

@@ -147,7 +147,7 @@ describe('roles', () => {
     const pb = load({ 'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: "{{ f }}"\n' });
     const inc = pb.plays[0]!.tasks[0] as IncludeItem;
     await expect(new Loader({ rolesPath: [] }).loadIncludedTasks('missing.yml', inc)).rejects.toMatchObject({
-      kind: 'parse',
+      kind: 'not-found',
       message: expect.stringMatching(/^Could not find or access 'missing\.yml'/),
       location: { line: 3, column: 7 },
     });
