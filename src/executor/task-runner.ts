@@ -626,6 +626,19 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     if (pause > 0 && i < items.length - 1) await sleep(pause * 1000, pr.run.signal);
   }
   const agg: ModuleResult = { changed: results.some((r) => r.changed), msg: 'All items completed', results };
+  // TaskExecutor.run accumulates the items' warnings and deprecations on the loop's result (the
+  // callback prints them there, once), and removes them from the items.
+  // (Copies: the items' events may still hold their results.)
+  for (const key of ['warnings', 'deprecations'] as const) {
+    results.forEach((r, i) => {
+      const v = r[key];
+      if (v === undefined || v === null || (Array.isArray(v) && !v.length)) return;
+      agg[key] = [...((agg[key] as unknown[] | undefined) ?? []), ...(Array.isArray(v) ? v : [v])];
+      const copy = { ...r };
+      delete copy[key];
+      results[i] = copy;
+    });
+  }
   if (results.some((r) => r.failed)) {
     agg.failed = true;
     agg.msg = 'One or more items failed';

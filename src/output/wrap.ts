@@ -43,14 +43,15 @@ function chunksOf(text: string): string[] {
 
 const isBlank = (s: string): boolean => s.trim() === '';
 
-export function wrapText(text: string, width: number): string[] {
+/** dropWhitespace false: TextWrapper(drop_whitespace=False), as Display.deprecated wraps (spaces kept at line ends and starts). */
+export function wrapText(text: string, width: number, dropWhitespace = true): string[] {
   const chunks = chunksOf(text).reverse();
   const lines: string[] = [];
   while (chunks.length) {
     const line: string[] = [];
     let len = 0;
     // A line starts without its leading spaces, except the very first one.
-    if (lines.length && isBlank(chunks[chunks.length - 1]!)) chunks.pop();
+    if (dropWhitespace && lines.length && isBlank(chunks[chunks.length - 1]!)) chunks.pop();
     while (chunks.length && len + chunks[chunks.length - 1]!.length <= width) {
       const c = chunks.pop()!;
       line.push(c);
@@ -69,7 +70,7 @@ export function wrapText(text: string, width: number): string[] {
       chunks[chunks.length - 1] = chunk.slice(end);
       len += end;
     }
-    if (line.length && isBlank(line[line.length - 1]!)) line.pop();
+    if (dropWhitespace && line.length && isBlank(line[line.length - 1]!)) line.pop();
     if (line.length) lines.push(line.join(''));
   }
   return lines;

@@ -56,7 +56,7 @@ export class Display {
   }
 
   deprecated(msg: string): void {
-    const text = wrapText(`[DEPRECATION WARNING]: ${msg}`, this.columns).join('\n') + '\n';
+    const text = wrapText(`[DEPRECATION WARNING]: ${msg}`, this.columns, false).join('\n') + '\n';
     if (this.warned.has(text)) return;
     this.warned.add(text);
     this.display(text, COLOR.deprecate, true);

@@ -27,4 +27,12 @@ print(json.dumps([textwrap.wrap(t, w) for t, w in json.load(sys.stdin)]))`;
     CASES.forEach(([t, w], i) => expect({ t, w, got: wrapText(t, w) }).toEqual({ t, w, got: want[i] }));
     expect(want[0]![0]).toBe('[WARNING]: Ignoring DaemonSet-managed Pods: calico-system/calico-');
   });
+
+  it('keeps the spaces with drop_whitespace=False (Display.deprecated)', () => {
+    const code = `import json, sys, textwrap
+print(json.dumps([textwrap.wrap(t, w, drop_whitespace=False) for t, w in json.load(sys.stdin)]))`;
+    const want = JSON.parse(execFileSync('python3', ['-c', code], { input: JSON.stringify(CASES), encoding: 'utf8' })) as string[][];
+    CASES.forEach(([t, w], i) => expect({ t, w, got: wrapText(t, w, false) }).toEqual({ t, w, got: want[i] }));
+    expect(want[4]![0]).toMatch(/ $/);
+  });
 });
