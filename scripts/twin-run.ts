@@ -5,6 +5,7 @@
  *
  *   npx tsx scripts/twin-run.ts playbooks/calico-node-cleanup.yml --check --diff
  *   npx tsx scripts/twin-run.ts --keep playbooks/calico-to-cilium.yml    (labs left up)
+ *   npx tsx scripts/twin-run.ts --flannel playbooks/k3s-flannel-to-calico.yml   (K3s+Flannel labs)
  *
  * Used to compare every shipped playbook by hand; test/e2e/ansible-differential.test.ts does the
  * same for calico-to-cilium-live.yml in CI. Exit code 0 when the outputs agree. Pods get random
@@ -19,9 +20,10 @@ import { differences, sortedByTask } from './twin-compare.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const keep = argv.includes('--keep');
-const args = argv.filter((a) => a !== '--keep');
+const flannel = argv.includes('--flannel');
+const args = argv.filter((a) => a !== '--keep' && a !== '--flannel');
 if (!args.length) {
-  console.error('usage: npx tsx scripts/twin-run.ts [--keep] PLAYBOOK [ansible-playbook options]');
+  console.error('usage: npx tsx scripts/twin-run.ts [--keep] [--flannel] PLAYBOOK [ansible-playbook options]');
   process.exit(5);
 }
 
@@ -38,8 +40,9 @@ function run(cmd: string, lab: Lab): { code: number; out: string; err: string } 
   return { code: r.status ?? -1, out: mask(r.stdout), err: mask(r.stderr) };
 }
 
-const names = ['twina', 'twinb'];
-const [a, b] = await Promise.all(names.map((name) => createLab({ name, nodes: 3, calicoState: true, kube: true })));
+// Names unique to this run: other labs (and other twin runs) may be up on the machine.
+const names = ['twina', 'twinb'].map((n) => `${n}-${process.pid.toString(36)}`);
+const [a, b] = await Promise.all(names.map((name) => createLab({ name, nodes: 3, kube: true, ...(flannel ? { flannel: true, firewall: true } : { calicoState: true }) })));
 try {
   const theirs = run('ansible-playbook', a!);
   const ours = run('philote', b!);
