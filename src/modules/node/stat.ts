@@ -67,10 +67,9 @@ fi
 if [ -n "$a_sum" ] && [ "$ft" -eq 32768 ] && [ -r "$p" ]; then
   set -- $("$a_sum"sum < "$p"); o="$o,\"checksum\":\"$1\""
 fi
-if [ -n "$a_mime" ] && command -v file >/dev/null 2>&1; then
-  m=$(file -b --mime "$p" 2>/dev/null); jsv "${'$'}{m%%;*}"; o="$o,\"mimetype\":$_j"
-  c=${'$'}{m#*charset=}; [ "$c" = "$m" ] && c=; jsv "$c"; o="$o,\"charset\":$_j"
-fi
+# file (libmagic: the dearest program here) last, in place of the shell: its answer follows the
+# JSON line and is split into mimetype and charset by the controller; no $(...) process.
+if [ -n "$a_mime" ] && command -v file >/dev/null 2>&1; then printf '%s,"_mime":1}\n' "$o"; exec file -b --mime "$p" 2>/dev/null; fi
 printf '%s}\n' "$o"
 `;
 
@@ -87,7 +86,16 @@ export const statModule: ModuleDefinition<Args> = {
     try {
       const out = await runNodeScript(ctx, shVars({ a_path: path, a_follow: a.follow, a_sum: a.get_checksum ? algo : '', a_mime: a.get_mime }) + SCRIPT);
       if (out.json['failed']) return { failed: true, msg: out.json['msg'] as string };
-      return { changed: false, stat: out.json };
+      const st = out.json;
+      if (st['_mime']) {
+        delete st['_mime'];
+        // What `m=$(file -b --mime PATH)` held: trailing newlines gone; "type; charset=x".
+        const m = (out.tail ?? '').replace(/\n+$/, '');
+        const at = m.indexOf('charset=');
+        st['mimetype'] = m.split(';')[0];
+        st['charset'] = at < 0 ? '' : m.slice(at + 'charset='.length);
+      }
+      return { changed: false, stat: st };
     } catch (e) {
       return moduleFailure(e);
     }
