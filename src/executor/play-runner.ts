@@ -9,7 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { PhiloteError } from '../errors.js';
 import { resolveModule } from '../modules/registry.js';
 import type { Play, Task, TaskItem } from '../playbook/types.js';
-import { readVarsFile } from '../vars/files.js';
+import { readVarsFilesEntry } from '../vars/files.js';
 import { rolesOf } from '../vars/manager.js';
 import type { PlayScope } from '../vars/manager.js';
 import { orderHosts, splitBatches } from './batches.js';
@@ -79,7 +79,7 @@ function makeVarsFiles(run: RunContext, play: Play): (host: string) => Record<st
       }
       let data = fileCache.get(found);
       if (!data) {
-        data = readVarsFile(found);
+        data = readVarsFilesEntry(found);
         fileCache.set(found, data);
       }
       Object.assign(merged, data);
@@ -117,7 +117,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   // ansible_play_hosts_all keeps inventory order; `order:` only changes the run order.
   // Hosts that failed in earlier plays stay in ansible_play_hosts_all but do not run.
   const inInventoryOrder = playHosts(run, play);
-  const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order);
+  const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order === undefined ? undefined : String(run.templar.render(play.order, { vars: playLevelVars(run, play), location: play.loc })));
   const id = `play-${++run.nextId}`;
   play = { ...play, name: playName(run, play) };
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });

@@ -6,7 +6,7 @@ import type { ParseContext } from './parse-context.js';
 import type { StaticRender } from './static-vars.js';
 import { expandRole, parseRoleEntry, type RoleExpander } from './roles.js';
 import { parseTaskList } from './task.js';
-import { isMapping } from './values.js';
+import { hasTemplate, isMapping } from './values.js';
 import type { Block, Play, TaskItem } from './types.js';
 import { itemLocationOf, keyLocationOf, locationOf } from '../values/yaml.js';
 
@@ -104,7 +104,8 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
   }
   if (opt('order')) {
     const o = asString('order', data['order'], at('order'));
-    if (!(ORDERS as readonly string[]).includes(o)) unknownKeyword(o, "value of 'order' (inventory, reverse_inventory, sorted, reverse_sorted, shuffle) in a Play", ORDERS, at('order'));
+    // A templated order is decided when the play starts (with extra and play vars).
+    if (!hasTemplate(o) && !(ORDERS as readonly string[]).includes(o)) unknownKeyword(o, "value of 'order' (inventory, reverse_inventory, sorted, reverse_sorted, shuffle) in a Play", ORDERS, at('order'));
     play.order = o as Play['order'];
   }
   if (opt('force_handlers')) play.force_handlers = asBool('force_handlers', data['force_handlers'], at('force_handlers'));

@@ -5,7 +5,7 @@
  * block so that they apply to all of the role's tasks, dependencies included.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import { readInheritable } from './inheritable.js';
 import { ROLE_ENTRY_KEYWORDS, asBool, asString, fail } from './keywords.js';
@@ -135,6 +135,13 @@ export function expandRole(
   const meta = readDict(metaFile, 'meta/main');
   const allowDuplicates = files.allow_duplicates ?? (meta['allow_duplicates'] !== undefined ? asBool('allow_duplicates', meta['allow_duplicates'], keyLocationOf(meta, 'allow_duplicates')) : false);
   const pick = (sub: string, from: string | undefined): string | undefined => {
+    const subDir = join(found.path, sub);
+    // os.path.join: an absolute *_from replaces the role's folder, and is then refused unless it
+    // lies inside it (as is one that climbs out with '..').
+    if (from !== undefined && (isAbsolute(from) || from.split('/').includes('..'))) {
+      const f = roleFile(isAbsolute(from) ? dirname(from) : subDir, '', isAbsolute(from) ? basename(from) : from);
+      if (f && relative(subDir, f).startsWith('..')) fail(`Failed loading '${f}' for role (${found.name}) as it is not inside the expected role path: '${subDir}'`, entry.loc);
+    }
     const f = roleFile(found.path, sub, from ?? 'main');
     if (from !== undefined && !f && !roleDir(found.path, sub, from)) fail(`Could not find specified file in role: ${sub}/${from}`, entry.loc);
     return f;
@@ -143,7 +150,9 @@ export function expandRole(
   const varsFile = pick('vars', files.vars_from) ?? roleDir(found.path, 'vars', files.vars_from);
   const tasksFile = pick('tasks', files.tasks_from);
   const handlersFile = pick('handlers', files.handlers_from);
-  const idParts = [found.path, JSON.stringify(entry.params), files.tasks_from ?? '', files.vars_from ?? '', files.defaults_from ?? '', files.handlers_from ?? ''];
+  // The role cache key of Role.load: params, when, tags, vars and the *_from files.
+  const { vars: entryVars, when: entryWhen, tags: entryTags } = entry.keywords as { vars?: unknown; when?: unknown; tags?: unknown };
+  const idParts = [found.path, JSON.stringify(entry.params), JSON.stringify([entryVars, entryWhen, entryTags]), files.tasks_from ?? '', files.vars_from ?? '', files.defaults_from ?? '', files.handlers_from ?? ''];
   if (allowDuplicates) idParts.push(`dup${++duplicateCounter}`);
   const role: RoleInstance = {
     name: found.name,
@@ -165,6 +174,7 @@ export function expandRole(
     for (const [i, d] of deps.entries()) {
       const depEntry = parseRoleEntry(d, itemLocationOf(deps, i) ?? depsLoc);
       const dep = expandRole(depEntry, {}, parent, expander, found.path, inner, { role, via: 'dependency' });
+      (role.dependencies ??= []).push(dep.role);
       depBlocks.push({ ...dep.block, roleDependency: true });
       handlers.push(...dep.handlers);
     }

@@ -95,7 +95,7 @@ function checkMeta(args: Record<string, unknown>, loc: SourceLocation): void {
 
 function registerName(v: unknown, loc: SourceLocation): string {
   const name = asString('register', v, loc);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) && !hasTemplate(name)) fail(`'${name}' is not a valid variable name for register`, loc);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) && !hasTemplate(name)) fail(`Invalid variable name in 'register' specified: '${name}'`, loc);
   return name.trim();
 }
 

@@ -56,6 +56,8 @@ export interface RoleInstance {
   vars: Record<string, unknown>;
   /** role params (`- role: x` + extra keys, or include_role vars) */
   params: Record<string, unknown>;
+  /** The roles listed in its meta/main dependencies, in order (Role.get_direct_dependencies). */
+  dependencies?: RoleInstance[];
   /** The collection a role came from ('ns.coll'), when it was named `ns.coll.role`. */
   collection?: string;
   /** Loaded by import_role (statically): a play role, whose vars the whole play sees. */
@@ -156,7 +158,8 @@ export interface Play extends InheritableKeywords {
   serial?: number | string | Array<number | string>;
   strategy?: 'linear' | 'free' | string;
   max_fail_percentage?: number | string;
-  order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  /** inventory, reverse_inventory, sorted, reverse_sorted, shuffle, or a template giving one. */
+  order?: string;
   force_handlers?: boolean;
   /** Directory of the playbook file that defined the play (playbook_dir). */
   baseDir: string;

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PhiloteError } from '../errors.js';
 import { readYamlFile } from '../values/yaml.js';
+import { pyStr, typeName } from '../template/runtime/values.js';
 
 const VAR_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -19,6 +20,24 @@ export function readVarsFile(path: string): Record<string, unknown> {
     throw new PhiloteError('parse', `${path} must contain a dictionary of variables, got ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
   return data as Record<string, unknown>;
+}
+
+/**
+ * A vars_files file: a mapping, or a list of mappings merged in order (preprocess_vars); anything
+ * else is refused with ansible-core's words.
+ */
+export function readVarsFilesEntry(path: string): Record<string, unknown> {
+  const data = readYamlFile(path);
+  if (data === null || data === undefined) return {};
+  const items = Array.isArray(data) ? data : [data];
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new PhiloteError('runtime', `variable files must contain either a dictionary of variables, or a list of dictionaries. Got: ${pyStr(data)} (<class '${Array.isArray(data) ? 'list' : typeName(data)}'>)`, { location: { file: path, line: 1, column: 1 } });
+    }
+    Object.assign(out, item);
+  }
+  return out;
 }
 
 /** Files of a vars directory in Ansible's order: sorted by name, recursively, only var extensions. */

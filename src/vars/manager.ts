@@ -218,7 +218,7 @@ export class VariableManager {
       vars = Object.assign({}, this.defaultsFor(role), base, role.vars);
     } else {
       vars = Object.assign({}, this.defaultsFor(role), base);
-      if (role) Object.assign(vars, ...dependencyChain(role).map((r) => r.vars));
+      if (role) Object.assign(vars, ...roleVarsChain(role));
     }
     if (task.varLayers) for (const l of task.varLayers) if (l) Object.assign(vars, l);
     const inc = this.includeVarsCache.get(host);
@@ -358,6 +358,24 @@ export class VariableManager {
           : undefined,
     });
   }
+}
+
+/**
+ * The role vars a task of `role` sees, lowest first, as Role.get_vars orders them: the vars of the
+ * roles that depend on it (outermost first), then those of its own dependencies, recursively
+ * (get_all_dependencies), then its own.
+ */
+function roleVarsChain(role: RoleInstance): Array<Record<string, unknown>> {
+  const out = dependencyChain(role).slice(0, -1).map((r) => r.vars);
+  const deps = (r: RoleInstance): void => {
+    for (const d of r.dependencies ?? []) {
+      deps(d);
+      out.push(d.vars);
+    }
+  };
+  deps(role);
+  out.push(role.vars);
+  return out;
 }
 
 /** A role and the roles that listed it as a dependency, outermost first (their vars and params are inherited). */

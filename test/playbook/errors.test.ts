@@ -184,7 +184,7 @@ describe('load-time errors', () => {
 
   it('register must be a variable name', () => {
     const e = loadError(playWith('    - debug: msg=1\n      register: my-var\n'));
-    expect(e.message).toBe("'my-var' is not a valid variable name for register");
+    expect(e.message).toBe("Invalid variable name in 'register' specified: 'my-var'");
   });
 
   it('unbalanced quotes in k=v', () => {
