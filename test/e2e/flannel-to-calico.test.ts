@@ -8,6 +8,7 @@
  * namespaces, which `calico-node -bird-ready` in their pods reports.
  *
  * One lab, runs in order, each showing a promise with the fault that used to break it:
+ *   P. a service CIDR change is asked for onto Calico's pool: the pre-flight stops, nothing changed.
  *   A. --check reads as a plan and changes nothing on the nodes or in the cluster.
  *   B. the firewall step skipped: the BGP check fails, naming the unreachable nodes.
  *   C. the full run: K3s server and agents restarted, Flannel's leftovers gone, every pod in
@@ -78,6 +79,16 @@ describe('k3s-flannel-to-calico.yml end to end on a Flannel lab, and back', () =
     expect(node2['flannel.alpha.coreos.com/public-ip']).toBe('10.213.0.11');
     for (const p of await podIps()) expect(p).toMatch(/ 10\.42\.\d+\.\d+$/);
   });
+
+  it('P: the service CIDR changes only when asked, and never onto Calico\'s pool: the pre-flight stops before any change', async () => {
+    const before = await Promise.all(lab.nodes.map((n) => nodeState(n.name)));
+    const r = await play(['-e', 'k3s_change_service_cidr=true', '-e', 'k3s_service_cidr=10.244.128.0/17']);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain('service CIDR changed to 10.244.128.0/17');
+    expect(r.out).toContain("the new service CIDR 10.244.128.0/17 overlaps Calico's pool 10.244.0.0/16; nothing was changed");
+    expect(r.out).not.toContain('PLAY [Open the ports');
+    expect(await Promise.all(lab.nodes.map((n) => nodeState(n.name)))).toEqual(before);
+  }, 60_000);
 
   it('A: --check reads as a plan and changes nothing', async () => {
     const before = await Promise.all(lab.nodes.map((n) => nodeState(n.name)));
