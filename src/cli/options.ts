@@ -107,6 +107,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     logFormat: config.logFormat,
     displaySkippedHosts: config.displaySkippedHosts,
     displayOkHosts: config.displayOkHosts,
+    deprecationWarnings: config.deprecationWarnings,
     callbacksEnabled: outputKind ? [] : config.callbacksEnabled,
     env: io.env,
   });

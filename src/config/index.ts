@@ -57,6 +57,8 @@ export interface AnsibleConfig {
   anyErrorsFatal: boolean;
   /** A notify naming no handler ends the run (true, 2.14's default) or only warns. */
   errorOnMissingHandler: boolean;
+  /** deprecation_warnings: print deprecation warnings. */
+  deprecationWarnings: boolean;
   localTmp: string;
   /** [defaults] callbacks_enabled: aggregate callbacks (profile_tasks, timer; others are warned about). */
   callbacksEnabled: string[];

@@ -59,6 +59,7 @@ export const SETTINGS: SettingDef[] = [
   d('sshExtraArgs', 'string', undefined, [['ssh_connection', 'ssh_extra_args']], ['ANSIBLE_SSH_EXTRA_ARGS']),
   d('pipelining', 'bool', false, [['defaults', 'pipelining'], ['connection', 'pipelining'], ['ssh_connection', 'pipelining']], ['ANSIBLE_PIPELINING', 'ANSIBLE_SSH_PIPELINING']),
   d('sshRetries', 'int', 0, [['ssh_connection', 'retries']], ['ANSIBLE_SSH_RETRIES']),
+  d('deprecationWarnings', 'bool', true, [['defaults', 'deprecation_warnings']], ['ANSIBLE_DEPRECATION_WARNINGS']),
   d('errorOnMissingHandler', 'bool', true, [['defaults', 'error_on_missing_handler']], ['ANSIBLE_ERROR_ON_MISSING_HANDLER']),
   d('anyErrorsFatal', 'bool', false, [['defaults', 'any_errors_fatal']], ['ANSIBLE_ANY_ERRORS_FATAL']),
   d('localTmp', 'path', '~/.ansible/tmp', [['defaults', 'local_tmp']], ['ANSIBLE_LOCAL_TEMP']),
@@ -81,7 +82,7 @@ export const SETTINGS: SettingDef[] = [
 export const ACCEPTED_KEYS: Record<string, string[]> = {
   defaults: [
     'interpreter_python', 'retry_files_enabled', 'retry_files_save_path', 'callbacks_enabled', 'callback_whitelist',
-    'callback_enabled', 'deprecation_warnings', 'command_warnings', 'system_warnings', 'remote_tmp', 'library',
+    'callback_enabled', 'command_warnings', 'system_warnings', 'remote_tmp', 'library',
     'module_utils', 'action_plugins', 'callback_plugins', 'connection_plugins', 'filter_plugins', 'lookup_plugins',
     'inventory_plugins', 'vars_plugins', 'strategy_plugins', 'test_plugins',
     'fact_caching', 'fact_caching_connection', 'fact_caching_timeout', 'gather_subset', 'gather_timeout', 'nocows',

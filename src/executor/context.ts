@@ -83,6 +83,8 @@ export interface Scope {
   halted: Array<Set<HostRun>>;
   /** The innermost block body with a rescue section, if any: failures there are rescued. */
   rescueFrame?: Set<HostRun>;
+  /** `notify` of an include's `apply:`: the included tasks that have none notify these. */
+  notify?: string[];
   /** Hosts halted by an outer rescue frame while inside this block: they still run its always section. */
   exempt?: Set<HostRun>;
   /** Hosts allowed to run although failed (inside always sections): host → failEpoch when allowed. */

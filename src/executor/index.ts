@@ -106,6 +106,7 @@ export async function runPlaybook(options: RunOptions, deps: ExecutorDeps = {}):
   try {
     for (const [i, file] of options.playbooks.entries()) {
       const pb = await ctx.loader.loadPlaybook(file);
+      for (const message of ctx.loader.takeDeprecations?.() ?? []) ctx.output.emit({ type: 'deprecation', message });
       // group_vars/ and host_vars/ beside this playbook join the inventory's variables.
       setPlaybookDir(options.inventory, dirname(resolve(file)));
       ctx.output.emit({ type: 'playbook_start', file, plays: pb.plays.length });

@@ -44,6 +44,7 @@ async function runBlock(pr: PlayRun, block: Block, hosts: HostRun[], scope: Scop
   const role = block.role ?? scope.role;
   const base: Scope = { ...scope, chain };
   if (role) base.role = role;
+  if (block.includeParams) base.includeParams = { ...(scope.includeParams ?? {}), ...block.includeParams };
   if (block.rescue.length) {
     const frame = new Set<HostRun>();
     await runItems(pr, block.block, entered, { ...base, rescueFrame: frame, halted: [...scope.halted, frame] });
@@ -211,9 +212,13 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         // are used, where a loop of the included task may have shadowed the include's own `item`.
         // Of the loop's variables, IncludedFile passes on the loop var, the index var and ansible_loop.
         const { ansible_loop_var: _lv, ansible_index_var: _iv, ...passed } = it.loopVars ?? {};
+        // The old include's k=v pairs are arguments: templated now, as the include's result carries
+        // them, and seen by the included tasks as task vars (below set_fact, unlike `vars:`).
+        const legacy = inc.legacyParams ? (templar.render(inc.legacyParams, { vars: v, location: inc.loc }) as Record<string, unknown>) : undefined;
         const params = { ...(inc.vars ?? {}), ...passed };
         const extra: Record<string, unknown> = {};
         for (const k of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'rolespec_validate', 'allow_duplicates']) if (args[k] !== undefined) extra[k] = args[k];
+        if (legacy) extra['__legacy'] = legacy;
         const entry: IncludeEntry = { host: h, file, params: { ...params, __extra: extra }, key: JSON.stringify([file, params, extra]) };
         const lc = inc.loop_control ?? {};
         if (it.loopVars && lc.label !== undefined) entry.label = pyStr(templar.render(lc.label, { vars: v, location: inc.loc }));
@@ -250,6 +255,10 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
   // ansible-core loads every included task file (printing "included: ...") before running any.
   const preloaded = new Map<IncludeEntry[], Promise<TaskItem[]>>();
   if (inc.action === 'include_tasks' && run.loader) {
+    // IncludedFile's own deprecation of a dynamic old `include:` (the display prints it once).
+    if (/^(ansible\.(builtin|legacy)\.)?include$/.test(inc.actionAsWritten) && groups.size) {
+      run.output.emit({ type: 'deprecation', message: '"include" is deprecated, use include_tasks/import_tasks/import_playbook instead. This feature will be removed in version 2.16. Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.' });
+    }
     for (const group of groups.values()) {
       const first = group[0]!;
       const loading = run.loader.loadIncludedTasks(first.file, inc);
@@ -271,14 +280,27 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     const ghosts = group.map((g) => g.host);
     const incScope: Scope = { ...scope, includeParams: { ...(scope.includeParams ?? {}), ...params } };
     // Thrown past the per-host handling below: like ansible-playbook, a run-away include ends the run.
-    incScope.includeChain = [...(scope.includeChain ?? []), (inc.action === 'include_tasks' && run.loader?.includedTaskPath?.(first.file, inc)) || first.file];
+    // The chain names files by their path; a file that cannot be found fails below, per host.
+    const pathOf = (): string | undefined => {
+      try {
+        return inc.action === 'include_tasks' ? run.loader?.includedTaskPath?.(first.file, inc) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    incScope.includeChain = [...(scope.includeChain ?? []), pathOf() || first.file];
     if (incScope.includeChain.length > MAX_INCLUDE_DEPTH) throw includeDepthError(incScope.includeChain, inc.loc);
+    const legacyVars = __extra['__legacy'] as Record<string, unknown> | undefined;
+    if (legacyVars) incScope.chain = [...incScope.chain, { loc: inc.loc, vars: legacyVars } as TaskBase];
     const apply = __extra['apply'] as TaskBase | undefined;
+    const applyNotify = apply && typeof apply === 'object' ? (apply as { notify?: unknown }).notify : undefined;
+    if (applyNotify !== undefined && applyNotify !== null) incScope.notify = (Array.isArray(applyNotify) ? applyNotify : [applyNotify]).map(String);
     if (apply && typeof apply === 'object') incScope.chain = [...scope.chain, { ...apply, loc: inc.loc, when: apply.when ? (Array.isArray(apply.when) ? apply.when : [apply.when]) : undefined, tags: apply.tags ? (Array.isArray(apply.tags) ? apply.tags : [String(apply.tags)]) : undefined } as TaskBase];
     try {
       if (!run.loader) throw new Error(`${inc.action} needs the playbook loader`);
       if (inc.action === 'include_tasks') {
         const tasks = await (preloaded.get(group) ?? run.loader.loadIncludedTasks(first.file, inc));
+        for (const message of run.loader.takeDeprecations?.() ?? []) run.output.emit({ type: 'deprecation', message });
         await runItems(pr, tasks, ghosts, incScope);
       } else {
         const loaded = await run.loader.loadIncludedRole(

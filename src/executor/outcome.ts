@@ -115,8 +115,9 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
   };
   // Handlers are notified before the result is shown (NOTIFIED HANDLER comes first at -vv, as the
   // strategy processes notifications before the result callback).
-  if (r.changed && o.status !== 'failed' && task.notify?.length) {
-    for (const name of o.notify ?? task.notify) {
+  const notify = task.notify ?? scope.notify;
+  if (r.changed && o.status !== 'failed' && notify?.length) {
+    for (const name of o.notify ?? notify) {
       const hs = findHandlers(pr.handlers, name, (hd) => handlerName(pr, hd, host.name));
       if (!hs.length) {
         const message = `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`;

@@ -473,9 +473,9 @@ async function loopItems(pr: PlayRun, task: Task, vars: Vars): Promise<unknown[]
  * `notify:` as the task's post_validate leaves it: each name templated with the host's vars, a
  * template that gives a list giving its names. A name that does not template stays as written.
  */
-function templatedNotify(pr: PlayRun, task: Task, vars: Vars): string[] {
+function templatedNotify(pr: PlayRun, task: Task, scope: Scope, vars: Vars): string[] {
   const out: string[] = [];
-  for (const written of task.notify ?? []) {
+  for (const written of task.notify ?? scope.notify ?? []) {
     let v: unknown = written;
     try {
       v = pr.run.templar.render(written, { vars, location: task.loc });
@@ -510,7 +510,7 @@ export async function runTaskForHost(inv: Invocation): Promise<HostOutcome> {
     const o: HostOutcome = { host, status: statusOf(result), result, ignored: Boolean(ignoreErrors || ignoreUnreachable), noLog };
     if (diffKw !== undefined) o.diffMode = kwBool(pr, diffKw, baseVars);
     if (delegatedTo) o.delegatedTo = delegatedTo;
-    if (result.changed && task.notify?.length) o.notify = templatedNotify(pr, task, baseVars);
+    if (result.changed && (task.notify ?? scope.notify)?.length) o.notify = templatedNotify(pr, task, scope, baseVars);
     return o;
   };
   let delegateTo: string | undefined;

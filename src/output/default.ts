@@ -18,6 +18,7 @@ export interface DefaultOutputOptions extends DisplayOptions {
   diffContext?: number;
   displaySkippedHosts?: boolean;
   displayOkHosts?: boolean;
+  deprecationWarnings?: boolean;
 }
 
 type HostResult = Extract<RunEvent, { type: 'host_result' }>;
@@ -93,7 +94,7 @@ export class DefaultOutput implements OutputSink {
         this.d.error(e.message);
         break;
       case 'deprecation':
-        this.d.deprecated(e.message);
+        if (this.opts.deprecationWarnings !== false) this.d.deprecated(e.message);
         break;
       case 'verbose':
         if (e.level <= this.opts.verbosity) this.d.display(e.host ? `<${e.host}> ${e.message}` : e.message, COLOR.verbose);
@@ -134,7 +135,7 @@ export class DefaultOutput implements OutputSink {
     const w = result.warnings;
     if (Array.isArray(w)) for (const m of w) this.d.warning(String(m));
     const dep = result.deprecations;
-    if (Array.isArray(dep)) for (const m of dep) this.d.deprecated(typeof m === 'object' && m && 'msg' in m ? String((m as { msg: unknown }).msg) : String(m));
+    if (Array.isArray(dep) && this.opts.deprecationWarnings !== false) for (const m of dep) this.d.deprecated(typeof m === 'object' && m && 'msg' in m ? String((m as { msg: unknown }).msg) : String(m));
   }
 
   private diff(e: HostResult): void {

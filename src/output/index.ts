@@ -39,6 +39,8 @@ export interface OutputOptions {
   logFormat?: 'text' | 'json';
   displaySkippedHosts?: boolean;
   displayOkHosts?: boolean;
+  /** deprecation_warnings (default true): print [DEPRECATION WARNING] lines. */
+  deprecationWarnings?: boolean;
   columns?: number;
   /** callbacks_enabled: aggregate callbacks to run beside the stdout callback. */
   callbacksEnabled?: string[];

@@ -81,7 +81,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
   private importPlaybook(entry: Record<string, unknown>, key: string, dir: string, stack: string[]): Play[] {
     const loc = locationOf(entry) ?? { file: stack[stack.length - 1]!, line: 1, column: 1 };
     const at = (k: string) => keyLocationOf(entry, k) ?? loc;
-    if (key === 'include') fail("'include' for playbooks was removed; use 'import_playbook'", at(key), "did you mean 'import_playbook'?");
+    if (key === 'include') fail("'include' is not a valid attribute for a Play", at(key), "a playbook is included with 'import_playbook'");
     for (const k of Object.keys(entry)) {
       if (!(IMPORT_PLAYBOOK_KEYWORDS as readonly string[]).includes(k)) unknownKeyword(k, 'PlaybookInclude', IMPORT_PLAYBOOK_KEYWORDS, at(k));
     }
@@ -117,11 +117,22 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
       vars: { ...role.defaults, ...parent.vars, ...role.vars, ...role.params, ...this.extraVars, role_name: role.name, role_path: role.path },
       importStack: [...parent.importStack, file],
       roleHandlers: parent.roleHandlers,
+      ...(parent.dynamic ? { dynamic: true } : {}),
     });
+  }
+
+  private readonly deprecations = new Set<string>();
+  private deprecationsTaken = new Set<string>();
+
+  takeDeprecations(): string[] {
+    const fresh = [...this.deprecations].filter((m) => !this.deprecationsTaken.has(m));
+    for (const m of fresh) this.deprecationsTaken.add(m);
+    return fresh;
   }
 
   private makeContext(base: Omit<ParseContext, 'importRole' | 'importTasks'>): ParseContext {
     return {
+      deprecate: (m: string) => this.deprecations.add(m),
       ...base,
       importTasks: (name, ctx, loc) => this.importTasks(name, ctx, loc),
       importRole: (args, ctx, wrapper) => this.importRole(args, ctx, wrapper),
@@ -190,6 +201,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const ctx = this.makeContext({ file: path, dir: dirname(path), playbookDir, handlers: false, vars: { ...this.extraVars, playbook_dir: playbookDir }, importStack: [...stack, path], roleHandlers: [] });
     if (from.role && roleTasksDir) ctx.role = { instance: from.role, tasksDir: roleTasksDir };
     if (origin?.fromHandler) ctx.handlerFile = true;
+    ctx.dynamic = true;
     return parseTaskList(readYamlFile(path), ctx, `'${file}'`, { file: path, line: 1, column: 1 });
   }
 
@@ -201,6 +213,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const playbookDir = origin?.playbookDir ?? from.baseDir;
     await this.prepare();
     const ctx = this.makeContext({ file: from.loc.file, dir: from.baseDir, playbookDir, handlers: false, vars: { ...this.extraVars, playbook_dir: playbookDir }, importStack: origin?.importStack ?? [], roleHandlers: [] });
+    ctx.dynamic = true;
     const entry = parseRoleEntry(args.name, from.loc);
     entry.loc = from.loc;
     const rawArgs = args as Record<string, unknown>;

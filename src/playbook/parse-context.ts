@@ -22,6 +22,10 @@ export interface ParseContext {
   handlerFile?: boolean;
   /** Reading the tasks of a block (a block there is nested). */
   inBlock?: boolean;
+  /** Reports a deprecated construct (shown once as [DEPRECATION WARNING]). */
+  deprecate?(message: string): void;
+  /** Reading tasks loaded at run time by include_tasks/include_role (their parents are not static). */
+  dynamic?: boolean;
   /** Variables known at load time (extra vars, play vars, playbook_dir, role_name/role_path), for import names. */
   vars: Record<string, unknown>;
   /** Files being imported, to refuse import cycles. */

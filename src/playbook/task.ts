@@ -56,6 +56,16 @@ function parseBlock(ds: Record<string, unknown>, outer: ParseContext): Block {
   return block;
 }
 
+const LEGACY_INCLUDE_DEPRECATION =
+  '"include" is deprecated, use include_tasks/import_tasks instead. See https://docs.ansible.com/ansible-core/2.14/user_guide/playbooks_reuse_includes.html for details. ' +
+  'This feature will be removed in version 2.16. Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.';
+
+function isStaticLegacyInclude(args: Record<string, unknown>, ds: Record<string, unknown>, ctx: ParseContext): boolean {
+  const file = args['_raw_params'] ?? args['file'];
+  if (typeof file !== 'string' || hasTemplate(file) || ctx.dynamic) return false;
+  return !('loop' in ds) && !Object.keys(ds).some((k) => k.startsWith('with_'));
+}
+
 /** A `notify` on a block or an import_tasks statement goes to the tasks under it that have none. */
 function inheritNotify(ds: Record<string, unknown>, block: Block): void {
   if (ds['notify'] === undefined || ds['notify'] === null) return;
@@ -162,6 +172,21 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
     }
     return ctx.importRole(action.args, ctx, wrapper);
   }
+  if (c === 'include') ctx.deprecate?.(LEGACY_INCLUDE_DEPRECATION);
+  if (c === 'include' && isStaticLegacyInclude(action.args, ds, ctx)) {
+    // The old `include:` is an import when its file is no template, it has no loop and no dynamic
+    // include above it (helpers.load_list_of_tasks); its k=v pairs are the imported tasks' vars.
+    const { _raw_params: file, file: fileArg, ...kv } = action.args;
+    const wrapper: Block = { kind: 'block', loc, block: [], rescue: [], always: [], implicit: true };
+    common(wrapper);
+    // Measured on 2.14: its `vars:` win over set_fact (include params), its k=v pairs do not (task vars).
+    if (wrapper.vars) wrapper.includeParams = wrapper.vars;
+    wrapper.vars = Object.keys(kv).length ? kv : undefined;
+    if (!wrapper.vars) delete wrapper.vars;
+    wrapper.block = ctx.importTasks(String(file ?? fileArg), ctx, loc);
+    inheritNotify(ds, wrapper);
+    return wrapper;
+  }
   if (c === 'include_tasks' || c === 'include_role' || c === 'include') {
     if (ctx.handlers && c === 'include_role') fail(`Using '${action.written}' as a handler is not supported.`, loc);
     if (c !== 'include') {
@@ -185,7 +210,7 @@ function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
       // The old `include: file.yml a=1` passes its k=v pairs as variables of the included tasks.
       const { _raw_params: file, file: fileArg, ...vars } = inc.args;
       inc.args = { _raw_params: file ?? fileArg };
-      if (Object.keys(vars).length) inc.vars = { ...vars, ...(inc.vars ?? {}) };
+      if (Object.keys(vars).length) inc.legacyParams = vars;
     }
     readTaskKeywords(ds, inc, loc);
     rememberIncludeOrigin(inc, ctx);

@@ -120,6 +120,8 @@ export interface Block extends TaskBase {
    * and play even under include_role/import_role, whose own role always runs (ansible-core).
    */
   roleDependency?: boolean;
+  /** A static legacy `include:`'s `vars:`: they weigh as include params (above set_fact). */
+  includeParams?: Record<string, unknown>;
 }
 
 /** A dynamic include resolved at run time (include_tasks, include_role, include_vars is a normal task). */
@@ -133,6 +135,8 @@ export interface IncludeItem extends TaskBase {
   loop_control?: LoopControl;
   /** The file that contained the include, for resolving relative paths. */
   baseDir: string;
+  /** The old `include: file a=1`'s k=v pairs: include args, templated when the include runs. */
+  legacyParams?: Record<string, unknown>;
   /** `register:` on an include (allowed by Ansible: it holds the include's own result). */
   register?: string;
 }
@@ -174,6 +178,8 @@ export interface Playbook {
 /** What the loader offers the executor for run-time includes. */
 export interface PlaybookLoader {
   loadPlaybook(file: string): Promise<Playbook>;
+  /** Deprecations found while loading (the old `include:`), each once, since the last call. */
+  takeDeprecations?(): string[];
   /** include_tasks: a task file relative to `baseDir` (or the role's tasks/). */
   loadIncludedTasks(file: string, from: IncludeItem): Promise<TaskItem[]>;
   /** The path include_tasks reads for `file` (shown as "included: <path> for <hosts>"). */

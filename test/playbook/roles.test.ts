@@ -203,9 +203,15 @@ describe('load-time templating of import names', () => {
 });
 
 describe('legacy include', () => {
-  it('becomes a dynamic include with its k=v pairs as vars', () => {
+  it('is static when its file is no template and it has no loop, its k=v pairs the tasks\' vars', () => {
     const pb = load({ 'site.yml': '- hosts: all\n  tasks:\n    - include: t.yml a=1 b=x\n', 't.yml': '- debug: msg=1\n' });
-    expect(pb.plays[0]!.tasks[0]).toMatchObject({ kind: 'include', action: 'include_tasks', actionAsWritten: 'include', args: { _raw_params: 't.yml' }, vars: { a: '1', b: 'x' } });
+    expect(pb.plays[0]!.tasks[0]).toMatchObject({ kind: 'block', vars: { a: '1', b: 'x' }, block: [{ kind: 'task', action: 'debug' }] });
+  });
+
+  it('is dynamic with a templated file or a loop, its k=v pairs templated when it runs', () => {
+    const pb = load({ 'site.yml': '- hosts: all\n  tasks:\n    - include: \"{{ f }} a=1 b=x\"\n    - include: t.yml a={{ item }}\n      loop: [1]\n' });
+    expect(pb.plays[0]!.tasks[0]).toMatchObject({ kind: 'include', action: 'include_tasks', actionAsWritten: 'include', args: { _raw_params: '{{ f }}' }, legacyParams: { a: '1', b: 'x' } });
+    expect(pb.plays[0]!.tasks[1]).toMatchObject({ kind: 'include', legacyParams: { a: '{{ item }}' } });
   });
 });
 
