@@ -61,7 +61,7 @@ function failOnUndefined(v: unknown): void {
   if (v instanceof Undefined) {
     if (!v.soft) throw new UndefinedUse(v);
   } else if (Array.isArray(v)) v.forEach(failOnUndefined);
-  else if (isDict(v)) Object.values(v).forEach(failOnUndefined);
+  else if (isDict(v) && !isLazyVars(v)) Object.values(v).forEach(failOnUndefined);
 }
 
 function finalizeValue(v: unknown): unknown {

@@ -7,7 +7,7 @@
  * - tuple is an array tagged with TUPLE (prints as "(1, 2)").
  * - dict is a plain object; list is an array.
  */
-import { OMIT } from '../types.js';
+import { isLazyVars, OMIT } from '../types.js';
 
 export const TUPLE = Symbol('philote.tuple');
 
@@ -254,6 +254,9 @@ export function pyContains(container: unknown, item: unknown): boolean {
 /** Convert engine values to plain JSON-ish JS for callers (PyFloat → number, tuple → array). */
 export function toPlain(v: unknown): unknown {
   if (v instanceof PyFloat) return v.value;
+  // hostvars and a host's view template their values when read: walking them would render every
+  // variable of every host (and hostvars inside each, without end).
+  if (isLazyVars(v)) return v;
   if (Array.isArray(v)) {
     let changed = isTuple(v);
     const out = v.map((x) => {
