@@ -49,6 +49,8 @@ export interface HostRun {
   unreachable: boolean;
   /** meta: end_host */
   ended: boolean;
+  /** Taken out of the play by any_errors_fatal: runs nothing more, always sections included. */
+  broken?: boolean;
   /** Handler keys notified for this host, in notification order. */
   notified: Set<TaskItem>;
 }
@@ -66,6 +68,8 @@ export interface PlayRun {
   batchEnded: boolean;
   /** Set when the run must stop the whole playbook after this play. */
   breakPlay: boolean;
+  /** any_errors_fatal struck inside a block with an always section: the failed hosts finish it first. */
+  fatalDeferred?: 'announce' | 'quiet';
   maxFailPercentage?: number;
   forceHandlers: boolean;
   strategy: 'linear' | 'free';
@@ -98,7 +102,7 @@ export interface Scope {
 }
 
 export function isRunnable(h: HostRun, scope: Scope, pr: PlayRun): boolean {
-  if (pr.ended || pr.batchEnded || h.unreachable || h.ended) return false;
+  if (pr.ended || pr.batchEnded || h.unreachable || h.ended || h.broken) return false;
   if (h.failEpoch !== 0 && scope.allowFailed?.get(h) !== h.failEpoch) return false;
   for (const s of scope.halted) if (s.has(h) && !scope.exempt?.has(h)) return false;
   return true;

@@ -7,6 +7,8 @@
 import { IncludeDepthError, includeDepthError, MAX_INCLUDE_DEPTH } from './include-depth.js';
 import type { Block, IncludeItem, Task, TaskBase, TaskItem } from '../playbook/types.js';
 import type { ModuleResult } from '../modules/types.js';
+import { withTaskContext } from './error-text.js';
+import { isAbsolute, join } from 'node:path';
 import type { HostRun, PlayRun, Scope } from './context.js';
 import { effectiveTags, inherited, isRunnable, taskInfo } from './context.js';
 import { applyOutcome, markFailed, StrategyError } from './outcome.js';
@@ -130,14 +132,30 @@ function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): v
   refreshActive(pr);
   const failedNow = ran.filter((h) => h.failEpoch !== 0 || h.unreachable);
   if (failedNow.length && kwBool(pr, inherited(scope, task, 'any_errors_fatal') ?? pr.run.options.anyErrorsFatal, {})) {
+    let broke = false;
     for (const n of pr.scope.batch) {
       const h = pr.hosts.get(n);
-      if (h && h.failEpoch === 0 && !h.unreachable) markFailed(pr, h);
+      if (h && h.failEpoch === 0 && !h.unreachable) {
+        markFailed(pr, h);
+        h.broken = true;
+        broke = true;
+      }
     }
-    pr.ended = true;
     pr.breakPlay = true;
     pr.run.failedBreak = true;
     refreshActive(pr);
+    // The linear strategy leaves a host whose next task is in a rescue or always section running
+    // (dont_fail_states): the hosts that failed here finish the always sections around them, and
+    // the play ends after that.
+    const hasAlways = (b: TaskBase): boolean => {
+      const always = (b as unknown as { always?: unknown[] }).always;
+      return Array.isArray(always) && always.length > 0;
+    };
+    if (scope.chain.some(hasAlways)) {
+      pr.fatalDeferred = broke ? 'announce' : 'quiet';
+      return;
+    }
+    pr.ended = true;
     // Ansible's linear strategy: result != RUN_OK and every host left is failed.
     pr.run.output.emit({ type: 'no_more_hosts' });
     return;
@@ -315,11 +333,24 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
       // A malformed included file ends the run (the strategy re-raises AnsibleParserError); a
       // missing one fails the include for these hosts.
       if (e instanceof IncludeDepthError || e instanceof StrategyError || (e instanceof PhiloteError && e.kind === 'parse')) throw e;
-      for (const h of ghosts) {
-        if (!isRunnable(h, scope, pr)) continue;
-        const r = failedResult((e as Error).message);
-        applyOutcome(pr, { ...(inc as unknown as Task), kind: 'task', action: inc.action }, scope, { host: h, status: 'failed', result: r, ignored: false, noLog: false }, info);
+      const notFound = e instanceof PhiloteError && e.kind === 'not-found';
+      if (notFound && inc.action === 'include_role') {
+        // The strategy displays the error and marks the hosts failed, with no result line and
+        // no count in the recap (include_role has no on_include callback).
+        run.output.emit({ type: 'error', unwrapped: true, message: withTaskContext((e as Error).message, inc.loc) });
+        for (const h of ghosts) if (isRunnable(h, scope, pr)) markFailed(pr, h);
+      } else {
+        for (const h of ghosts) {
+          if (!isRunnable(h, scope, pr)) continue;
+          // IncludedFile's AnsibleFileNotFound: the result carries only `reason`.
+          const path = isAbsolute(first.file) ? first.file : join(inc.baseDir, first.file);
+          const r: ModuleResult = notFound ? { failed: true, reason: `Could not find or access '${path}' on the Ansible Controller.` } : failedResult((e as Error).message);
+          // The include's own ok is not counted when its file cannot be loaded.
+          if (notFound && inc.action === 'include_tasks' && (run.stats.hosts[h.name]?.ok ?? 0) > 0) run.stats.bump(h.name, 'ok', -1);
+          applyOutcome(pr, { ...(inc as unknown as Task), kind: 'task', action: inc.action }, scope, { host: h, status: 'failed', result: r, ignored: false, noLog: false }, info);
+        }
       }
+      afterTask(pr, inc, scope, ghosts);
     }
   }
 }

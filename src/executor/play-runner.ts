@@ -190,6 +190,12 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
       };
       if (pr.strategy === 'free') await Promise.all(bh.map((h) => runPart([h])));
       else await runPart(bh);
+      if (pr.fatalDeferred) {
+        // NO MORE HOSTS LEFT only when other hosts were taken out; a lone failed host just ends.
+        if (pr.fatalDeferred === 'announce') run.output.emit({ type: 'no_more_hosts' });
+        pr.fatalDeferred = undefined;
+        pr.ended = true;
+      }
       if (!pr.ended && !run.signal.aborted) await flushHandlers(pr, bh, base);
     }
     pr.rolesRun.clear();

@@ -91,7 +91,8 @@ export class DefaultOutput implements OutputSink {
         this.d.warning(e.message, e.everyTime === true);
         break;
       case 'error':
-        this.d.error(e.message);
+        if (e.unwrapped) this.d.errorUnwrapped(e.message);
+        else this.d.error(e.message);
         break;
       case 'deprecation':
         if (this.opts.deprecationWarnings !== false) this.d.deprecated(e.message);

@@ -60,7 +60,7 @@ export type RunEvent =
   /** `everyTime`: a warning ansible-core prints from its worker processes, so not deduplicated across tasks. */
   | { type: 'warning'; message: string; everyTime?: boolean }
   /** An error that does not stop the run (Display.error: " [ERROR]: ..." on stderr). */
-  | { type: 'error'; message: string }
+  | { type: 'error'; message: string; /** display.error(wrap_text=False): "ERROR! <message>" as it is. */ unwrapped?: boolean }
   | { type: 'deprecation'; message: string }
   | { type: 'verbose'; level: number; message: string; host?: string }
   | { type: 'no_more_hosts' }

@@ -55,6 +55,14 @@ export class Display {
     this.display(text, COLOR.error, true);
   }
 
+  /** display.error(msg, wrap_text=False): the message as it is, after "ERROR! ". */
+  errorUnwrapped(msg: string): void {
+    const text = `ERROR! ${msg}\n`;
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.display(text, COLOR.error, true);
+  }
+
   deprecated(msg: string): void {
     const text = wrapText(`[DEPRECATION WARNING]: ${msg}`, this.columns, false).join('\n') + '\n';
     if (this.warned.has(text)) return;
