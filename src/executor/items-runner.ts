@@ -92,6 +92,8 @@ export function refreshActive(pr: PlayRun): void {
   });
   // A new array each time: results may hold the old one (a rendered "{{ ansible_play_hosts }}").
   pr.scope.activeHosts = active;
+  const gone = new Set(pr.scope.hostsAll.filter((n) => !active.includes(n)));
+  pr.scope.activeBatch = gone.size ? pr.scope.batch.filter((n) => !gone.has(n)) : pr.scope.batch;
 }
 
 export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], scope: Scope): Promise<void> {
@@ -132,6 +134,16 @@ function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): v
   refreshActive(pr);
   const failedNow = ran.filter((h) => h.failEpoch !== 0 || h.unreachable);
   if (failedNow.length && kwBool(pr, inherited(scope, task, 'any_errors_fatal') ?? pr.run.options.anyErrorsFatal, {})) {
+    // The linear strategy leaves a host whose next task is in a rescue or always section running
+    // (dont_fail_states): the hosts that failed here finish the always sections around them.
+    const hasAlways = (b: TaskBase): boolean => {
+      const always = (b as unknown as { always?: unknown[] }).always;
+      return Array.isArray(always) && always.length > 0;
+    };
+    const inAlways = scope.chain.some(hasAlways);
+    const others = pr.scope.batch.map((n) => pr.hosts.get(n)).filter((h): h is HostRun => !!h && h.failEpoch === 0 && !h.unreachable);
+    // Nobody else to take out and the failed hosts go on to an always section: nothing breaks.
+    if (inAlways && !others.length) return;
     let broke = false;
     for (const n of pr.scope.batch) {
       const h = pr.hosts.get(n);
@@ -144,14 +156,8 @@ function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): v
     pr.breakPlay = true;
     pr.run.failedBreak = true;
     refreshActive(pr);
-    // The linear strategy leaves a host whose next task is in a rescue or always section running
-    // (dont_fail_states): the hosts that failed here finish the always sections around them, and
-    // the play ends after that.
-    const hasAlways = (b: TaskBase): boolean => {
-      const always = (b as unknown as { always?: unknown[] }).always;
-      return Array.isArray(always) && always.length > 0;
-    };
-    if (scope.chain.some(hasAlways)) {
+    // Other hosts were taken out; the failed ones finish their always sections, then the play ends.
+    if (inAlways) {
       pr.fatalDeferred = broke ? 'announce' : 'quiet';
       return;
     }

@@ -103,6 +103,9 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
           run.failedHosts.delete(x.name);
           run.unreachableHosts.delete(x.name);
         }
+        // A failed host running this meta (in an always section) has its state cleared
+        // (iterator.clear_host_errors): it goes on with the tasks after the block.
+        for (const x of hosts) if (!x.unreachable) x.failEpoch = 0;
         break;
       case 'clear_facts':
         for (const x of hosts) run.vm.clearFacts(x.name);

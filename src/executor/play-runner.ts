@@ -164,6 +164,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     if (bi > 0) run.output.emit({ type: 'play_start', name: play.name, hosts: batch, id, loc: play.loc });
     pr.batchEnded = false;
     scope.batch = [...batch];
+    scope.activeBatch = undefined;
     const bh = batch.map((n) => hosts.get(n)!);
     const base: Scope = { chain: [play], halted: [] };
     if (gather) {

@@ -40,6 +40,8 @@ export interface PlayScope {
   hostsAll: string[];
   /** Hosts of the current batch still active (ansible_play_hosts / play_hosts). Kept up to date by the executor. */
   activeHosts: string[];
+  /** The batch without its failed or unreachable hosts (play._removed_hosts), when it differs. */
+  activeBatch?: string[];
   /** The current serial batch (ansible_play_batch). */
   batch: string[];
   /** vars_files per host, already resolved by the executor (they may be templated per host). */
@@ -322,7 +324,7 @@ export class VariableManager {
       vars['ansible_play_hosts_all'] = scope.hostsAll;
       vars['ansible_play_hosts'] = scope.activeHosts;
       vars['play_hosts'] = scope.activeHosts;
-      vars['ansible_play_batch'] = scope.batch;
+      vars['ansible_play_batch'] = scope.activeBatch ?? scope.batch;
       vars['ansible_play_role_names'] = scope.roleNames;
       vars['role_names'] = scope.roleNames;
       vars['ansible_dependent_role_names'] = scope.dependentRoleNames ?? [];
