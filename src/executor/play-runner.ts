@@ -3,6 +3,7 @@
  * the three sections (pre_tasks, roles + tasks, post_tasks) each followed by a handler
  * flush, and the rules that stop a play or the whole playbook.
  */
+import { reservedNamesInPlay } from './reserved-names.js';
 import { pyStr } from '../template/runtime/values.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -120,6 +121,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order === undefined ? undefined : String(run.templar.render(play.order, { vars: playLevelVars(run, play), location: play.loc })));
   const id = `play-${++run.nextId}`;
   play = { ...play, name: playName(run, play) };
+  for (const name of reservedNamesInPlay(play, run.vm.extraVars)) run.output.emit({ type: 'warning', message: `Found variable using reserved name: ${name}` });
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });
   if (!inInventoryOrder.length) {
     run.output.emit({ type: 'no_hosts_matched', play: play.name });
