@@ -92,8 +92,9 @@ export function refreshActive(pr: PlayRun): void {
   });
   // A new array each time: results may hold the old one (a rendered "{{ ansible_play_hosts }}").
   pr.scope.activeHosts = active;
-  const gone = new Set(pr.scope.hostsAll.filter((n) => !active.includes(n)));
-  pr.scope.activeBatch = gone.size ? pr.scope.batch.filter((n) => !gone.has(n)) : pr.scope.batch;
+  // After every task: a Set, not active.includes per host (quadratic at 200 hosts).
+  const kept = new Set(active);
+  pr.scope.activeBatch = kept.size === pr.scope.hostsAll.length ? pr.scope.batch : pr.scope.batch.filter((n) => kept.has(n));
 }
 
 export async function dispatchTask(pr: PlayRun, task: Task, hosts: HostRun[], scope: Scope): Promise<void> {
@@ -144,21 +145,16 @@ function afterTask(pr: PlayRun, task: TaskBase, scope: Scope, ran: HostRun[]): v
     const others = pr.scope.batch.map((n) => pr.hosts.get(n)).filter((h): h is HostRun => !!h && h.failEpoch === 0 && !h.unreachable);
     // Nobody else to take out and the failed hosts go on to an always section: nothing breaks.
     if (inAlways && !others.length) return;
-    let broke = false;
-    for (const n of pr.scope.batch) {
-      const h = pr.hosts.get(n);
-      if (h && h.failEpoch === 0 && !h.unreachable) {
-        markFailed(pr, h);
-        h.broken = true;
-        broke = true;
-      }
+    for (const h of others) {
+      markFailed(pr, h);
+      h.broken = true;
     }
     pr.breakPlay = true;
     pr.run.failedBreak = true;
     refreshActive(pr);
     // Other hosts were taken out; the failed ones finish their always sections, then the play ends.
     if (inAlways) {
-      pr.fatalDeferred = broke ? 'announce' : 'quiet';
+      pr.fatalDeferred = others.length ? 'announce' : 'quiet';
       return;
     }
     pr.ended = true;
@@ -317,8 +313,9 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
     const legacyVars = __extra['__legacy'] as Record<string, unknown> | undefined;
     if (legacyVars) incScope.chain = [...incScope.chain, { loc: inc.loc, vars: legacyVars } as TaskBase];
     const apply = __extra['apply'] as TaskBase | undefined;
-    const applyNotify = apply && typeof apply === 'object' ? (apply as { notify?: unknown }).notify : undefined;
-    if (applyNotify !== undefined && applyNotify !== null) incScope.notify = (Array.isArray(applyNotify) ? applyNotify : [applyNotify]).map(String);
+    // A list of names already (normalizeIncludeArgs); its entries are templated per host later.
+    const applyNotify = (apply as { notify?: unknown } | undefined)?.notify;
+    if (Array.isArray(applyNotify)) incScope.notify = applyNotify.map(String);
     if (apply && typeof apply === 'object') incScope.chain = [...scope.chain, { ...apply, loc: inc.loc, when: apply.when ? (Array.isArray(apply.when) ? apply.when : [apply.when]) : undefined, tags: apply.tags ? (Array.isArray(apply.tags) ? apply.tags : [String(apply.tags)]) : undefined } as TaskBase];
     try {
       if (!run.loader) throw new Error(`${inc.action} needs the playbook loader`);

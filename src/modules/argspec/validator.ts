@@ -270,19 +270,8 @@ class Run {
           this.errors.push(`value of '${param}' must be of type dict or list of dicts`);
           return;
         }
-        let aliases: Record<string, string> = {};
-        try {
-          aliases = this.aliases(sub, subParams);
-        } catch (e) {
-          if (!(e instanceof ArgTypeCheckError)) throw e;
-          this.errors.push(e.message);
-        }
-        try {
-          this.noLogScan(sub, subParams);
-        } catch (e) {
-          if (!(e instanceof ArgTypeCheckError)) throw e;
-          this.errors.push(e.message);
-        }
+        const aliases = this.attempt(() => this.aliases(sub, subParams)) ?? {};
+        this.attempt(() => this.noLogScan(sub, subParams));
         this.recordUnsupported(subParams, [...Object.keys(aliases), ...Object.keys(sub)], aliases, context);
         this.mutuallyExclusive(opt['mutually_exclusive'], subParams, context);
         this.setDefaults(sub, subParams, false);
@@ -294,6 +283,17 @@ class Run {
         this.subSpec(sub, subParams, context, at);
       });
       context.pop();
+    }
+  }
+
+  /** A step whose TypeError ansible-core catches and records as one error. */
+  attempt<T>(step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (e) {
+      if (!(e instanceof ArgTypeCheckError)) throw e;
+      this.errors.push(e.message);
+      return undefined;
     }
   }
 
@@ -313,20 +313,9 @@ export function validateArgumentSpec(argumentSpec: unknown, parameters: Dict, ty
   const spec = specOf(argumentSpec);
   const params = deepCopy(parameters);
   const run = new Run(typeName);
-  let aliases: Record<string, string> = {};
-  try {
-    aliases = run.aliases(spec, params);
-  } catch (e) {
-    if (!(e instanceof ArgTypeCheckError)) throw e;
-    run.errors.push(e.message);
-  }
+  const aliases = run.attempt(() => run.aliases(spec, params)) ?? {};
   const legal = [...Object.keys(aliases), ...Object.keys(spec)];
-  try {
-    run.noLogScan(spec, params);
-  } catch (e) {
-    if (!(e instanceof ArgTypeCheckError)) throw e;
-    run.errors.push(e.message);
-  }
+  run.attempt(() => run.noLogScan(spec, params));
   run.recordUnsupported(params, legal, aliases, []);
   run.setDefaults(spec, params, false);
   run.required(spec, params, []);
