@@ -3,6 +3,7 @@
  * `runPlays` (ad-hoc runs and tests). Both emit src/output/events.ts events and
  * return the recap with Ansible's exit code.
  */
+import { setMaxListeners } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { setPlaybookDir } from '../inventory/index.js';
@@ -16,6 +17,16 @@ import type { RunContext } from './context.js';
 import { runPlay } from './play-runner.js';
 import { Stats } from './stats.js';
 import type { RunOptions, RunSummary } from './types.js';
+
+/**
+ * Every task running at once listens on the run's signal (Ctrl-C), one listener per host under
+ * forks: Node's leak warning at 11 would be printed to users for any run over 10 hosts.
+ */
+function runSignal(given: AbortSignal | undefined): AbortSignal {
+  const signal = given ?? new AbortController().signal;
+  setMaxListeners(0, signal);
+  return signal;
+}
 
 export type { RunOptions, RunSummary } from './types.js';
 
@@ -47,7 +58,7 @@ async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<Run
     stats: new Stats(),
     output: options.output,
     queue: new PQueue({ concurrency: Math.max(1, options.forks || 5) }),
-    signal: options.signal ?? new AbortController().signal,
+    signal: runSignal(options.signal),
     deadHosts: new Set(),
     failedHosts: new Set(),
     unreachableHosts: new Set(),

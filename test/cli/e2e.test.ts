@@ -447,4 +447,23 @@ describe('bin/philote.js as a child process', () => {
     expect(out).toMatch(/PLAY RECAP \*+\nh1 +: ok=2 +changed=1 +unreachable=0 +failed=0/);
     expect(err).toBe(' [ERROR]: User interrupted execution\n');
   }, 30_000);
+
+  it('more hosts than 10 at once print nothing to stderr (no listener-leak warning from Node)', async () => {
+    // Each running task listens for Ctrl-C on the run's signal: 12 forks are 12 listeners at once.
+    const hosts = Array.from({ length: 12 }, (_, i) => `m${i} ansible_connection=local`);
+    writeFileSync(join(dir, 'many.ini'), ['[many]', ...hosts, ''].join('\n'));
+    writeFileSync(join(dir, 'many.yml'), '- hosts: many\n  gather_facts: false\n  tasks:\n    - command: "true"\n');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'philote.js'), 'playbook', '-i', 'many.ini', '-f', '12', 'many.yml'], {
+      cwd: dir,
+      env: { ...env(), PHILOTE_FROM_SOURCE: '1' },
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(out.match(/changed: \[m\d+\]/g)).toHaveLength(12);
+    expect(err).toBe('');
+  }, 30_000);
 });
