@@ -124,7 +124,6 @@ async function floorRun(lab, execsPerNode) {
           const c = new ssh2.Client();
           c.on('error', rej);
           c.on('ready', async () => {
-            c.setNoDelay(true);
             try {
               for (let i = 0; i < execsPerNode; i++) {
                 await new Promise((r2, j2) =>
@@ -143,6 +142,8 @@ async function floorRun(lab, execsPerNode) {
           });
           // Hundreds of handshakes at once through the nodes' relays on 2 cores take longer than ssh2's 20 s default.
           c.connect({ host: '127.0.0.1', port: n.sshPort, username: lab.user, privateKey: key, readyTimeout: 180_000 });
+          // As philote does (src/connection/ssh/dial.ts): Nagle off from the handshake on.
+          c.setNoDelay(true);
         }),
     ),
   );

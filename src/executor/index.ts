@@ -88,8 +88,9 @@ function emitStats(ctx: RunContext): void {
 }
 
 async function finish(ctx: RunContext, ownPool: boolean): Promise<RunSummary> {
-  if (ownPool) await ctx.pool.closeAll();
+  // The recap first, as ansible-playbook prints it before its connections wind down.
   emitStats(ctx);
+  if (ownPool) await ctx.pool.closeAll();
   return { stats: ctx.stats.hosts, exitCode: exitCode(ctx) };
 }
 

@@ -137,8 +137,6 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     client.once('ready', () => {
       settled = true;
       trace(`SSH: authenticated as ${t.user} with ${methods[next - 1]?.type ?? 'none'}, connection ready`);
-      // ssh2 leaves Nagle on: every small exec round trip would then wait on delayed ACKs (~40 ms).
-      client.setNoDelay(true);
       resolve(client);
     });
     // `on`, never `once`: ssh2 can emit a second 'error' after 'close' (a reset socket), and an
@@ -147,6 +145,11 @@ async function connectOnce(t: SshTarget, sock?: Duplex): Promise<Client> {
     client.on('error', fail);
     client.once('close', () => fail(undefined));
     client.connect(config);
+    // ssh2 leaves Nagle on. From the first byte, not only once ready: the handshake sends
+    // NEWKEYS and SERVICE_REQUEST back to back, and the second would wait for the server's delayed
+    // ACK of the first (~40 ms, measured against OpenSSH's sshd); so would every small exec round
+    // trip later. The socket keeps the setting for when it connects.
+    client.setNoDelay(true);
   });
 }
 
