@@ -12,11 +12,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { IN_NODE, LAB_USER, paths, readLabState, type LabNodeInfo, type LabState, type NodeState } from './layout.js';
-import { applyFault, healNode, NODE_PROXY, nodePids, type NetFault } from './faults.js';
+import { applyFault, healNode, nodePids, type NetFault } from './faults.js';
+import { NODE_RELAY } from './node-relay.js';
 import { killPid, sleep } from './run.js';
 import type { ControlReply, ControlRequest } from './daemon-protocol.js';
 import { CniAgents } from './cni-agents.js';
@@ -26,7 +27,7 @@ interface NodeRuntime {
   info: LabNodeInfo;
   holderPid: number;
   sshd?: ChildProcess;
-  server?: Server;
+  relay?: ChildProcess;
   lastRebootRequest: string;
 }
 
@@ -120,38 +121,61 @@ function startSshdDaemon(rt: NodeRuntime): void {
   });
 }
 
-function onConnection(rt: NodeRuntime, sock: Socket): void {
-  if (rt.info.state === 'stopped' || rt.info.state === 'rebooting') {
-    sock.destroy();
-    return;
-  }
+/**
+ * Starts the node's relay (node-relay.ts): it listens on 127.0.0.1:<sshPort> (a free port the
+ * first time) and lives in the node's network namespace, so stopping the node kills it with the
+ * rest and the port refuses connections until the node starts again.
+ */
+function startRelay(rt: NodeRuntime): Promise<void> {
   const np = P.node(rt.info.name);
-  appendFileSync(np.spawns, 'x');
-  // The relay's TCP leg to sshd runs inside the node, so the node's iptables (cut, reset) and
-  // tc (bandwidth) act on the SSH stream, and killing the node's processes ends the session.
-  const child = spawn('nsenter', nsenter(rt, ['/usr/bin/python3', '-I', '-S', '-c', NODE_PROXY, rt.info.address]), { stdio: [sock, 'ignore', 'ignore'] });
-  child.on('error', (e) => log(`${rt.info.name}: relay: ${e.message}`));
-  // The child has its own copy of the socket now.
-  sock.destroy();
-}
-
-function listen(rt: NodeRuntime): Promise<void> {
+  const child = spawn('/usr/bin/python3', ['-I', '-S', '-c', NODE_RELAY, String(rt.info.sshPort || 0), `/run/netns/${rt.info.namespace}`, rt.info.address, np.spawns], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  rt.relay = child;
+  child.on('exit', () => {
+    if (rt.relay === child) rt.relay = undefined;
+  });
   return new Promise((resolve, reject) => {
-    const server = createServer({ pauseOnConnect: true }, (s) => onConnection(rt, s));
-    server.once('error', reject);
-    server.listen(rt.info.sshPort || 0, '127.0.0.1', () => {
-      const addr = server.address();
-      if (addr && typeof addr === 'object') rt.info.sshPort = addr.port;
-      rt.server = server;
-      resolve();
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      log(`${rt.info.name} relay: ${d.toString().trim()}`);
     });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^ready (\d+)$/m.exec(out);
+      if (m) {
+        rt.info.sshPort = Number(m[1]);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`node ${rt.info.name}: relay did not start (${code}): ${err.trim()}`)));
   });
 }
 
-function closeServer(rt: NodeRuntime): Promise<void> {
-  const s = rt.server;
-  rt.server = undefined;
-  return new Promise((r) => (s ? s.close(() => r()) : r()));
+/**
+ * Resolves once the node's sshd listens on port 22 (its namespace's /proc/net/tcp, seen through
+ * the holder): the relay connects at once, so a node reported up before that would refuse.
+ */
+async function sshdListening(rt: NodeRuntime, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      // local_address ...:0016 (22) in state 0A (LISTEN).
+      if (/^\s*\d+: [0-9A-F]+:0016 [0-9A-F]+:0000 0A /m.test(readFileSync(`/proc/${rt.holderPid}/net/tcp`, 'utf8'))) return;
+    } catch {
+      /* the holder is being replaced */
+    }
+    await sleep(5);
+  }
+  log(`${rt.info.name}: sshd not listening after ${timeoutMs} ms`);
+}
+
+function stopRelay(rt: NodeRuntime): void {
+  const pid = rt.relay?.pid;
+  rt.relay = undefined;
+  if (pid) killPid(pid, 'SIGKILL');
 }
 
 /** Kills every process of the node (sshd, sessions, relays, commands) but the namespace holder. */
@@ -166,7 +190,7 @@ async function killNodeProcesses(rt: NodeRuntime): Promise<void> {
 
 async function stopNode(rt: NodeRuntime, as: NodeState = 'stopped'): Promise<void> {
   rt.info.state = as;
-  await closeServer(rt);
+  stopRelay(rt);
   await killNodeProcesses(rt);
   await healNode(rt.info.namespace);
   save();
@@ -177,8 +201,9 @@ async function startNode(rt: NodeRuntime): Promise<void> {
   if (rt.info.state === 'cut' || rt.info.state === 'reset') {
     await healNode(rt.info.namespace);
   } else {
-    await listen(rt);
+    await startRelay(rt);
     startSshdDaemon(rt);
+    await sshdListening(rt);
   }
   rt.info.state = 'up';
   save();
@@ -274,7 +299,7 @@ async function startKube(): Promise<void> {
 async function shutdown(): Promise<void> {
   cniAgents?.stop();
   for (const rt of nodes.values()) {
-    await closeServer(rt);
+    stopRelay(rt);
     await killNodeProcesses(rt).catch(() => undefined);
     killPid(rt.holderPid, 'SIGKILL');
   }
@@ -338,8 +363,9 @@ async function main(): Promise<void> {
         const rt: NodeRuntime = { info, holderPid, lastRebootRequest: '' };
         rt.lastRebootRequest = readRequest(rt);
         nodes.set(info.name, rt);
-        await listen(rt);
+        await startRelay(rt);
         startSshdDaemon(rt);
+        await sshdListening(rt);
         info.state = 'up';
       }),
     );
