@@ -6,6 +6,7 @@
  */
 import { BooleanError, boolean } from '../../values/booleans.js';
 import { literalEval } from '../../values/literal-eval.js';
+import { humanToBytes } from '../../values/human-size.js';
 import { isDict, isFloat, isInt, makeFloat, num, PyFloat, pyStr } from '../../template/runtime/values.js';
 import { pyJsonDumps } from '../../template/filters/serialize.js';
 
@@ -124,29 +125,14 @@ function checkPath(value: unknown): unknown {
   return /^~(?=\/|$)/.test(vars) && process.env['HOME'] ? process.env['HOME'] + vars.slice(1) : vars;
 }
 
-const SIZE_RANGES: Record<string, number> = { Y: 2 ** 80, Z: 2 ** 70, E: 2 ** 60, P: 2 ** 50, T: 2 ** 40, G: 2 ** 30, M: 2 ** 20, K: 2 ** 10, B: 1 };
-
-/** human_to_bytes(value, isbits): only whether it converts matters for the messages here. */
-function humanToBytes(value: unknown, isbits: boolean): number | undefined {
-  const m = /^\s*(\d*\.?\d*)\s*([A-Za-z]+)?/.exec(pyStr(value));
-  if (!m || !/\d/.test(m[1]!)) return undefined;
-  const n = parseFloat(m[1]!);
-  const unit = m[2];
-  if (unit === undefined) return Math.round(n);
-  const limit = SIZE_RANGES[unit[0]!.toUpperCase()];
-  if (limit === undefined) return undefined;
-  if (unit.length > 1 && !unit.toLowerCase().includes(isbits ? 'bit' : 'byte') && unit[1] !== (isbits ? 'b' : 'B')) return undefined;
-  return Math.round(n * limit);
-}
-
 function checkBytes(value: unknown, typeText: TypeText): unknown {
-  const n = humanToBytes(value, false);
+  const n = humanToBytes(pyStr(value));
   if (n === undefined) throw new ArgTypeCheckError(`${typeText(value)} cannot be converted to a Byte value`);
   return n;
 }
 
 function checkBits(value: unknown, typeText: TypeText): unknown {
-  const n = humanToBytes(value, true);
+  const n = humanToBytes(pyStr(value), undefined, true);
   if (n === undefined) throw new ArgTypeCheckError(`${typeText(value)} cannot be converted to a Bit value`);
   return n;
 }

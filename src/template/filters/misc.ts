@@ -4,13 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FilterFn } from '../runtime/env.js';
-import { TemplateRuntimeError } from '../runtime/env.js';
+import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import { PyDatetime, strftime, strptime } from '../runtime/datetime.js';
 import { isInt, makeFloat, num, pyIter, pyStr, truthy, tuple } from '../runtime/values.js';
 import { percentFormat } from '../runtime/ops.js';
 import { randomSalt, shaCrypt } from './crypt.js';
 import { PyRandom } from './pyrandom.js';
 import { shellQuote } from '../../values/shell-quote.js';
+import { humanToBytes, SIZE_RANGES } from '../../values/human-size.js';
 
 function hashHex(alg: string, s: string): string {
   const map: Record<string, string> = { sha1: 'sha1', md5: 'md5', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', blake2b: 'blake2b512', sha3_256: 'sha3-256', sha3_512: 'sha3-512' };
@@ -19,43 +20,28 @@ function hashHex(alg: string, s: string): string {
   return createHash(a).update(Buffer.from(s, 'utf8')).digest('hex');
 }
 
-
-
-const SIZE_RANGES: [string, number][] = [
-  ['Y', 2 ** 80],
-  ['Z', 2 ** 70],
-  ['E', 2 ** 60],
-  ['P', 2 ** 50],
-  ['T', 2 ** 40],
-  ['G', 2 ** 30],
-  ['M', 2 ** 20],
-  ['K', 2 ** 10],
-  ['B', 1],
-];
+/** Largest unit first, as human_readable walks them. */
+const SIZE_STEPS = Object.entries(SIZE_RANGES);
 
 function bytesToHuman(size: number, isbits: boolean, unit?: string): string {
   const base = isbits ? 'bits' : 'Bytes';
   let suffix = '';
   let limit = 1;
-  for ([suffix, limit] of SIZE_RANGES) {
+  for ([suffix, limit] of SIZE_STEPS) {
     if ((unit === undefined && size >= limit) || (unit !== undefined && unit.toUpperCase() === suffix[0])) break;
   }
   suffix = limit !== 1 ? suffix + base[0] : base;
   return `${percentFormat('%.2f', size / limit)} ${suffix}`;
 }
 
-function humanToBytes(value: unknown, defaultUnit?: string, isbits = false): number {
-  const m = /^\s*(\d*\.?\d*)\s*([A-Za-z]+)?\s*$/.exec(pyStr(value));
-  if (!m || m[1] === '') throw new TemplateRuntimeError(`human_to_bytes() can't interpret following string: ${pyStr(value)}`);
-  const n = parseFloat(m[1]!);
-  const unit = m[2] ?? defaultUnit;
-  if (!unit) return Math.round(n);
-  const letter = unit[0]!.toUpperCase();
-  const entry = SIZE_RANGES.find(([s]) => s === letter);
-  if (!entry) throw new TemplateRuntimeError(`human_to_bytes() failed to convert ${pyStr(value)}. Value is not a valid string`);
-  const expectsBits = unit.length > 1 && unit.endsWith('b') && !unit.endsWith('B');
-  if (unit.length > 1 && !isbits && expectsBits && letter !== 'B') throw new TemplateRuntimeError(`human_to_bytes() failed to convert ${pyStr(value)}. Value is not a valid string (expect bytes)`);
-  return Math.round(n * entry[1]);
+/**
+ * The filter of ansible-core 2.14 (plugins/filter/mathstuff.py): whatever formatters.human_to_bytes
+ * raises becomes one AnsibleFilterError, worded the same for every cause and shown as it is.
+ */
+function humanToBytesFilter(value: unknown, defaultUnit?: string, isbits = false): number {
+  const n = humanToBytes(pyStr(value), defaultUnit, isbits);
+  if (n === undefined) throw new FinalTemplateError(`human_to_bytes() can't interpret following string: ${pyStr(value)}`);
+  return n;
 }
 
 function b64decode(s: string): string {
@@ -114,7 +100,7 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
   },
   quote: (_s, v) => shellQuote(v === null ? 'None' : pyStr(v)),
   human_readable: (_s, v, a, k) => bytesToHuman(num(typeof v === 'string' ? parseFloat(v) : v), truthy(a[0] ?? k['isbits'] ?? false), a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit'])),
-  human_to_bytes: (_s, v, a, k) => humanToBytes(v, a[0] === undefined && k['default_unit'] === undefined ? undefined : pyStr(a[0] ?? k['default_unit']), truthy(a[1] ?? k['isbits'] ?? false)),
+  human_to_bytes: (_s, v, a, k) => humanToBytesFilter(v, a[0] === undefined && k['default_unit'] === undefined ? undefined : pyStr(a[0] ?? k['default_unit']), truthy(a[1] ?? k['isbits'] ?? false)),
   to_datetime: (_s, v, a) => {
     try {
       return strptime(pyStr(v), pyStr(a[0] ?? '%Y-%m-%d %H:%M:%S'));
