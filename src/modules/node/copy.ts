@@ -18,7 +18,7 @@
  * backup_file (when a backup was made); diff {before, after} with --diff. Changed only when the
  * checksum differs or attributes change.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { FileDiff, ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
@@ -26,7 +26,7 @@ import { bool, mode, str } from './args.js';
 import { attrFields } from './attrs.js';
 import { argError, moduleFailure, q, runNodeScript, shVars } from './script.js';
 import { writeFile } from './write-file.js';
-import { decryptIfVault } from '../../vault/index.js';
+import { readSource } from './source-cache.js';
 
 const schema = z
   .object({
@@ -88,7 +88,7 @@ printf '{"changed":%s}\\n' "$([ -n "$ch" ] && echo true || echo false)"\n`;
   }
   const diffs: FileDiff[] = [];
   for (const f of files) {
-    const r = await writeFile(ctx, { dest: join(root, f), content: a.decrypt === false ? await readFile(join(local, f)) : decryptIfVault(await readFile(join(local, f)), join(local, f)), mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, force: a.force, afterHeader: join(local, f) });
+    const r = await writeFile(ctx, { dest: join(root, f), content: await readSource(join(local, f), a.decrypt !== false), mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, force: a.force, afterHeader: join(local, f) });
     if (r.failed) return r;
     changed ||= Boolean(r.changed);
     if (r.diff) diffs.push(r.diff as FileDiff);
@@ -126,7 +126,7 @@ export const copyModule: ModuleDefinition<Args> = {
       return { failed: true, changed: false, msg: `Could not find or access '${a.src}' on the Ansible Controller.` };
     }
     if (st.isDirectory()) return copyTree(ctx, local, a.dest);
-    const content = a.decrypt === false ? await readFile(local) : decryptIfVault(await readFile(local), local);
+    const content = await readSource(local, a.decrypt !== false);
     const m = a.mode === 'preserve' ? (st.mode & 0o7777).toString(8) : a.mode;
     const res = await writeFile(ctx, { ...common, content, mode: m, basename: basename(local), afterHeader: local });
     if (!res.failed) res['src'] = local;

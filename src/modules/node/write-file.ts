@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { FileDiff, ModuleContext, ModuleResult } from '../types.js';
 import { attrVars, SH_ATTRS } from './attrs.js';
 import { moduleFailure, runNodeScript, shVars } from './script.js';
+import { digestOf } from './source-cache.js';
 
 /** Ansible's DIFF max (ansible.cfg max_diff_size default 104448 bytes). */
 export const MAX_DIFF_SIZE = 104448;
@@ -53,7 +54,7 @@ export const INLINE_MAX = 1024;
 /** The inline payload: the content, then a line only a complete transfer ends with. */
 function inlinePayload(content: Buffer): { marker: string; payload: Buffer } | undefined {
   if (content.length > INLINE_MAX || content.includes(0)) return undefined;
-  const marker = `_PL_END_${sha1(content)}`;
+  const marker = `_PL_END_${digestOf(content, 'sha1')}`;
   return { marker, payload: Buffer.concat([content, Buffer.from(`\n${marker}\n`)]) };
 }
 
@@ -206,7 +207,7 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
   const vars = {
     a_dest: o.dest,
     a_base: o.basename,
-    a_sum: o.content ? sha1(o.content) : '',
+    a_sum: o.content ? digestOf(o.content, 'sha1') : '',
     a_size: o.content ? o.content.length : undefined,
     a_rsrc: o.remoteSrc,
     a_force: o.force ?? true,
@@ -232,10 +233,10 @@ async function writeFileInner(ctx: ModuleContext, o: WriteOptions): Promise<Modu
   if (j['kept']) return { changed: false, dest: j['dest'], msg: 'file already exists', src: o.remoteSrc };
   const res: ModuleResult = { changed: j['changed'] as boolean, dest: j['dest'] as string };
   if (j['attrs_changed']) res['_attrs_changed'] = true;
-  const checksum = o.content ? sha1(o.content) : undefined;
+  const checksum = o.content ? digestOf(o.content, 'sha1') : undefined;
   if (checksum) res['checksum'] = checksum;
   if (j['md5sum']) res['md5sum'] = j['md5sum'];
-  else if (o.content && res.changed && !ctx.checkMode) res['md5sum'] = createHash('md5').update(o.content).digest('hex');
+  else if (o.content && res.changed && !ctx.checkMode) res['md5sum'] = digestOf(o.content, 'md5');
   if (j['backup_file']) res['backup_file'] = j['backup_file'];
   for (const k of ['state', 'mode', 'owner', 'group', 'uid', 'gid', 'size']) if (j[k] !== undefined) res[k] = j[k];
   if (ctx.checkMode && o.content) {
