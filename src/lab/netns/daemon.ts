@@ -128,7 +128,7 @@ function startSshdDaemon(rt: NodeRuntime): void {
  */
 function startRelay(rt: NodeRuntime): Promise<void> {
   const np = P.node(rt.info.name);
-  const child = spawn('/usr/bin/python3', ['-I', '-S', '-c', NODE_RELAY, String(rt.info.sshPort || 0), `/run/netns/${rt.info.namespace}`, rt.info.address, np.spawns], {
+  const child = spawn('/usr/bin/python3', ['-I', '-S', '-c', NODE_RELAY, String(rt.info.sshPort || 0), `/run/netns/${rt.info.namespace}`, rt.info.address, np.spawns, String(process.pid)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   rt.relay = child;
@@ -298,8 +298,10 @@ async function startKube(): Promise<void> {
 
 async function shutdown(): Promise<void> {
   cniAgents?.stop();
+  // First every relay (no new connection anywhere), then node by node, which takes a while at
+  // 200 nodes: the caller may lose patience and SIGKILL this daemon, and the relays die with it.
+  for (const rt of nodes.values()) stopRelay(rt);
   for (const rt of nodes.values()) {
-    stopRelay(rt);
     await killNodeProcesses(rt).catch(() => undefined);
     killPid(rt.holderPid, 'SIGKILL');
   }

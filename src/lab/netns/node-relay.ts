@@ -17,17 +17,22 @@
  * Python because it is on every lab machine (Ansible needs it); Node cannot setns.
  *
  * Arguments: port (0: any free one), the namespace's path (/run/netns/<ns>), the node's address,
- * the file that gets one byte per accepted connection. Prints "ready <port>" once listening.
+ * the file that gets one byte per accepted connection, the lab daemon's pid (the relay dies with
+ * it). Prints "ready <port>" once listening.
  */
 export const NODE_RELAY = String.raw`
 import ctypes, errno, os, selectors, socket, struct, sys, time
-port, ns_path, address, spawns = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+port, ns_path, address, spawns, daemon = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+libc = ctypes.CDLL(None, use_errno=True)
+# The relay ends with the lab daemon, however the daemon ends (SIGKILL included): PR_SET_PDEATHSIG.
+libc.prctl(1, 9)
+if os.getppid() != daemon:
+    sys.exit(0)
 lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 lst.bind(('127.0.0.1', port))
 lst.listen(1024)
 lst.setblocking(False)
-libc = ctypes.CDLL(None, use_errno=True)
 fd = os.open(ns_path, os.O_RDONLY)
 if libc.setns(fd, 0x40000000) != 0:
     sys.exit('setns ' + ns_path + ': ' + os.strerror(ctypes.get_errno()))
