@@ -14,7 +14,7 @@
  * ones assert 2.15 in their first task, under both tools alike.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, destroyLab, type Lab } from '../src/lab/index.js';
@@ -89,5 +89,8 @@ try {
   process.exitCode = failed ? 1 : 0;
 } finally {
   if (keep) console.log(`labs kept: ${names.join(', ')}`);
-  else for (const name of names) await destroyLab(name);
+  else {
+    for (const name of names) await destroyLab(name);
+    rmSync(prereq, { force: true });
+  }
 }
