@@ -4,7 +4,7 @@
  * are skipped (not supported yet).
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface KnownKey {
@@ -40,44 +40,102 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`, 'i');
 }
 
-function patternMatches(field: string, name: string): boolean {
+/** A host field compiled once: hashed (|1|salt|hash), or patterns with wildcards and negations. */
+function compileField(field: string): (name: string) => boolean {
   if (field.startsWith('|1|')) {
     const [, , salt, hash] = field.split('|');
-    if (!salt || !hash) return false;
-    const h = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return h === hash;
+    if (!salt || !hash) return () => false;
+    const key = Buffer.from(salt, 'base64');
+    return (name) => createHmac('sha1', key).update(name).digest('base64') === hash;
   }
-  let matched = false;
-  for (const p of field.split(',')) {
-    if (p.startsWith('!')) {
-      if (globToRegExp(p.slice(1)).test(name)) return false;
-    } else if (globToRegExp(p).test(name)) matched = true;
+  const pats = field.split(',').map((p) => (p.startsWith('!') ? { neg: true, re: globToRegExp(p.slice(1)) } : { neg: false, re: globToRegExp(p) }));
+  return (name) => {
+    let matched = false;
+    for (const p of pats) {
+      if (p.re.test(name)) {
+        if (p.neg) return false;
+        matched = true;
+      }
+    }
+    return matched;
+  };
+}
+
+interface KnownLine {
+  marker: string | undefined;
+  type: string;
+  b64: string;
+  line: number;
+}
+
+/**
+ * One known_hosts file, parsed once for all the hosts of a run: lines naming plain hosts are
+ * indexed by name, the others (wildcards, negations, hashed names) keep a compiled matcher.
+ * Reading and matching the whole file for every connection grew as hosts x lines: 200 hosts
+ * with one known_hosts line each meant 80,000 pattern compilations per run.
+ */
+interface ParsedFile {
+  byName: Map<string, KnownLine[]>;
+  others: { matches: (name: string) => boolean; entry: KnownLine }[];
+}
+
+/** By path: the file's stamp when read, and its parse (shared while it is still being read). */
+const parsedFiles = new Map<string, { stamp: string; parsed: Promise<ParsedFile | undefined> }>();
+
+function parseKnownHosts(text: string): ParsedFile {
+  const parsed: ParsedFile = { byName: new Map(), others: [] };
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line || line.startsWith('#')) continue;
+    const parts = line.split(/\s+/);
+    let marker: string | undefined;
+    if (parts[0]!.startsWith('@')) marker = parts.shift();
+    if (marker === '@cert-authority') continue;
+    const [hosts, type, b64] = parts;
+    if (!hosts || !type || !b64) continue;
+    const entry: KnownLine = { marker, type, b64, line: i + 1 };
+    if (/^[^*?!|,]+(,[^*?!|,]+)*$/.test(hosts)) {
+      // Plain names only: OpenSSH compares them without regard to case.
+      for (const h of hosts.toLowerCase().split(',')) {
+        const list = parsed.byName.get(h);
+        if (list) list.push(entry);
+        else parsed.byName.set(h, [entry]);
+      }
+    } else parsed.others.push({ matches: compileField(hosts), entry });
   }
-  return matched;
+  return parsed;
+}
+
+/** The file parsed, again only when it changed (size or mtime: an added key appends to it). */
+async function knownHostsFile(file: string): Promise<ParsedFile | undefined> {
+  let st;
+  try {
+    st = await stat(file);
+  } catch {
+    parsedFiles.delete(file);
+    return undefined;
+  }
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const cached = parsedFiles.get(file);
+  if (cached?.stamp === stamp) return cached.parsed;
+  const parsed = readFile(file, 'utf8').then(parseKnownHosts, () => undefined);
+  parsedFiles.set(file, { stamp, parsed });
+  return parsed;
 }
 
 export async function readKnownHosts(files: string[], name: string): Promise<{ keys: KnownKey[]; revoked: KnownKey[] }> {
   const keys: KnownKey[] = [];
   const revoked: KnownKey[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim();
-      if (!line || line.startsWith('#')) continue;
-      const parts = line.split(/\s+/);
-      let marker: string | undefined;
-      if (parts[0]!.startsWith('@')) marker = parts.shift();
-      if (marker === '@cert-authority') continue;
-      const [hosts, type, b64] = parts;
-      if (!hosts || !type || !b64 || !patternMatches(hosts, name)) continue;
-      const k = { type, blob: Buffer.from(b64, 'base64'), file, line: i + 1 };
-      (marker === '@revoked' ? revoked : keys).push(k);
+    const parsed = await knownHostsFile(file);
+    if (!parsed) continue;
+    const hits = [...(parsed.byName.get(name.toLowerCase()) ?? []), ...parsed.others.filter((o) => o.matches(name)).map((o) => o.entry)];
+    // In file order, as OpenSSH reads them (the first matching key of a type names the line).
+    hits.sort((a, b) => a.line - b.line);
+    for (const e of hits) {
+      const k = { type: e.type, blob: Buffer.from(e.b64, 'base64'), file, line: e.line };
+      (e.marker === '@revoked' ? revoked : keys).push(k);
     }
   }
   return { keys, revoked };
