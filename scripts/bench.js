@@ -208,6 +208,14 @@ async function benchSize(mods, o, size) {
     if (ch !== 0) row.notes.push(`philote second run reported changed=${ch ?? '?'} (expected 0)`);
   }
   if (philoteOk) console.log(`philote: cold ${secs(median(row.philote.cold))}, idempotent ${secs(median(row.philote.warm))} (controller CPU ${secs(median(row.philote.cpu))}, ${perTask(median(row.forks.philote))} processes per host-task), peak RSS ${Math.max(...row.philote.rss, 0).toFixed(0)} MB`);
+  // philote's fixed cost, which the in-process floor does not pay: start Node and the bundle,
+  // read the inventory and the playbook, validate every task (--syntax-check: no connection).
+  if (philoteOk) {
+    const starts = [];
+    for (let r = 0; r < o.reps; r++) starts.push((await timed(process.execPath, [join(root, 'bin', 'philote.js'), 'playbook', '-i', inv, '--syntax-check', workload(o)], { cwd: o.benchDir })).ms);
+    row.startup = median(starts);
+    console.log(`philote start-up (--syntax-check of the workload): ${secs(row.startup)}, ${((row.startup / median(row.philote.warm)) * 100).toFixed(0)}% of the idempotent run`);
+  }
 
   // The same runs with one exec per task: what the node shell saves.
   for (let r = 0; r < o.reps && philoteOk; r++) {
