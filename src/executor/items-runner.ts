@@ -340,7 +340,7 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
       if (notFound && inc.action === 'include_role') {
         // The strategy displays the error and marks the hosts failed, with no result line and
         // no count in the recap (include_role has no on_include callback).
-        run.output.emit({ type: 'error', unwrapped: true, message: withTaskContext((e as Error).message, inc.loc) });
+        run.output.emit({ type: 'error', unwrapped: true, message: withTaskContext((e as Error).message, (e as PhiloteError).location ?? inc.loc) });
         for (const h of ghosts) if (isRunnable(h, scope, pr)) markFailed(pr, h);
       } else {
         for (const h of ghosts) {

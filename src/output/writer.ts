@@ -55,9 +55,9 @@ export class Display {
     this.display(text, COLOR.error, true);
   }
 
-  /** display.error(msg, wrap_text=False): the message as it is, after "ERROR! ". */
+  /** display.error(msg, wrap_text=False): the message as it is, after "ERROR! " (display adds a newline only where it ends without one). */
   errorUnwrapped(msg: string): void {
-    const text = `ERROR! ${msg}\n`;
+    const text = msg.endsWith('\n') ? `ERROR! ${msg}` : `ERROR! ${msg}\n`;
     if (this.warned.has(text)) return;
     this.warned.add(text);
     this.display(text, COLOR.error, true);

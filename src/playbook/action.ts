@@ -12,7 +12,7 @@ import { parseKeyValues, splitModuleString } from '../values/kv.js';
 import { isUnimplementedModule, unknownAction } from './module-hints.js';
 import type { ParseContext } from './parse-context.js';
 import { hasTemplate, isMapping, kindOf } from './values.js';
-import { keyLocationOf } from '../values/yaml.js';
+import { keyLocationOf, setValueLocations, valueLocationOf } from '../values/yaml.js';
 import { isUnsafeContainer, wrapUnsafe } from '../template/unsafe.js';
 
 /** Modules whose free-form text is kept as `_raw_params` (Ansible's MODULE_REQUIRE_ARGS). */
@@ -61,6 +61,19 @@ function newStyleArgs(thing: unknown, canonical: string, loc: SourceLocation): R
   if (typeof thing === 'string') return parseKeyValues(thing, FREE_FORM_ACTIONS.has(canonical), loc);
   if (typeof thing === 'number' || typeof thing === 'boolean') return parseKeyValues(String(thing), FREE_FORM_ACTIONS.has(canonical), loc);
   fail(`unexpected parameter type in action: ${kindOf(thing)}`, loc);
+}
+
+/** Where each argument's value was written, the module's own mapping over `args:`. */
+function argValueLocations(...sources: unknown[]): Map<string, SourceLocation> {
+  const out = new Map<string, SourceLocation>();
+  for (const m of sources) {
+    if (!isMapping(m)) continue;
+    for (const k of Object.keys(m)) {
+      const l = valueLocationOf(m, k);
+      if (l) out.set(k, l);
+    }
+  }
+  return out;
 }
 
 /** `action:` / `local_action:` (old style): "copy src=a" or {module: copy, src: a}. */
@@ -153,6 +166,7 @@ export function resolveAction(ds: Record<string, unknown>, ctx: ParseContext, lo
   if (!FREE_FORM_ACTIONS.has(known.canonical)) {
     for (const a of Object.keys(args)) if (a.startsWith('_ansible_')) fail(`invalid parameter specified for action '${found.written}': '${a}'`, kl);
   }
+  setValueLocations(args, argValueLocations(ds['args'], ds[found.key]));
   const out: ResolvedAction = { written: found.written, canonical: known.canonical, args, delegateToLocalhost };
   if (known.def) out.def = known.def;
   return out;

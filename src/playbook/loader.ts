@@ -16,7 +16,7 @@ import { includeOriginOf, taskFileCandidates } from './includes.js';
 import { parseTaskList } from './task.js';
 import { isMapping } from './values.js';
 import type { Block, IncludeItem, Play, Playbook, PlaybookLoader, RoleInstance, TaskItem } from './types.js';
-import { keyLocationOf, locationOf, readYamlFile } from '../values/yaml.js';
+import { keyLocationOf, locationOf, readYamlFile, valueLocationOf } from '../values/yaml.js';
 
 export interface LoaderOptions {
   /** roles_path from ansible.cfg / ANSIBLE_ROLES_PATH, searched after <playbook dir>/roles. */
@@ -172,7 +172,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const loc = wrapper.loc;
     const name = this.render(asString('name', args['name'] ?? args['_raw_params'], loc), ctx.vars, loc);
     const entry = parseRoleEntry(name, loc);
-    entry.loc = loc;
+    entry.loc = roleNameLocation(args) ?? loc;
     entry.params = { ...(wrapper.vars ?? {}) };
     const from = ctx.role?.instance;
     const expanded = expandRole(entry, this.roleFiles(args, loc), ctx, this, from?.path, [], from ? { role: from, via: 'include' } : undefined);
@@ -215,9 +215,14 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const ctx = this.makeContext({ file: from.loc.file, dir: from.baseDir, playbookDir, handlers: false, vars: { ...this.extraVars, playbook_dir: playbookDir }, importStack: origin?.importStack ?? [], roleHandlers: [] });
     ctx.dynamic = true;
     const entry = parseRoleEntry(args.name, from.loc);
-    entry.loc = from.loc;
+    entry.loc = roleNameLocation(from.args) ?? from.loc;
     const rawArgs = args as Record<string, unknown>;
     const expanded = expandRole(entry, this.roleFiles(rawArgs, from.loc), ctx, this, from.role?.path, [], from.role ? { role: from.role, via: 'include' } : undefined);
     return { role: expanded.role, block: expanded.block, handlers: [...expanded.handlers, ...ctx.roleHandlers] };
   }
+}
+
+/** import_role/include_role: a role not found is reported at its name's value, as ansible-core does. */
+function roleNameLocation(args: Record<string, unknown>): SourceLocation | undefined {
+  return valueLocationOf(args, 'name') ?? valueLocationOf(args, '_raw_params');
 }

@@ -1,5 +1,5 @@
 /**
- * Where each mapping, list and mapping key read by the YAML loader was written, so that an error
+ * Where each mapping, list, mapping key and mapping value read by the YAML loader was written, so that an error
  * found later (a bad keyword, a module argument) can point at file:line:column, as Ansible's
  * `ansible_pos` does. Values stay plain objects; the positions live in weak maps beside them.
  */
@@ -8,6 +8,7 @@ import type { SourceLocation } from '../errors.js';
 const nodeLocations = new WeakMap<object, SourceLocation>();
 const keyLocations = new WeakMap<object, Map<string, SourceLocation>>();
 const itemLocations = new WeakMap<object, SourceLocation[]>();
+const valueLocations = new WeakMap<object, Map<string, SourceLocation>>();
 
 /** Where a mapping or list read by the loader started. */
 export function locationOf(value: unknown): SourceLocation | undefined {
@@ -17,6 +18,18 @@ export function locationOf(value: unknown): SourceLocation | undefined {
 /** Where the key `key` of a mapping was written (falls back to the mapping itself). */
 export function keyLocationOf(map: object, key: string): SourceLocation | undefined {
   return keyLocations.get(map)?.get(key) ?? nodeLocations.get(map);
+}
+
+/**
+ * Where the value of `key` was written (`name: nope` -> the column of `nope`): Ansible points at a
+ * string value's own position (AnsibleUnicode's ansible_pos) when the value is at fault.
+ */
+export function valueLocationOf(map: object, key: string): SourceLocation | undefined {
+  return valueLocations.get(map)?.get(key);
+}
+
+export function setValueLocations(map: object, values: Map<string, SourceLocation>): void {
+  valueLocations.set(map, values);
 }
 
 /** Where item `index` of a list was written (falls back to the list itself). */
@@ -30,6 +43,8 @@ export function copyLocation<T extends object>(to: T, from: object): T {
   if (loc) nodeLocations.set(to, loc);
   const keys = keyLocations.get(from);
   if (keys) keyLocations.set(to, keys);
+  const values = valueLocations.get(from);
+  if (values) valueLocations.set(to, values);
   return to;
 }
 

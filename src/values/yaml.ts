@@ -23,10 +23,10 @@ import { PhiloteError, type SourceLocation } from '../errors.js';
 import { PyFloat, pyStr } from '../template/runtime/values.js';
 import { UnsafeText, wrapUnsafeFresh } from '../template/unsafe.js';
 import { constructBool, constructFloat, constructInt, constructTimestamp, resolvePlain, ScalarError, TAG } from './yaml-scalars.js';
-import { keyLocationsOf, setItemLocations, setKeyLocations, setLocation } from './yaml-positions.js';
+import { keyLocationsOf, setItemLocations, setKeyLocations, setLocation, setValueLocations } from './yaml-positions.js';
 import { vaultHook } from './vault-hook.js';
 
-export { copyLocation, itemLocationOf, keyLocationOf, locationOf, setLocation } from './yaml-positions.js';
+export { copyLocation, itemLocationOf, keyLocationOf, locationOf, setLocation, setValueLocations, valueLocationOf } from './yaml-positions.js';
 export { setVaultHook, vaultFileMessage, type VaultHook } from './vault-hook.js';
 
 /** 'ansible': ansible-core's AnsibleLoader (files). 'safe': PyYAML's SafeLoader (from_yaml). */
@@ -184,9 +184,11 @@ class Converter {
   map(pairs: Array<{ key: unknown; value: unknown }>, node: Node, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const keys = new Map<string, SourceLocation>();
+    const values = new Map<string, SourceLocation>();
     const where = this.loc(node);
     setLocation(out, where);
     setKeyLocations(out, keys);
+    setValueLocations(out, values);
     // PyYAML's flatten_mapping: merged pairs (last merged mapping first) come before explicit ones.
     const flat: Array<[unknown, unknown, SourceLocation | undefined]> = [];
     const explicit: Array<[unknown, unknown, SourceLocation | undefined]> = [];
@@ -217,6 +219,8 @@ class Converter {
         this.warn(msg);
       }
       if (keyLoc) keys.set(key, keyLoc);
+      if (isNode && value) values.set(key, this.loc(value as Node));
+      else values.delete(key);
       out[key] = isNode ? this.convert(value, depth + 1) : value;
     };
     for (const [k, v, l] of flat) insert(k, v, l, false);

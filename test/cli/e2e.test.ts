@@ -386,6 +386,22 @@ describe('errors', () => {
     }
   });
 
+  it('a role that does not exist, in import_role (at load, exit 1) and include_role (the hosts fail, exit 2): ERROR! at the name\'s value', async () => {
+    // The searched path's second entry is each side's own home for roles (the tests give the two
+    // tools different homes): the rest must be the same.
+    const home = (s: string) => s.replace(/(was not found in [^:]*:)[^:]*:/, '$1<home roles>:');
+    const imp = await same([...INV, 'bad/import-role-missing.yml'], { stderr: false });
+    expect(home(imp.p.err)).toBe(home(imp.a.err));
+    expect(imp.p.code).toBe(1);
+    expect(imp.p.err).toContain("ERROR! the role 'nosuchrole' was not found in ");
+    expect(imp.p.err).toContain("'<dir>/bad/import-role-missing.yml': line 6, column 15");
+    const inc = await same([...INV, 'bad/include-role-missing.yml'], { stderr: false });
+    expect(home(inc.p.err)).toBe(home(inc.a.err));
+    expect(inc.p.code).toBe(2);
+    expect(inc.p.err).toContain("'<dir>/bad/include-role-missing.yml': line 6, column 15");
+    expect(inc.p.out).not.toContain('not reached');
+  });
+
   it('a misspelt task keyword: conflicting action statements, with a did-you-mean', async () => {
     const a = await ansible([...INV, 'bad/keyword.yml']);
     const p = await philote([...INV, 'bad/keyword.yml']);
