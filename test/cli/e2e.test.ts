@@ -251,6 +251,12 @@ describe('philote playbook against ansible-playbook: runs and exit codes', () =>
     expect(p.out).not.toContain('second play');
   });
 
+  it('a role default named like a keyword warns when the play starts, as ansible-core 2.14 does', async () => {
+    const { p } = await same([...INV, 'reserved-role-default.yml']);
+    expect(p.err).toContain('[WARNING]: Found variable using reserved name: port');
+    expect(p.out).toContain('"msg": "port 6443"');
+  });
+
   it('a recap after each playbook file', async () => {
     const { p } = await same([...INV, 'ok.yml', 'ok.yml']);
     expect(p.out.match(/PLAY RECAP/g)).toHaveLength(2);
