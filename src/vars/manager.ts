@@ -262,7 +262,7 @@ export class VariableManager {
     Object.assign(v, this.includeVarsCache.get(host) ?? {});
     Object.assign(v, this.nonPersistent.get(host) ?? {});
     Object.assign(v, this.extraVars);
-    this.addMagic(host, v, undefined);
+    this.addMagic(host, v, undefined, true);
     const raw = v;
     const templar = this.templar;
     // Values of another host are templated in that host's context, not the caller's.
@@ -290,7 +290,12 @@ export class VariableManager {
     return this.groupsCache;
   }
 
-  private addMagic(host: string, vars: Record<string, unknown>, role: RoleInstance | undefined): void {
+  /**
+   * The magic variables. For `hostvars[host]` (forHostvars) only those ansible-core's HostVars has:
+   * it asks get_vars with no play and include_hostvars=False, so no `hostvars` of its own (which
+   * made `hostvars[h] | to_json` walk itself without end) and no play's names, hosts or roles.
+   */
+  private addMagic(host: string, vars: Record<string, unknown>, role: RoleInstance | undefined, forHostvars = false): void {
     const scope = this.playScope;
     const o = this.opts;
     vars['inventory_hostname'] = host;
@@ -302,7 +307,7 @@ export class VariableManager {
     }
     vars['group_names'] = gn;
     vars['groups'] = this.groups();
-    vars['hostvars'] = this.hostvars;
+    if (!forHostvars) vars['hostvars'] = this.hostvars;
     vars['omit'] = OMIT;
     vars['ansible_check_mode'] = o.checkMode;
     vars['ansible_diff_mode'] = o.diffMode;
@@ -318,8 +323,8 @@ export class VariableManager {
       if (vars['inventory_dir'] === undefined) vars['inventory_dir'] = dirs[0];
       vars['ansible_inventory_sources'] = dirs;
     }
-    if (scope) {
-      vars['playbook_dir'] = scope.play.baseDir;
+    if (scope) vars['playbook_dir'] = scope.play.baseDir;
+    if (scope && !forHostvars) {
       vars['ansible_play_name'] = scope.play.name;
       vars['ansible_play_hosts_all'] = scope.hostsAll;
       vars['ansible_play_hosts'] = scope.activeHosts;
