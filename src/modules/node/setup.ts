@@ -61,12 +61,26 @@ function subsets(spec: string[]): Set<string> {
   return on;
 }
 
+/**
+ * ansible_distribution_version as sys_info.get_distribution_version gives it: os-release's
+ * VERSION_ID, but for Debian (whose os-release has no minor version) the most precise version
+ * distro finds, /etc/debian_version's "12.11" (CentOS's major.minor: not read yet).
+ */
+function distributionVersion(id: string, versionId: string, debianVersion: string): string {
+  if (id === 'debian') {
+    const best = /^\s*(\d+(?:\.\d+)*)/.exec(debianVersion)?.[1];
+    if (best && best.split('.').length > versionId.split('.').length) return best;
+  }
+  return versionId;
+}
+
 const SCRIPT = String.raw`
 t=$(mktemp -d) || fail "cannot create a temporary directory"
 trap 'rm -rf "$t"' EXIT
 sect() { _n=$1; shift; "$@" > "$t/$_n" 2>/dev/null; blob "$_n" "$t/$_n"; }
 catf() { cat "$@" 2>/dev/null; true; }
 sect osrel catf /etc/os-release
+sect debver catf /etc/debian_version
 sect uname sh -c 'uname -s; uname -r; uname -v; uname -m; uname -n'
 sect host sh -c 'hostname 2>/dev/null || uname -n; hostname -f 2>/dev/null || uname -n'
 sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; awk -F: -v u="$(id -un)" "\$1==u{print \$7}" /etc/passwd'
@@ -270,7 +284,7 @@ export const setupModule: ModuleDefinition<Args> = {
     const os = kv(b('osrel'));
     const id = (os['ID'] ?? 'linux').toLowerCase();
     const likes = (os['ID_LIKE'] ?? '').toLowerCase().split(/\s+/);
-    const version = os['VERSION_ID'] ?? '';
+    const version = distributionVersion(id, os['VERSION_ID'] ?? '', b('debver'));
     Object.assign(f, {
       ansible_distribution: DIST_NAME[id] ?? os['NAME'] ?? 'Linux',
       ansible_distribution_version: version,
@@ -280,6 +294,12 @@ export const setupModule: ModuleDefinition<Args> = {
       ansible_os_family: OS_FAMILY[id] ?? likes.map((l) => OS_FAMILY[l]).find(Boolean) ?? DIST_NAME[id] ?? 'Linux',
     });
     delete f['ansible_distribution_file_variety'];
+    // Which distribution file ansible-core parsed: on Debian, os-release, as the Debian variety
+    // (other distributions' files are not told apart yet, so nothing is claimed for them).
+    if (id === 'debian' && b('osrel')) Object.assign(f, { ansible_distribution_file_parsed: true, ansible_distribution_file_path: '/etc/os-release', ansible_distribution_file_variety: 'Debian' });
+    // Debian's minor version comes from /etc/debian_version (parse_distribution_file_Debian).
+    const minor = id === 'debian' ? /(\d+)\.(\d+)/.exec(b('debver'))?.[2] : undefined;
+    if (minor !== undefined) f['ansible_distribution_minor_version'] = minor;
     const [system, kernel, kernelVersion, machine, nodename] = b('uname').split('\n');
     const [hostname, fqdn] = b('host').split('\n');
     const short = (hostname ?? nodename ?? '').split('.')[0]!;
@@ -345,12 +365,13 @@ export const setupModule: ModuleDefinition<Args> = {
     f['ansible_cmdline'] = cmdline;
     if (on.has('interfaces')) parseNetwork(b('link'), b('addr'), b('r4'), b('r6'), f);
     if (on.has('hardware')) parseHardware(b('mem'), b('cpu'), b('mounts'), b('df'), f);
+    // The collector's own facts are facts too: a filter keeps them only where it names them.
+    f['gather_subset'] = ctx.args.gather_subset;
+    f['module_setup'] = true;
     if (ctx.args.filter.length) {
       const res = ctx.args.filter.map((g) => new RegExp('^' + g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$'));
       for (const k of Object.keys(f)) if (!res.some((r) => r.test(k))) delete f[k];
     }
-    f['gather_subset'] = ctx.args.gather_subset;
-    f['module_setup'] = true;
     return { changed: false, ansible_facts: f };
   },
 };

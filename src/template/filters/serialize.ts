@@ -8,6 +8,7 @@ import type { FilterFn } from '../runtime/env.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { failUndefined, isDict, isFloat, num, PyFloat, pyStr, truthy, Undefined, type Dict } from '../runtime/values.js';
 import { OMIT } from '../types.js';
+import { UnsafeText } from '../unsafe.js';
 
 function floatJson(v: unknown): string {
   const n = num(v);
@@ -53,8 +54,10 @@ export function pyJsonDumps(v: unknown, o: JsonOpts, level = 0): string {
   if (v === true) return 'true';
   if (v === false) return 'false';
   if (typeof v === 'string') return jsonString(v, o.ensureAscii);
-  // omit is a string in Ansible (its placeholder), so it serialises as one: `hostvars[h] | to_json` has it.
+  // omit is a string in Ansible (its placeholder), and data from nodes (facts, registered output)
+  // is AnsibleUnsafeText, a str: both serialise as strings (`hostvars[h] | to_json` has them).
   if (v === OMIT) return jsonString(pyStr(v), o.ensureAscii);
+  if (v instanceof UnsafeText) return jsonString(v.text, o.ensureAscii);
   if (typeof v === 'number' || v instanceof PyFloat) return isFloat(v) ? floatJson(v) : String(v);
   const nl = o.indent === undefined ? '' : '\n' + ' '.repeat(o.indent * (level + 1));
   const end = o.indent === undefined ? '' : '\n' + ' '.repeat(o.indent * level);
