@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { PhiloteError } from '../errors.js';
 import { parseAddress } from './address.js';
 import { LOCALHOST_NAMES, type InventoryData } from './data.js';
+import { fnmatchRegExp } from '../values/fnmatch.js';
 
 /** split_host_pattern: commas first; a single host identifier keeps its colons (IPv6, host:port, ranges). */
 export function splitHostPattern(pattern: string | string[]): string[] {
@@ -132,33 +133,10 @@ function enumerate(inv: InventoryData, pattern: string): string[] {
 function compile(pattern: string): (s: string) => boolean {
   let re: RegExp;
   try {
-    re = pattern[0] === '~' ? new RegExp(`^(?:${pattern.slice(1)})`) : new RegExp(`^${fnmatchToRegex(pattern)}$`, 's');
+    re = pattern[0] === '~' ? new RegExp(`^(?:${pattern.slice(1)})`) : fnmatchRegExp(pattern);
   } catch {
     throw new PhiloteError('option', `Invalid host list pattern: ${pattern}`);
   }
   return (s) => re.test(s);
 }
 
-export function fnmatchToRegex(pat: string): string {
-  let out = '';
-  for (let i = 0; i < pat.length; i++) {
-    const c = pat[i]!;
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      let j = i + 1;
-      if (pat[j] === '!') j++;
-      if (pat[j] === ']') j++;
-      while (j < pat.length && pat[j] !== ']') j++;
-      if (j >= pat.length) out += '\\[';
-      else {
-        let stuff = pat.slice(i + 1, j).replace(/\\/g, '\\\\');
-        if (stuff[0] === '!') stuff = '^' + stuff.slice(1);
-        else if (stuff[0] === '^') stuff = '\\' + stuff;
-        out += `[${stuff}]`;
-        i = j;
-      }
-    } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return out;
-}

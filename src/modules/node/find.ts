@@ -25,6 +25,7 @@ import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { bool, int, str, strList } from './args.js';
 import { argError, moduleFailure, runNodeScript, shVars } from './script.js';
+import { fnmatchRegExp } from '../../values/fnmatch.js';
 
 const schema = z
   .object({
@@ -103,31 +104,9 @@ interface Entry {
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 const SIZES: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
-/** Python's fnmatch.translate: `*`, `?`, `[seq]`, `[!seq]`; `*` crosses dots and slashes. */
-export function fnmatchToRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) re += '\\[';
-      else {
-        let body = pattern.slice(i + 1, close).replace(/\\/g, '\\\\');
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        else if (body.startsWith('^')) body = '\\' + body;
-        re += `[${body}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${re})$`, 's');
-}
-
 function matcher(patterns: string[], useRegex: boolean): (name: string) => boolean {
   // use_regex: Python's re.match, anchored at the start only.
-  const res = patterns.map((p) => (useRegex ? new RegExp(`^(?:${p})`) : fnmatchToRegex(p)));
+  const res = patterns.map((p) => (useRegex ? new RegExp(`^(?:${p})`) : fnmatchRegExp(p)));
   return (name) => res.some((r) => r.test(name));
 }
 

@@ -12,6 +12,7 @@ import { randomSalt, shaCrypt } from './crypt.js';
 import { PyRandom } from './pyrandom.js';
 import { shellQuote } from '../../values/shell-quote.js';
 import { humanToBytes, SIZE_RANGES } from '../../values/human-size.js';
+import { fileglob } from './fileglob.js';
 
 function hashHex(alg: string, s: string): string {
   const map: Record<string, string> = { sha1: 'sha1', md5: 'md5', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', blake2b: 'blake2b512', sha3_256: 'sha3-256', sha3_512: 'sha3-512' };
@@ -66,6 +67,7 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     throw new TemplateRuntimeError(`password_hash type '${type}' is not supported by philote (use sha512 or sha256)`);
   },
   basename: (_s, v) => path.posix.basename(pyStr(v)) === '' ? '' : pyStr(v).split('/').pop()!,
+  fileglob: (_s, v) => fileglob(pyStr(v)),
   dirname: (_s, v) => {
     const s = pyStr(v);
     const i = s.lastIndexOf('/');
