@@ -45,13 +45,36 @@ function humanToBytesFilter(value: unknown, defaultUnit?: string, isbits = false
   return n;
 }
 
-function b64decode(s: string): string {
-  return Buffer.from(s, 'base64').toString('utf8');
+/**
+ * Python codec names b64encode/b64decode take (`encoding=`, default utf-8), as Node's encodings.
+ * 'utf-16' is Python's: a byte-order mark first (little-endian here), and read back by it.
+ */
+function codec(name: unknown): { node: BufferEncoding; bom: boolean } {
+  const n = (name === undefined || name === null ? 'utf-8' : pyStr(name)).toLowerCase().replace(/_/g, '-');
+  if (n === 'utf-8' || n === 'utf8' || n === 'u8') return { node: 'utf8', bom: false };
+  if (n === 'utf-16-le' || n === 'utf-16le') return { node: 'utf16le', bom: false };
+  if (n === 'utf-16' || n === 'utf16') return { node: 'utf16le', bom: true };
+  if (n === 'latin-1' || n === 'latin1' || n === 'iso-8859-1' || n === 'iso8859-1') return { node: 'latin1', bom: false };
+  if (n === 'ascii' || n === 'us-ascii') return { node: 'ascii', bom: false };
+  throw new TemplateRuntimeError(`unknown encoding: ${pyStr(name)}`);
+}
+
+function b64encode(s: string, encoding: unknown): string {
+  const c = codec(encoding);
+  const body = Buffer.from(s, c.node);
+  return (c.bom ? Buffer.concat([Buffer.from([0xff, 0xfe]), body]) : body).toString('base64');
+}
+
+function b64decode(s: string, encoding?: unknown): string {
+  const c = codec(encoding);
+  let bytes = Buffer.from(s, 'base64');
+  if (c.bom && bytes[0] === 0xff && bytes[1] === 0xfe) bytes = bytes.subarray(2);
+  return bytes.toString(c.node);
 }
 
 export const MISC_FILTERS: Record<string, FilterFn> = {
-  b64encode: (_s, v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
-  b64decode: (_s, v) => b64decode(pyStr(v)),
+  b64encode: (_s, v, a, k) => b64encode(pyStr(v), a[0] ?? k['encoding']),
+  b64decode: (_s, v, a, k) => b64decode(pyStr(v), a[0] ?? k['encoding']),
   hash: (_s, v, a) => hashHex(pyStr(a[0] ?? 'sha1'), pyStr(v)),
   checksum: (_s, v) => hashHex('sha1', pyStr(v)),
   sha1: (_s, v) => hashHex('sha1', pyStr(v)),
