@@ -2,7 +2,7 @@
 import type { EvalState, FilterFn } from '../runtime/env.js';
 import { RuntimePluginLoadError, TemplateRuntimeError } from '../runtime/env.js';
 import { binop } from '../runtime/ops.js';
-import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, truthy, tuple, Undefined, type Dict } from '../runtime/values.js';
+import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, truthy, tuple, typeName, Undefined, type Dict } from '../runtime/values.js';
 
 function arg(a: unknown[], k: Dict, i: number, name: string, dflt?: unknown): unknown {
   return i < a.length ? a[i] : name in k ? k[name] : dflt;
@@ -231,12 +231,16 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return groups;
   },
   combine: (_s, v, a, k) => {
+    if (Object.keys(k).some((n) => n !== 'recursive' && n !== 'list_merge')) throw new TemplateRuntimeError("'recursive' and 'list_merge' are the only valid keyword arguments");
     const recursive = truthy(k['recursive'] ?? false);
     const listMerge = pyStr(k['list_merge'] ?? 'replace');
-    const dicts = [v, ...a].flatMap((d) => (Array.isArray(d) ? d : [d]));
+    // flatten(terms, levels=1): one level of lists opened, None (and 'None', 'null') left out at
+    // both levels, so `None | combine` is {}.
+    const isNull = (x: unknown) => x === null || x === undefined || x === 'None' || x === 'null';
+    const dicts = [v, ...a].filter((d) => !isNull(d)).flatMap((d) => (Array.isArray(d) ? d.filter((e) => !isNull(e)) : [d]));
     let out: Dict = {};
     for (const d of dicts) {
-      if (!isDict(d)) throw new TemplateRuntimeError(`failed to combine variables, expected dicts but got a '${typeof d}'`);
+      if (!isDict(d)) throw new TemplateRuntimeError(`failed to combine variables, expected dicts but got a '${typeName(d)}'`);
       out = mergeDicts(out, d, recursive, listMerge);
     }
     return out;
