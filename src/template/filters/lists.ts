@@ -1,6 +1,6 @@
 /** List filters: Jinja2's sort/unique/map/select..., Ansible's set theory, flatten, zip, combinatorics. */
 import type { EvalState, FilterFn } from '../runtime/env.js';
-import { RuntimePluginLoadError, TemplateRuntimeError } from '../runtime/env.js';
+import { FinalTemplateError, RuntimePluginLoadError, TemplateRuntimeError } from '../runtime/env.js';
 import { binop } from '../runtime/ops.js';
 import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, truthy, tuple, typeName, Undefined, type Dict } from '../runtime/values.js';
 
@@ -231,7 +231,7 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return groups;
   },
   combine: (_s, v, a, k) => {
-    if (Object.keys(k).some((n) => n !== 'recursive' && n !== 'list_merge')) throw new TemplateRuntimeError("'recursive' and 'list_merge' are the only valid keyword arguments");
+    if (Object.keys(k).some((n) => n !== 'recursive' && n !== 'list_merge')) throw new FinalTemplateError("'recursive' and 'list_merge' are the only valid keyword arguments");
     const recursive = truthy(k['recursive'] ?? false);
     const listMerge = pyStr(k['list_merge'] ?? 'replace');
     // flatten(terms, levels=1): one level of lists opened, None (and 'None', 'null') left out at
