@@ -54,7 +54,12 @@ export function strftime(fmt: string, d: Date, utc = false): string {
 }
 
 export class PyTimedelta {
+  readonly pyTypeName = 'timedelta';
+  readonly pyQualName = 'datetime.timedelta';
   constructor(readonly ms: number) {}
+  pyOrderKey(): number {
+    return this.ms;
+  }
   getAttr(name: string): unknown {
     const totalSec = this.ms / 1000;
     const days = Math.floor(totalSec / 86400);
@@ -84,7 +89,12 @@ export function naiveLocal(d: Date): Date {
 
 /** A naive datetime; stored as a UTC Date whose fields are the naive wall-clock fields. */
 export class PyDatetime {
+  readonly pyTypeName = 'datetime';
+  readonly pyQualName = 'datetime.datetime';
   constructor(readonly date: Date) {}
+  pyOrderKey(): number {
+    return this.date.getTime();
+  }
   getAttr(name: string): unknown {
     const d = this.date;
     switch (name) {

@@ -110,6 +110,7 @@ export function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'list';
   if (typeof v === 'function') return 'function';
   if (v === OMIT) return 'str';
+  if (isOrdered(v)) return v.pyTypeName;
   return 'dict';
 }
 
@@ -186,6 +187,7 @@ export function pyEquals(a: unknown, b: unknown): boolean {
     failUndefined((a instanceof Undefined ? a : b) as Undefined);
   }
   if (a === b) return true;
+  if (isOrdered(a) || isOrdered(b)) return isOrdered(a) && isOrdered(b) && a.pyTypeName === b.pyTypeName && a.pyOrderKey() === b.pyOrderKey();
   if ((isNumber(a) || typeof a === 'boolean') && (isNumber(b) || typeof b === 'boolean')) return num(a) === num(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b)) return false;
@@ -202,9 +204,29 @@ export function pyEquals(a: unknown, b: unknown): boolean {
 export class PyTypeError extends Error {}
 
 /** Python ordering (<): numbers with numbers, strings with strings, lists lexicographically. */
+/**
+ * A Python value ordered by a number (datetime, timedelta: runtime/datetime.ts), so that
+ * `a < b` compares two of the same type, and named by its class in type errors.
+ */
+export interface PyOrdered {
+  readonly pyTypeName: string;
+  /** As a TypeError names the class: 'datetime.datetime'. */
+  readonly pyQualName: string;
+  pyOrderKey(): number;
+}
+
+function isOrdered(v: unknown): v is PyOrdered {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<PyOrdered>).pyOrderKey === 'function';
+}
+
 export function pyCompare(a: unknown, b: unknown, op = '<'): number {
   if (a instanceof Undefined) failUndefined(a);
   if (b instanceof Undefined) failUndefined(b);
+  if (isOrdered(a) && isOrdered(b) && a.pyTypeName === b.pyTypeName) {
+    const x = a.pyOrderKey();
+    const y = b.pyOrderKey();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
   if ((isNumber(a) || typeof a === 'boolean') && (isNumber(b) || typeof b === 'boolean')) {
     const x = num(a);
     const y = num(b);
@@ -217,7 +239,8 @@ export function pyCompare(a: unknown, b: unknown, op = '<'): number {
     }
     return a.length - b.length;
   }
-  throw new PyTypeError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+  const named = (v: unknown) => (isOrdered(v) ? v.pyQualName : typeName(v));
+  throw new PyTypeError(`'${op}' not supported between instances of '${named(a)}' and '${named(b)}'`);
 }
 
 export function pyLen(v: unknown): number {
