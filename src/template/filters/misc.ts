@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { FilterFn } from '../runtime/env.js';
 import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import { PyDatetime, strftime, strptime } from '../runtime/datetime.js';
-import { isInt, makeFloat, num, pyIter, pyStr, truthy, tuple } from '../runtime/values.js';
+import { isInt, makeFloat, num, PyFloat, pyIter, pyStr, truthy, tuple } from '../runtime/values.js';
 import { percentFormat } from '../runtime/ops.js';
 import { randomSalt, shaCrypt } from './crypt.js';
 import { PyRandom } from './pyrandom.js';
@@ -57,6 +57,18 @@ function codec(name: unknown): { node: BufferEncoding; bom: boolean } {
   if (n === 'latin-1' || n === 'latin1' || n === 'iso-8859-1' || n === 'iso8859-1') return { node: 'latin1', bom: false };
   if (n === 'ascii' || n === 'us-ascii') return { node: 'ascii', bom: false };
   throw new TemplateRuntimeError(`unknown encoding: ${pyStr(name)}`);
+}
+
+/** float(second) as strftime does it; what float() refuses is the filter's own error. */
+function epochSeconds(second: unknown): number {
+  if (typeof second === 'string') {
+    const t = second.trim().replace(/(?<=\d)_(?=\d)/g, '');
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return parseFloat(t);
+    if (/^[+-]?(inf|infinity|nan)$/i.test(t)) return parseFloat(t.replace(/inf(inity)?/i, 'Infinity').replace(/nan/i, 'NaN'));
+  } else if (typeof second === 'number' || typeof second === 'boolean' || second instanceof PyFloat) {
+    return num(second);
+  }
+  throw new FinalTemplateError(`Invalid value for epoch value (${pyStr(second)})`);
 }
 
 function b64encode(s: string, encoding: unknown): string {
@@ -136,7 +148,7 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
   strftime: (_s, v, a, k) => {
     const second = a[0] ?? k['second'];
     const utc = truthy(a[1] ?? k['utc'] ?? false);
-    const d = second === undefined || second === null ? new Date() : new Date(num(typeof second === 'string' ? parseFloat(second) : second) * 1000);
+    const d = second === undefined || second === null ? new Date() : new Date(epochSeconds(second) * 1000);
     return strftime(pyStr(v), d, utc);
   },
   random: (_s, v, a, k) => {
