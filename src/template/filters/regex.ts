@@ -1,6 +1,6 @@
 /** Ansible's regex filters on top of JS RegExp, translating Python regex syntax. */
 import type { FilterFn } from '../runtime/env.js';
-import { TemplateRuntimeError } from '../runtime/env.js';
+import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import { pyStr, truthy, type Dict } from '../runtime/values.js';
 
 /** Translate Python `re` syntax to a JS RegExp (named groups, \A \Z, inline flags). */
@@ -88,10 +88,12 @@ export const REGEX_FILTERS: Record<string, FilterFn> = {
     }
     return out;
   },
-  regex_escape: (_s, v, a) => {
+  regex_escape: (_s, v, a, k) => {
     const s = pyStr(v);
-    const type = pyStr(a[0] ?? 'python');
+    const type = pyStr(a[0] ?? k['re_type'] ?? 'python');
     if (type === 'posix_basic') return s.replace(/[\\.^$*[\]]/g, '\\$&');
+    if (type === 'posix_extended') throw new FinalTemplateError(`Regex type (${type}) not yet implemented`);
+    if (type !== 'python') throw new FinalTemplateError(`Invalid regex type (${type})`);
     // Python 3.7+ re.escape escapes only special characters.
     return s.replace(/[.^$*+?{}[\]\\|()\-#&~\s]/g, (c) => (c === '\n' ? '\\\n' : '\\' + c));
   },
