@@ -163,6 +163,11 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
       const n = Math.floor((v - st + sp - 1) / sp);
       return st + sp * randomInt(n);
     }
+    // core.py's rand(): start and step only for an integer end; anything not iterable refused.
+    if (v === null || v === undefined || typeof v === 'number' || v instanceof PyFloat) throw new FinalTemplateError('random can only be used on sequences and integers');
+    if ((start !== undefined && start !== null && truthy(start)) || (step !== undefined && step !== null && truthy(step))) {
+      throw new FinalTemplateError('start and step can only be used with integer values');
+    }
     const items = pyIter(v);
     if (!items.length) throw new TemplateRuntimeError('Cannot choose from an empty sequence');
     return items[r ? r.randbelow(items.length) : randomInt(items.length)];
