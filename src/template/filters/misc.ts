@@ -173,7 +173,13 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     return items[r ? r.randbelow(items.length) : randomInt(items.length)];
   },
   shuffle: (_s, v, _a, k) => {
-    const items = [...pyIter(v)];
+    // randomize_list: what list() refuses comes back as it was (22 | shuffle is 22).
+    let items: unknown[];
+    try {
+      items = [...pyIter(v)];
+    } catch {
+      return v;
+    }
     const seed = k['seed'];
     if (seed !== undefined && seed !== null && truthy(seed)) new PyRandom(typeof seed === 'number' ? seed : pyStr(seed)).shuffle(items);
     else
