@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { FilterFn } from '../runtime/env.js';
 import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import { PyDatetime, strftime, strptime } from '../runtime/datetime.js';
-import { isInt, makeFloat, num, PyFloat, pyIter, pyStr, truthy, tuple } from '../runtime/values.js';
+import { isInt, makeFloat, num, PyFloat, pyIter, pyStr, PyTypeError, truthy, tuple, typeName } from '../runtime/values.js';
 import { percentFormat } from '../runtime/ops.js';
 import { randomSalt, shaCrypt } from './crypt.js';
 import { PyRandom } from './pyrandom.js';
@@ -92,10 +92,14 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
   sha1: (_s, v) => hashHex('sha1', pyStr(v)),
   md5: (_s, v) => hashHex('md5', pyStr(v)),
   password_hash: (_s, v, a, k) => {
+    // get_encrypted_password(password, hashtype, salt, salt_size, rounds, ident).
     const type = pyStr(a[0] ?? k['hashtype'] ?? 'sha512');
     const salt = a[1] ?? k['salt'];
-    const rounds = a[2] ?? k['rounds'];
-    const s = salt === undefined || salt === null ? randomSalt(16) : pyStr(salt);
+    const saltSize = a[2] ?? k['salt_size'];
+    const rounds = a[3] ?? k['rounds'];
+    // passlib compares salt_size with the algorithm's limits: what is no int fails there.
+    if (saltSize !== undefined && saltSize !== null && !isInt(saltSize)) throw new PyTypeError(`'<' not supported between instances of '${typeName(saltSize)}' and 'int'`);
+    const s = salt === undefined || salt === null ? randomSalt(saltSize === undefined || saltSize === null ? 16 : num(saltSize)) : pyStr(salt);
     // passlib leaves out "rounds=" when it is the algorithm's implicit 5000.
     if (type === 'sha512' || type === 'sha512_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 656000 : num(rounds) === 5000 ? undefined : num(rounds), 512);
     if (type === 'sha256' || type === 'sha256_crypt') return shaCrypt(pyStr(v), s, rounds === undefined || rounds === null ? 535000 : num(rounds) === 5000 ? undefined : num(rounds), 256);
