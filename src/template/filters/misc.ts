@@ -59,6 +59,15 @@ function codec(name: unknown): { node: BufferEncoding; bom: boolean } {
   throw new TemplateRuntimeError(`unknown encoding: ${pyStr(name)}`);
 }
 
+/** uuid.UUID(namespace) as to_uuid reads it; what it refuses is the filter's "Invalid value" error. */
+function uuidNamespace(namespace: unknown): Buffer {
+  const bad = (why: string) => new FinalTemplateError(`Invalid value '${pyStr(namespace)}' for 'namespace': ${why}`);
+  if (typeof namespace !== 'string') throw bad(`'${typeName(namespace)}' object has no attribute 'replace'`);
+  const hex = namespace.replace(/urn:/g, '').replace(/uuid:/g, '').replace(/^[{}]+|[{}]+$/g, '').replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw bad('badly formed hexadecimal UUID string');
+  return Buffer.from(hex, 'hex');
+}
+
 /** float(second) as strftime does it; what float() refuses is the filter's own error. */
 function epochSeconds(second: unknown): number {
   if (typeof second === 'string') {
@@ -193,9 +202,9 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
       }
     return items;
   },
-  to_uuid: (_s, v, a) => {
+  to_uuid: (_s, v, a, k) => {
     // uuid5 in Ansible's namespace 361E6D51-FAEC-444A-9079-341386DA8E2E.
-    const ns = Buffer.from(pyStr(a[0] ?? '361E6D51-FAEC-444A-9079-341386DA8E2E').replace(/-/g, ''), 'hex');
+    const ns = uuidNamespace(a[0] ?? k['namespace'] ?? '361E6D51-FAEC-444A-9079-341386DA8E2E');
     const h = createHash('sha1').update(ns).update(Buffer.from(pyStr(v), 'utf8')).digest();
     h[6] = (h[6]! & 0x0f) | 0x50;
     h[8] = (h[8]! & 0x3f) | 0x80;
