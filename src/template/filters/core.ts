@@ -1,6 +1,6 @@
 /** Jinja2 builtin filters and Ansible's type/default filters. */
 import type { FilterFn } from '../runtime/env.js';
-import { TemplateRuntimeError } from '../runtime/env.js';
+import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import {
   failUndefined,
   isDict,
@@ -143,10 +143,12 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
     if (boolean && !truthy(v)) return dflt;
     return v;
   },
-  mandatory: (_s, v, a) => {
+  mandatory: (_s, v, a, k) => {
+    // AnsibleFilterError: shown as it is, with no template after it.
     if (v instanceof Undefined) {
-      if (a[0] !== undefined) throw new TemplateRuntimeError(pyStr(a[0]));
-      throw new TemplateRuntimeError(`Mandatory variable ${v.name ? `'${v.name}' ` : ''} not defined.`);
+      const msg = a[0] ?? k['msg'];
+      if (msg !== undefined && msg !== null) throw new FinalTemplateError(pyStr(msg));
+      throw new FinalTemplateError(`Mandatory variable ${v.name ? `'${v.name}' ` : ''} not defined.`);
     }
     return v;
   },
