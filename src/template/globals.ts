@@ -2,7 +2,7 @@
 import type { GlobalFn } from './runtime/env.js';
 import { TemplateRuntimeError } from './runtime/env.js';
 import { NO_ATTR, PyCallable } from './runtime/callable.js';
-import { Namespace, num, pyStr, truthy, type Dict } from './runtime/values.js';
+import { Namespace, num, pyStr, truthy, Undefined, type Dict } from './runtime/values.js';
 import { naiveLocal, PyDatetime, strftime } from './runtime/datetime.js';
 import { runLookup } from './lookups/index.js';
 import { findFile } from './lookups/search.js';
@@ -72,7 +72,11 @@ export const GLOBALS: Record<string, GlobalFn> = {
     });
   },
   lipsum: () => 'Lorem ipsum dolor sit amet.',
-  undef: () => new TemplateRuntimeError('undef') as unknown,
+  // An undefined whose message is the hint (AnsibleUndefined(hint=...)): fails only where used.
+  undef: (_s, a, k) => {
+    const hint = a[0] ?? k['hint'];
+    return new Undefined('', hint === undefined || hint === null ? 'Mandatory variable has not been overridden' : pyStr(hint));
+  },
   /** Used by {% include %}: read a template file from the search paths. */
   __read_template: (s, a) => {
     const found = findFile(s.ctx, pyStr(a[0]), 'templates');
