@@ -59,6 +59,37 @@ function codec(name: unknown): { node: BufferEncoding; bom: boolean } {
   throw new TemplateRuntimeError(`unknown encoding: ${pyStr(name)}`);
 }
 
+const COMMENT_STYLES: Record<string, Record<string, string>> = {
+  plain: { decoration: '# ' },
+  erlang: { decoration: '% ' },
+  c: { decoration: '// ' },
+  cblock: { beginning: '/*', decoration: ' * ', end: ' */' },
+  xml: { beginning: '<!--', decoration: ' - ', end: '-->' },
+};
+
+/**
+ * core.py's comment(text, style, **kw): the style's beginning, prefix lines, every line of the
+ * text after the decoration (trailing spaces dropped where a line is empty), postfix lines and
+ * end; newline, beginning, prefix(_count), decoration, postfix(_count) and end can each be given.
+ */
+function commentText(text: string, style: string, kw: Record<string, unknown>): string {
+  const styleParams = COMMENT_STYLES[style];
+  if (!styleParams) throw new TemplateRuntimeError(`'${style}'`);
+  const rstrip = (x: string) => x.replace(/\s+$/, '');
+  const around = rstrip(kw['decoration'] !== undefined ? pyStr(kw['decoration']) : styleParams['decoration']!);
+  const p: Record<string, unknown> = { newline: '\n', beginning: '', prefix: around, prefix_count: 1, decoration: '', postfix: around, postfix_count: 1, end: '', ...styleParams };
+  for (const [key, val] of Object.entries(kw)) p[key] = val;
+  const nl = pyStr(p['newline']);
+  const dec = pyStr(p['decoration']);
+  const prefix = pyStr(p['prefix']);
+  const beginning = p['beginning'] ? `${pyStr(p['beginning'])}${nl}` : '';
+  const prefixes = prefix ? (prefix !== nl ? `${prefix}${nl}` : nl).repeat(Math.max(0, Math.trunc(num(p['prefix_count'])))) : '';
+  const body = (dec + text.split(nl).join(nl + dec)).split(dec + nl).join(rstrip(dec) + nl);
+  const postfixes = Array.from({ length: Math.max(0, Math.trunc(num(p['postfix_count']))) }, () => nl + pyStr(p['postfix'])).join('');
+  const end = p['end'] ? `${nl}${pyStr(p['end'])}` : '';
+  return beginning + prefixes + body + postfixes + end;
+}
+
 /** uuid.UUID(namespace) as to_uuid reads it; what it refuses is the filter's "Invalid value" error. */
 function uuidNamespace(namespace: unknown): Buffer {
   const bad = (why: string) => new FinalTemplateError(`Invalid value '${pyStr(namespace)}' for 'namespace': ${why}`);
@@ -211,12 +242,7 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     const x = h.subarray(0, 16).toString('hex');
     return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
   },
-  comment: (_s, v, a) => {
-    const style = pyStr(a[0] ?? 'plain');
-    const prefix = style === 'c' || style === 'cblock' ? '// ' : style === 'erlang' ? '% ' : '# ';
-    const lines = pyStr(v).split('\n');
-    return `${prefix.trim()}\n${lines.map((l) => prefix + l).join('\n')}\n${prefix.trim()}`;
-  },
+  comment: (_s, v, a, k) => commentText(pyStr(v), pyStr(a[0] ?? k['style'] ?? 'plain'), k),
   log: (_s, v, a) => makeFloat(a[0] === undefined ? Math.log(num(v)) : Math.log(num(v)) / Math.log(num(a[0]))),
   pow: (_s, v, a) => makeFloat(Math.pow(num(v), num(a[0]))),
   root: (_s, v, a) => makeFloat(a[0] === undefined ? Math.sqrt(num(v)) : Math.pow(num(v), 1 / num(a[0]))),
