@@ -172,6 +172,13 @@ async function sshdListening(rt: NodeRuntime, timeoutMs = 10_000): Promise<void>
   log(`${rt.info.name}: sshd not listening after ${timeoutMs} ms`);
 }
 
+/** What makes a node reachable: its relay, then its sshd, up once sshd listens. */
+async function startServices(rt: NodeRuntime): Promise<void> {
+  await startRelay(rt);
+  startSshdDaemon(rt);
+  await sshdListening(rt);
+}
+
 function stopRelay(rt: NodeRuntime): void {
   const pid = rt.relay?.pid;
   rt.relay = undefined;
@@ -201,9 +208,7 @@ async function startNode(rt: NodeRuntime): Promise<void> {
   if (rt.info.state === 'cut' || rt.info.state === 'reset') {
     await healNode(rt.info.namespace);
   } else {
-    await startRelay(rt);
-    startSshdDaemon(rt);
-    await sshdListening(rt);
+    await startServices(rt);
   }
   rt.info.state = 'up';
   save();
@@ -365,9 +370,7 @@ async function main(): Promise<void> {
         const rt: NodeRuntime = { info, holderPid, lastRebootRequest: '' };
         rt.lastRebootRequest = readRequest(rt);
         nodes.set(info.name, rt);
-        await startRelay(rt);
-        startSshdDaemon(rt);
-        await sshdListening(rt);
+        await startServices(rt);
         info.state = 'up';
       }),
     );

@@ -290,16 +290,16 @@ export const setupModule: ModuleDefinition<Args> = {
       ansible_distribution_version: version,
       ansible_distribution_major_version: version.split('.')[0] ?? '',
       ansible_distribution_release: os['VERSION_CODENAME'] ?? '',
-      ansible_distribution_file_variety: undefined,
       ansible_os_family: OS_FAMILY[id] ?? likes.map((l) => OS_FAMILY[l]).find(Boolean) ?? DIST_NAME[id] ?? 'Linux',
     });
-    delete f['ansible_distribution_file_variety'];
-    // Which distribution file ansible-core parsed: on Debian, os-release, as the Debian variety
-    // (other distributions' files are not told apart yet, so nothing is claimed for them).
-    if (id === 'debian' && b('osrel')) Object.assign(f, { ansible_distribution_file_parsed: true, ansible_distribution_file_path: '/etc/os-release', ansible_distribution_file_variety: 'Debian' });
-    // Debian's minor version comes from /etc/debian_version (parse_distribution_file_Debian).
-    const minor = id === 'debian' ? /(\d+)\.(\d+)/.exec(b('debver'))?.[2] : undefined;
-    if (minor !== undefined) f['ansible_distribution_minor_version'] = minor;
+    if (id === 'debian') {
+      // Which distribution file ansible-core parsed: os-release, as the Debian variety (other
+      // distributions' files are not told apart yet, so nothing is claimed for them).
+      if (b('osrel')) Object.assign(f, { ansible_distribution_file_parsed: true, ansible_distribution_file_path: '/etc/os-release', ansible_distribution_file_variety: 'Debian' });
+      // The minor version comes from /etc/debian_version (parse_distribution_file_Debian).
+      const minor = /(\d+)\.(\d+)/.exec(b('debver'))?.[2];
+      if (minor !== undefined) f['ansible_distribution_minor_version'] = minor;
+    }
     const [system, kernel, kernelVersion, machine, nodename] = b('uname').split('\n');
     const [hostname, fqdn] = b('host').split('\n');
     const short = (hostname ?? nodename ?? '').split('.')[0]!;
