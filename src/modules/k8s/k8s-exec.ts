@@ -25,6 +25,7 @@
  *    handshake's body ("(0)\nReason: Handshake status 404 Not Found\n"), philote keeps the
  *    server's Status message ('Handshake status 404 Not Found: pods "x" not found').
  */
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { shlexSplit } from '../../values/shlex.js';
 import { PhiloteError } from '../../errors.js';
@@ -56,7 +57,8 @@ export interface ExecOutput {
 
 /** Open pods/exec, collect stdout/stderr until the server closes, return them with the Status. */
 export async function execInPod(client: KubeClient, namespace: string, pod: string, container: string | undefined, command: string[], signal?: AbortSignal): Promise<ExecOutput> {
-  const { WebSocket } = await import('ws');
+  // ws is CommonJS: required, not import()ed, so the bundle holds no dynamic import (bin/philote.js).
+  const { WebSocket } = createRequire(import.meta.url)('ws') as typeof import('ws');
   const url = new URL(`${client.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/exec`);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   for (const c of command) url.searchParams.append('command', c);
