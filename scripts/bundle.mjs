@@ -14,7 +14,7 @@
  * Dynamic import()s inside the sources stay lazy (esbuild wraps those modules in initialisers);
  * one of an external package would need a module loader vm.Script lacks, so the build refuses it.
  * Packages with native parts or large lazy trees stay external and load from node_modules when
- * used: ssh2, @kubernetes/client-node, pino, ws.
+ * used: cpu-features, @kubernetes/client-node, pino, ws (and ssh2's native binding, see below).
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -43,6 +43,21 @@ const zodEnglishOnly = {
     }));
   },
 };
+/**
+ * ssh2 is bundled (its ~30 files were ~50 ms of loading and compiling in every run's first task),
+ * but its optional native crypto binding is a .node file: it stays in node_modules, required by
+ * its package path, and ssh2 falls back to its JavaScript code when it is missing, as before.
+ */
+const nativeFromNodeModules = {
+  name: 'native-from-node-modules',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const abs = join(args.resolveDir, args.path);
+      const at = abs.lastIndexOf(`${join('node_modules', '')}`);
+      return at < 0 ? undefined : { path: abs.slice(at + 'node_modules/'.length), external: true };
+    });
+  },
+};
 const outdir = join(root, 'dist', 'bundle');
 const outfile = join(outdir, 'main.cjs');
 rmSync(outdir, { recursive: true, force: true });
@@ -53,11 +68,11 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'cpu-features', '@kubernetes/client-node', 'pino', 'ws'],
+  external: ['cpu-features', '@kubernetes/client-node', 'pino', 'ws'],
   // The sources are ES modules: import.meta.url is the bundle's own URL, as it was in dist/bundle.
   define: { 'import.meta.url': '__philoteBundleUrl' },
   banner: { js: "const __philoteBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, nativeFromNodeModules],
   logLevel: 'warning',
   metafile: true,
 });

@@ -57,6 +57,13 @@ describe('host ranges and addresses', () => {
     expect(parseAddress('10.0.0.1:22')).toEqual({ host: '10.0.0.1', port: 22 });
     expect(parseAddress('web:&db')).toBeUndefined();
   });
+  it('accepts and refuses host names as ansible-core 2.14 parse_address does, ASCII and not', () => {
+    // Answers of ansible.parsing.utils.addresses.parse_address(h, allow_ranges=True) on 2.14.18.
+    for (const h of ['node-1', '_n', 'web[01:03].example.com', 'nœud1', 'Node.EXAMPLE.com', 'n[a:c]x', 'ünï.côdé', '127.0.0.1', '10.0.0.256']) {
+      expect(parseAddress(h), h).toEqual({ host: h, port: undefined });
+    }
+    for (const h of ['node-', '-node', 'node_', 'nœud-', 'a..b', 'x y']) expect(parseAddress(h), h).toBeUndefined();
+  });
   it('shell-splits host lines like shlex', () => {
     expect(shlexSplit(`h a="x y" b='q r' c=x\\ y d=e#comment`, { comments: true })).toEqual(['h', 'a=x y', 'b=q r', 'c=x y', 'd=e']);
     expect(() => shlexSplit('h a="x')).toThrow('No closing quotation');
