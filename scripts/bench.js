@@ -5,7 +5,8 @@
  * side by side: philote (persistent node shell, the default), philote with one exec per task
  * (node_shell off), ansible-playbook (pipelining + ControlPersist, same forks) and the raw
  * one-exec-per-task floor (one ssh2 connection per node running `true` once per task and loop
- * item). Prints medians, the ratios, philote's peak RSS, the cold (first) and idempotent
+ * item; scripts/bench-floor.js), in the bench's own process and as a process of its own per run,
+ * which pays Node's start as philote does. Prints medians, the ratios, philote's peak RSS, the cold (first) and idempotent
  * (second, changed=0) runs, and at the first size a file transfer: a 100 MB copy to every node
  * with philote against `scp` to the same nodes. Needs root (the lab). First, without a lab, the
  * variable manager's cost per host-task (scripts/bench-vars.ts). Reports, never asserts.
@@ -17,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { floorRun } from './bench-floor.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -111,43 +113,12 @@ async function cleanBenchOutput(lab) {
   if (lab) await Promise.all(lab.nodes.map((n) => lab.exec(n.name, 'rm -rf /tmp/bench /tmp/philote-bench')));
 }
 
-/** The floor: one ssh2 connection per node, `true` once per task and loop item, nodes in parallel. */
-async function floorRun(lab, execsPerNode) {
-  const { default: ssh2 } = await import('ssh2');
-  const { readFileSync } = await import('node:fs');
-  const key = readFileSync(lab.keyPath);
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    lab.nodes.map(
-      (n) =>
-        new Promise((res, rej) => {
-          const c = new ssh2.Client();
-          c.on('error', rej);
-          c.on('ready', async () => {
-            try {
-              for (let i = 0; i < execsPerNode; i++) {
-                await new Promise((r2, j2) =>
-                  c.exec('true', (e, ch) => {
-                    if (e) return j2(e);
-                    ch.on('close', r2).resume();
-                    ch.stderr.resume();
-                  }),
-                );
-              }
-              c.end();
-              res();
-            } catch (e) {
-              rej(e);
-            }
-          });
-          // Hundreds of handshakes at once through the nodes' relays on 2 cores take longer than ssh2's 20 s default.
-          c.connect({ host: '127.0.0.1', port: n.sshPort, username: lab.user, privateKey: key, readyTimeout: 180_000 });
-          // As philote does (src/connection/ssh/dial.ts): Nagle off from the handshake on.
-          c.setNoDelay(true);
-        }),
-    ),
-  );
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+/** The floor as a process of its own per rep (scripts/bench-floor.js): it pays Node's start as philote does. */
+async function floorProcessRun(lab, execsPerNode) {
+  const spec = { user: lab.user, keyPath: lab.keyPath, ports: lab.nodes.map((n) => n.sshPort), execs: execsPerNode };
+  const r = await timed(process.execPath, [join(root, 'scripts', 'bench-floor.js'), JSON.stringify(spec)]);
+  if (r.rc !== 0) throw new Error(`the floor's own process failed (exit ${r.rc}): ${r.err.trim().slice(0, 300)}`);
+  return r.ms;
 }
 
 /** Both workloads have 16 task executions per host (the floor's count). */
@@ -176,7 +147,7 @@ async function benchSize(mods, o, size) {
   const lab = await mods.lab.createLab({ name: o.labName, nodes: size, calicoState: true });
   const inv = lab.inventoryPath;
   const forks = size;
-  const row = { size, floor: [], forks: { floor: [], philote: [], execs: [] }, philote: { cold: [], warm: [], rss: [], cpu: [] }, execs: { cold: [], warm: [] }, ansible: { cold: [], warm: [] }, notes: [] };
+  const row = { size, floor: [], floorProcess: [], forks: { floor: [], philote: [], execs: [] }, philote: { cold: [], warm: [], rss: [], cpu: [] }, execs: { cold: [], warm: [] }, ansible: { cold: [], warm: [] }, notes: [] };
 
   const perTask = (forks) => (forks / (size * o.execsPerNode)).toFixed(1);
   for (let r = 0; r < o.reps; r++) {
@@ -185,6 +156,8 @@ async function benchSize(mods, o, size) {
     row.forks.floor.push((await forksSoFar()) - f0);
   }
   console.log(`floor (ssh2, ${o.execsPerNode} x true per node): median ${secs(median(row.floor))}, ${perTask(median(row.forks.floor))} processes per host-task`);
+  for (let r = 0; r < o.reps; r++) row.floorProcess.push(await floorProcessRun(lab, o.execsPerNode));
+  console.log(`floor as a process of its own per run (Node's start, ssh2 loaded and compiled, as philote pays): median ${secs(median(row.floorProcess))}`);
 
   let philoteOk = existsSync(join(root, 'bin', 'philote.js'));
   if (!philoteOk) row.notes.push('philote: not runnable yet: bin/philote.js is missing');
@@ -302,15 +275,16 @@ async function copyCase(lab, o) {
 
 function table(rows) {
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
-  console.log('\n| nodes | floor | philote cold / 2nd | one exec per task cold / 2nd | ansible cold / 2nd | ansible/philote (cold / 2nd) | philote/floor (cold / 2nd) | philote peak RSS |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('\n| nodes | floor in-process / own process | philote cold / 2nd | one exec per task cold / 2nd | ansible cold / 2nd | ansible/philote (cold / 2nd) | philote/floor in-process (cold / 2nd) | philote/floor own process (cold / 2nd) | philote peak RSS |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const [pc, pw] = [median(r.philote.cold), median(r.philote.warm)];
     const [ac, aw] = [median(r.ansible.cold), median(r.ansible.warm)];
     const fl = median(r.floor);
+    const fp = median(r.floorProcess);
     const rss = r.philote.rss.length ? `${Math.max(...r.philote.rss).toFixed(0)} MB` : '-';
     console.log(
-      `| ${r.size} | ${secs(fl)} | ${secs(pc)} / ${secs(pw)} | ${secs(median(r.execs.cold))} / ${secs(median(r.execs.warm))} | ${secs(ac)} / ${secs(aw)} | ${ratio(ac, pc)} / ${ratio(aw, pw)} | ${ratio(pc, fl)} / ${ratio(pw, fl)} | ${rss} |`,
+      `| ${r.size} | ${secs(fl)} / ${secs(fp)} | ${secs(pc)} / ${secs(pw)} | ${secs(median(r.execs.cold))} / ${secs(median(r.execs.warm))} | ${secs(ac)} / ${secs(aw)} | ${ratio(ac, pc)} / ${ratio(aw, pw)} | ${ratio(pc, fl)} / ${ratio(pw, fl)} | ${ratio(pc, fp)} / ${ratio(pw, fp)} | ${rss} |`,
     );
   }
   const c = rows.find((r) => r.copy)?.copy;
