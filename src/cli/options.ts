@@ -173,6 +173,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     becomeUser: flags.becomeUser ?? config.becomeUser,
     becomeMethod: flags.becomeMethod ?? config.becomeMethod,
     becomePassword,
+    becomeAllowSameUser: config.becomeAllowSameUser,
     rolesPath: config.rolesPath,
     collectionsPaths: config.collectionsPaths,
     gathering: config.gathering,

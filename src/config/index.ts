@@ -29,6 +29,7 @@ export interface AnsibleConfig {
   become: boolean;
   becomeUser: string;
   becomeMethod: string;
+  becomeAllowSameUser: boolean;
   becomeAskPass: boolean;
   askPass: boolean;
   gathering: 'implicit' | 'explicit' | 'smart';

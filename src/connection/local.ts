@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Connection, ExecOptions, ExecResult, PutOptions } from './types.js';
 import { wrapCommand } from './wrap.js';
+import { connectionTrace } from './trace.js';
 import { shellQuote } from '../values/shell-quote.js';
 
 export class LocalConnection implements Connection {
@@ -17,6 +18,7 @@ export class LocalConnection implements Connection {
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const wrapped = wrapCommand(command, options);
+    connectionTrace(this.host, `EXEC /bin/sh -c ${wrapped.shown}`);
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', wrapped.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];

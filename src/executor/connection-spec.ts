@@ -4,6 +4,7 @@
  */
 import type { BecomeSpec, ConnectionSpec } from '../connection/types.js';
 import type { RunOptions } from './types.js';
+import { userInfo } from 'node:os';
 import { boolean } from '../values/booleans.js';
 
 function str(v: unknown): string | undefined {
@@ -16,11 +17,21 @@ function num(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The play's or task's connection keywords, rendered: below the ansible_* variables, above the CLI and config. */
+export interface ConnectionKeywords {
+  connection?: string;
+  remote_user?: string;
+  port?: number;
+}
+
 /**
  * `vars` are the (rendered) variables of the connection target: the host itself, or the
- * delegated host when delegate_to is set. `forceLocal` is `connection: local` on the play/task.
+ * delegated host when delegate_to is set. As in ansible-core, a connection variable
+ * (ansible_user, ansible_port, ansible_connection) beats the keyword (remote_user, port,
+ * connection), which beats -u/-c and ansible.cfg.
  */
-export function buildConnectionSpec(host: string, vars: Record<string, unknown>, options: RunOptions, connectionKeyword?: string): ConnectionSpec {
+export function buildConnectionSpec(host: string, vars: Record<string, unknown>, options: RunOptions, kw: ConnectionKeywords = {}): ConnectionSpec {
+  const connectionKeyword = kw.connection;
   const declared = str(vars['ansible_connection']) ?? connectionKeyword ?? options.connection ?? 'ssh';
   const connection: 'ssh' | 'local' = declared === 'local' ? 'local' : 'ssh';
   const sshArgs = [
@@ -37,9 +48,9 @@ export function buildConnectionSpec(host: string, vars: Record<string, unknown>,
     hostKeyChecking: hkc === undefined ? options.hostKeyChecking : boolean(hkc, false),
     timeoutSec: num(vars['ansible_ssh_timeout']) ?? num(vars['ansible_timeout']) ?? options.timeoutSec,
   };
-  const port = num(vars['ansible_port'] ?? vars['ansible_ssh_port']);
+  const port = num(vars['ansible_port'] ?? vars['ansible_ssh_port']) ?? kw.port;
   if (port !== undefined) spec.port = port;
-  const user = str(vars['ansible_user']) ?? str(vars['ansible_ssh_user']) ?? options.remoteUser;
+  const user = str(vars['ansible_user']) ?? str(vars['ansible_ssh_user']) ?? str(kw.remote_user) ?? options.remoteUser;
   if (user) spec.user = user;
   const key = str(vars['ansible_ssh_private_key_file']) ?? str(vars['ansible_private_key_file']) ?? options.privateKeyFile;
   if (key) spec.privateKeyFile = key;
@@ -75,4 +86,24 @@ export function buildBecomeSpec(kw: BecomeKeywords, vars: Record<string, unknown
   const exe = str(kw.become_exe) ?? str(vars['ansible_become_exe']);
   if (exe) spec.exe = exe;
   return spec;
+}
+
+/**
+ * ansible-core escalates only when the become user differs from the remote user (as the action
+ * plugin knows it: ansible_user, remote_user, -u or the config for ssh, even if unset; the user
+ * running philote for the local connection), unless become_allow_same_user is on. Logging in as
+ * root with `become: true` so runs without sudo, which a node may not have.
+ */
+export function becomeApplies(become: BecomeSpec, conn: ConnectionSpec, options: RunOptions): boolean {
+  if (options.becomeAllowSameUser) return true;
+  const remoteUser = conn.connection === 'local' ? currentUser() : conn.user;
+  return remoteUser !== become.user;
+}
+
+function currentUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
 }

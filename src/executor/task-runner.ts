@@ -17,7 +17,7 @@ import { namespaceFacts } from '../vars/manager.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Vars } from '../template/types.js';
 import { loadLookupForLoop } from './bridges.js';
-import { buildBecomeSpec, buildConnectionSpec } from './connection-spec.js';
+import { becomeApplies, buildBecomeSpec, buildConnectionSpec, type ConnectionKeywords } from './connection-spec.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
 import { displayName, inherited } from './context.js';
 import { findFile } from './find-file.js';
@@ -94,6 +94,13 @@ export function kwBool(pr: PlayRun, v: unknown, vars: Vars): boolean {
   if (v === undefined) return false;
   if (typeof v === 'string' && pr.run.templar.isTemplated(v)) return boolean(pr.run.templar.render(v, { vars }), false);
   return boolean(v, false);
+}
+
+/** A string keyword, rendered when it is a template; undefined when unset or empty. */
+function kwString(pr: PlayRun, v: unknown, vars: Vars): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const r = typeof v === 'string' && pr.run.templar.isTemplated(v) ? pr.run.templar.render(v, { vars }) : v;
+  return r === undefined || r === null || r === '' ? undefined : String(r);
 }
 
 function kwNumber(pr: PlayRun, v: unknown, vars: Vars): number | undefined {
@@ -353,20 +360,31 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   const diffKw = inherited(scope, task, 'diff');
   const checkMode = checkKw === undefined ? run.options.check : kwBool(pr, checkKw, vars);
   const diffMode = diffKw === undefined ? run.options.diff : kwBool(pr, diffKw, vars);
-  const connKw = inherited(scope, task, 'connection');
   const target = delegateTo ?? host.name;
   const tvars = targetVars(pr, target, vars, delegateTo !== undefined);
-  const become = buildBecomeSpec(
+  // Keywords may be templates ("become_user: '{{ app_user }}'"), rendered with the task's variables.
+  const kwText = (name: 'connection' | 'remote_user' | 'become_user' | 'become_method' | 'become_flags' | 'become_exe') => kwString(pr, inherited(scope, task, name), vars);
+  const becomeKw = inherited(scope, task, 'become');
+  let become = buildBecomeSpec(
     {
-      become: inherited(scope, task, 'become'),
-      become_user: inherited(scope, task, 'become_user'),
-      become_method: inherited(scope, task, 'become_method'),
-      become_flags: inherited(scope, task, 'become_flags'),
-      become_exe: inherited(scope, task, 'become_exe'),
+      become: becomeKw === undefined ? undefined : kwBool(pr, becomeKw, vars),
+      become_user: kwText('become_user'),
+      become_method: kwText('become_method'),
+      become_flags: kwText('become_flags'),
+      become_exe: kwText('become_exe'),
     },
     tvars,
     run.options,
   );
+  // As PlayContext for a delegated task: the target's own connection and port variables or the
+  // defaults, never the play's connection and port keywords; remote_user still applies.
+  const connKeywords: ConnectionKeywords = { remote_user: kwText('remote_user') };
+  if (delegateTo === undefined) {
+    connKeywords.connection = kwText('connection');
+    connKeywords.port = kwNumber(pr, inherited(scope, task, 'port'), vars);
+  }
+  const connSpec = buildConnectionSpec(target, tvars, run.options, connKeywords);
+  if (become && !becomeApplies(become, connSpec, run.options)) become = undefined;
   const timeoutS = kwNumber(pr, inherited(scope, task, 'timeout'), vars);
   const controller = new AbortController();
   // Ctrl-C stops dispatching but lets running tasks finish (or time out); only a pause,
@@ -386,8 +404,7 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     verbosity: run.options.verbosity,
     connection: async () => {
       if (conn) return conn;
-      const spec = buildConnectionSpec(target, tvars, run.options, delegateTo === undefined && connKw ? String(connKw) : undefined);
-      conn = await run.pool.get(spec);
+      conn = await run.pool.get(connSpec);
       return conn;
     },
     templar,

@@ -37,6 +37,8 @@ export interface RunOptions {
   becomeUser?: string;
   becomeMethod?: string;
   becomePassword?: string;
+  /** [privilege_escalation] become_allow_same_user: escalate even to the user already logged in. */
+  becomeAllowSameUser?: boolean;
   rolesPath: string[];
   collectionsPaths?: string[];
   gathering: 'implicit' | 'explicit' | 'smart';

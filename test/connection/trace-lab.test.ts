@@ -45,4 +45,19 @@ describe('-vvvv connection trace', () => {
     expect(ans.status, ans.stdout + ans.stderr).toBe(0);
     expect(ans.stdout).toContain(trace[0]);
   });
+
+  it('shows the become program as run (sudo -H -S ...), never the script, the environment or the password', async () => {
+    writeFileSync(
+      join(dir, 'become.yml'),
+      '- hosts: node1\n  gather_facts: false\n  become: true\n  tasks:\n    - command: id -u\n      environment: {API_TOKEN: env-secret-trace}\n      vars: {ansible_become_password: become-secret-trace}\n',
+    );
+    for (const shell of ['1', '0']) {
+      const r = await runCli(['playbook', '-vvvv', '-i', lab.inventoryPath, join(dir, 'become.yml')], { cwd: dir, env: { PHILOTE_NODE_SHELL: shell } });
+      expect(r.code, r.out + r.err).toBe(0);
+      const exec = r.out.split('\n').filter((l) => l.startsWith('<127.0.0.1> EXEC '));
+      expect(exec.length, r.out).toBeGreaterThan(0);
+      for (const l of exec) expect(l).toMatch(/^<127\.0\.0\.1> EXEC sudo -H -S -p '\[sudo via philote, key=\w+\] password:' -u root \/bin\/sh -c <script of \d+ bytes>( \(the node shell\))?$/);
+      expect(r.out + r.err).not.toMatch(/env-secret-trace|become-secret-trace/);
+    }
+  });
 });

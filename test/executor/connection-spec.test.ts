@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildBecomeSpec, buildConnectionSpec } from '../../src/executor/connection-spec.js';
+import { userInfo } from 'node:os';
+import { becomeApplies, buildBecomeSpec, buildConnectionSpec } from '../../src/executor/connection-spec.js';
 import { Collector, options } from './helpers.js';
 import type { Inventory } from '../../src/inventory/types.js';
 
@@ -44,8 +45,30 @@ describe('ConnectionSpec from host vars', () => {
     expect(buildConnectionSpec('localhost', {}, opts).connection).toBe('ssh');
     expect(buildConnectionSpec('127.0.0.1', {}, opts).connection).toBe('ssh');
     expect(buildConnectionSpec('localhost', { ansible_connection: 'local' }, opts).connection).toBe('local');
-    expect(buildConnectionSpec('n3', {}, opts, 'local').connection).toBe('local');
-    expect(buildConnectionSpec('n3', { ansible_connection: 'ssh' }, opts, 'local').connection).toBe('ssh');
+    expect(buildConnectionSpec('n3', {}, opts, { connection: 'local' }).connection).toBe('local');
+    expect(buildConnectionSpec('n3', { ansible_connection: 'ssh' }, opts, { connection: 'local' }).connection).toBe('ssh');
+  });
+  it('remote_user and port keywords: under ansible_user/ansible_port, over -u and the config', () => {
+    expect(buildConnectionSpec('n4', {}, opts, { remote_user: 'kwuser', port: 2200 })).toMatchObject({ user: 'kwuser', port: 2200 });
+    expect(buildConnectionSpec('n4', { ansible_user: 'varuser', ansible_port: 2300 }, opts, { remote_user: 'kwuser', port: 2200 })).toMatchObject({ user: 'varuser', port: 2300 });
+    expect(buildConnectionSpec('n4', {}, opts, {}).user).toBe('cliuser');
+  });
+});
+
+describe('become to the same user (ansible-core: no escalation unless become_allow_same_user)', () => {
+  const root = { method: 'sudo' as const, user: 'root' };
+  it('ssh: skipped only when the remote user is known and the same', () => {
+    expect(becomeApplies(root, buildConnectionSpec('n', { ansible_user: 'root' }, opts), opts)).toBe(false);
+    expect(becomeApplies(root, buildConnectionSpec('n', { ansible_user: 'ubuntu' }, opts), opts)).toBe(true);
+    const noUser = options({} as Inventory, new Collector(), { timeoutSec: 10, hostKeyChecking: true });
+    expect(becomeApplies(root, buildConnectionSpec('n', {}, noUser), noUser)).toBe(true);
+    const allow = { ...opts, becomeAllowSameUser: true };
+    expect(becomeApplies(root, buildConnectionSpec('n', { ansible_user: 'root' }, allow), allow)).toBe(true);
+  });
+  it('local: the remote user is the user running philote', () => {
+    const me = userInfo().username;
+    expect(becomeApplies({ method: 'sudo', user: me }, buildConnectionSpec('localhost', { ansible_connection: 'local' }, opts), opts)).toBe(false);
+    expect(becomeApplies({ method: 'sudo', user: `${me}-other` }, buildConnectionSpec('localhost', { ansible_connection: 'local' }, opts), opts)).toBe(true);
   });
 });
 

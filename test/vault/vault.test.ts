@@ -119,6 +119,28 @@ ${inline.replace(/^/gm, '    ').trimEnd()}
     expect(read(outs[1]!, 'raw.conf')).toMatch(/^\$ANSIBLE_VAULT;1\.1;AES256\n/);
   }, 120_000);
 
+  it('the file and unvault lookups open a vault-encrypted file as ansible-playbook does', async () => {
+    f('files/token.txt', '  K10-lookup-token  \n\n');
+    vaultCli('encrypt', '--vault-password-file', pwDefault, 'files/token.txt');
+    const lookPlay = f('lookups.yml', `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - debug: {msg: "{{ [lookup('file', 'token.txt'), lookup('unvault', 'token.txt'), lookup('file', 'token.txt', lstrip=True)] }}"}
+    - debug: {msg: "{{ lookup('unvault', 'nowhere.txt') }}"}
+      ignore_errors: true
+`);
+    const args = ['-i', 'inventory.ini', '--vault-password-file', pwDefault, lookPlay];
+    const ans = spawnSync('ansible-playbook', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+    expect(ans.status, ans.stdout).toBe(0);
+    const ours = await runCli(['playbook', ...args], { cwd: dir });
+    expect(ours.code, ours.out).toBe(0);
+    expect(msgs(ours.out), ours.out).toEqual(msgs(ans.stdout));
+    expect(msgs(ours.out)[0]).toContain('"  K10-lookup-token  \\n\\n"');
+    const failure = (out: string) => out.match(/fatal: \[localhost\]: FAILED! => (.*)/)?.[1];
+    expect(failure(ours.out)).toBe(failure(ans.stdout));
+    expect(failure(ours.out)).toContain('Unable to find file matching');
+  }, 120_000);
+
   it('fails like Ansible without the right password', async () => {
     const wrong = f('pw-wrong.txt', 'nope\n');
     const { ans, ours } = await both(['--vault-password-file', wrong]);

@@ -17,16 +17,21 @@ export interface BecomePlan {
   password?: string;
   /** su reads its password from a terminal only. */
   pty: boolean;
+  /** The command as the -vvvv trace shows it: the become part, the script by its size only. */
+  shown: string;
 }
 
 export function planBecome(b: BecomeSpec, inner: string): BecomePlan {
   const id = randomBytes(12).toString('hex');
   const marker = `BECOME-SUCCESS-${id}`;
   const script = `echo ${marker}; ${inner}`;
+  const hidden = `<script of ${Buffer.byteLength(script)} bytes>`;
   if (b.method === 'su') {
     const flags = b.flags ?? '';
+    const head = `${b.exe ?? 'su'} ${flags} ${shellQuote(b.user)} -s /bin/sh -c`.replace(/\s+/g, ' ');
     return {
-      command: `${b.exe ?? 'su'} ${flags} ${shellQuote(b.user)} -s /bin/sh -c ${shellQuote(script)}`.replace(/\s+/g, ' '),
+      command: `${head} ${shellQuote(script)}`,
+      shown: `${head} ${hidden}`,
       marker,
       prompt: b.password !== undefined ? 'assword' : undefined,
       password: b.password,
@@ -42,8 +47,10 @@ export function planBecome(b: BecomeSpec, inner: string): BecomePlan {
     flags.push('-n');
   }
   const prompt = `[sudo via philote, key=${id}] password:`;
+  const head = `${b.exe ?? 'sudo'} ${flags.join(' ')} -p ${shellQuote(prompt)} -u ${shellQuote(b.user)} /bin/sh -c`;
   return {
-    command: `${b.exe ?? 'sudo'} ${flags.join(' ')} -p ${shellQuote(prompt)} -u ${shellQuote(b.user)} /bin/sh -c ${shellQuote(script)}`,
+    command: `${head} ${shellQuote(script)}`,
+    shown: `${head} ${hidden}`,
     marker,
     prompt: b.password !== undefined ? prompt : undefined,
     password: b.password,

@@ -155,6 +155,7 @@ export class SshConnection implements Connection {
     let inner = options.timeoutMs ? withRemoteTimeout(command, options.timeoutMs) : command;
     inner = envPrefix(options.env) + inner;
     const plan = options.become ? planBecome(options.become, inner) : undefined;
+    if (plan) connectionTrace(this.target.hostname, `EXEC ${plan.shown}`);
     const full = plan ? plan.command : inner;
     return this.runChannel(full, { stdin: options.stdin, stdoutSink, plan, become: options.become, timeoutMs: options.timeoutMs, signal: options.signal });
   }
@@ -348,7 +349,7 @@ export class SshConnection implements Connection {
     if (entry && !entry.shell.alive) entry = undefined;
     if (entry?.shell.busy) return undefined;
     if (!entry) {
-      const shell = new NodeShell(this.host, become);
+      const shell = new NodeShell(this.host, become, this.target.hostname);
       shell.busy = true;
       entry = { shell, started: this.startShell(shell) };
       this.shells.set(key, entry);

@@ -30,6 +30,7 @@ import type { ClientChannel } from 'ssh2';
 import { PhiloteError } from '../../errors.js';
 import type { BecomeSpec, ExecResult } from '../types.js';
 import { becomeFailure, planBecome } from './become.js';
+import { connectionTrace } from '../trace.js';
 
 /** What ssh2 reported about the end of a channel's command. */
 export interface ChannelExit {
@@ -139,6 +140,8 @@ export class NodeShell {
   constructor(
     private readonly host: string,
     private readonly become: BecomeSpec | undefined,
+    /** The address the -vvvv trace names (the connection's, as ssh's own lines do). */
+    private readonly traceAddress: string = host,
   ) {
     this.outEnd = Buffer.from(`\n${this.nonce} `);
     this.errEnd = Buffer.from(`\n${this.nonce}\n`);
@@ -153,6 +156,7 @@ export class NodeShell {
   async start(open: OpenChannel): Promise<void> {
     // sh reading its commands from stdin; under become, planBecome's `/bin/sh -c` execs it.
     const plan = this.become ? planBecome(this.become, 'exec /bin/sh -s') : undefined;
+    if (plan) connectionTrace(this.traceAddress, `EXEC ${plan.shown} (the node shell)`);
     const { ch, exit } = await open(plan ? plan.command : 'exec /bin/sh -s');
     this.ch = ch;
     this.exit = exit;

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { UndefinedVariableError } from '../../errors.js';
 import { execFileSync } from 'node:child_process';
 import type { LookupFn } from './index.js';
-import { LookupError, TemplateRuntimeError } from '../runtime/env.js';
+import { LookupError, PythonClassError, TemplateRuntimeError } from '../runtime/env.js';
+import { decryptIfVault } from '../../vault/index.js';
 import { isDict, num, pyIter, pyStr, truthy, type Dict, UndefinedUse, typeName } from '../runtime/values.js';
 import { findFile } from './search.js';
 import { readCsvRows } from './csv-reader.js';
@@ -77,10 +78,18 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
     terms.map((t) => {
       const f = findFile(s.ctx, pyStr(t), 'files');
       if (!f) throw new TemplateRuntimeError(`could not locate file in lookup: ${pyStr(t)}`);
-      let text = fs.readFileSync(f, 'utf8');
+      // The loader's file contents: a vault-encrypted file is decrypted with the run's secrets.
+      let text = decryptIfVault(fs.readFileSync(f), f).toString('utf8');
       if (truthy(k['rstrip'] ?? true)) text = text.replace(/\s+$/, '');
       if (truthy(k['lstrip'] ?? false)) text = text.replace(/^\s+/, '');
       return text;
+    }),
+  /** unvault: a file's decrypted text as it is, not stripped (ansible.builtin.unvault). */
+  unvault: (s, terms) =>
+    terms.map((t) => {
+      const f = findFile(s.ctx, pyStr(t), 'files');
+      if (!f) throw new PythonClassError(`Unable to find file matching "${pyStr(t)}" `, 'ansible.errors.AnsibleParserError');
+      return decryptIfVault(fs.readFileSync(f), f).toString('utf8');
     }),
   template: (s, terms, k) =>
     terms.map((t) => {
