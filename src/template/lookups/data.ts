@@ -1,4 +1,6 @@
 /** Lookups that only reshape their terms or read variables/environment: items, list, dict, vars, env, sequence, nested... */
+import { InventoryData } from '../../inventory/data.js';
+import { selectHostNames } from '../../inventory/patterns.js';
 import type { LookupFn } from './index.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { percentFormat } from '../runtime/ops.js';
@@ -190,12 +192,26 @@ export const DATA_LOOKUPS: Record<string, LookupFn> = {
     walk(terms);
     return out;
   },
+  /**
+   * As ansible-core's lookup: an inventory rebuilt from `groups` alone (group -> hosts, no
+   * hierarchy or variables), asked for the full host pattern (a:!b, a:&b, wildcards, ~regex,
+   * subscripts); a pattern that fails yields no hosts.
+   */
   inventory_hostnames: (s, terms) => {
     const groups = s.lookupVar('groups');
-    const all = isDict(groups) ? pyIter(groups['all'] ?? []) : [];
-    const names = new Set(terms.flatMap((t) => pyStr(t).split(/[:,]/)).map((x) => x.trim()));
-    if (names.has('all') || names.has('*')) return all;
-    return all.filter((h) => names.has(pyStr(h)) || [...names].some((g) => isDict(groups) && pyIter(groups[g] ?? []).includes(h)));
+    const inv = new InventoryData();
+    if (isDict(groups)) {
+      for (const [group, hosts] of Object.entries(groups)) {
+        inv.addGroup(group);
+        for (const h of pyIter(hosts ?? [])) inv.addHostTo(pyStr(h), group);
+      }
+    }
+    inv.reconcile();
+    try {
+      return selectHostNames(inv, terms.map((t) => pyStr(t)));
+    } catch {
+      return [];
+    }
   },
   num_sequence: (_s, terms) => terms.map(num),
 };
