@@ -11,6 +11,7 @@ import { LookupError, PythonClassError, TemplateRuntimeError } from '../runtime/
 import { decryptIfVault } from '../../vault/index.js';
 import { isDict, num, pyIter, pyStr, truthy, type Dict, UndefinedUse, typeName } from '../runtime/values.js';
 import { findFile } from './search.js';
+import { iniLookup } from './ini.js';
 import { readCsvRows } from './csv-reader.js';
 import { parseKeyValues } from '../../values/kv.js';
 
@@ -49,27 +50,6 @@ function passwordChars(spec: unknown): string {
 function randomPassword(chars: string, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += chars[crypto.randomInt(chars.length)];
-  return out;
-}
-
-function readIni(file: string, section: string, key: string, isRegex: boolean, type: string): string[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const out: string[] = [];
-  let cur = type === 'properties' ? 'java_properties' : '';
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const sec = /^\[(.+)\]$/.exec(line);
-    if (sec) {
-      cur = sec[1]!;
-      continue;
-    }
-    if (cur !== section) continue;
-    const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (!m) continue;
-    const k = m[1]!.trim();
-    if (isRegex ? new RegExp(key).test(k) : k === key) out.push(m[2]!);
-  }
   return out;
 }
 
@@ -187,16 +167,7 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
       fs.writeFileSync(file, pw + '\n', { mode: 0o600 });
       return pw;
     }),
-  ini: (s, terms, k) =>
-    terms.flatMap((t) => {
-      const { first, opts } = parseKv(pyStr(t));
-      const o = { ...k, ...opts };
-      const file = findFile(s.ctx, pyStr(o['file'] ?? 'ansible.ini'), 'files');
-      if (!file) throw new TemplateRuntimeError(`Could not find file ${pyStr(o['file'] ?? 'ansible.ini')}`);
-      const hits = readIni(file, pyStr(o['section'] ?? 'global'), first, truthy(o['re'] ?? false), pyStr(o['type'] ?? 'ini'));
-      if (!hits.length) return o['default'] === undefined ? [''] : [o['default']];
-      return truthy(o['re'] ?? false) ? hits : [hits[0]!];
-    }),
+  ini: iniLookup,
   csvfile: (s, terms, k) => {
     // Options: keyword arguments first (unknown ones are ignored, as set_options does), then the
     // term's own key=value pairs, which must be known options.
