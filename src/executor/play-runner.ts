@@ -54,9 +54,8 @@ function playHosts(run: RunContext, play: Play): string[] {
 }
 
 /** vars_files for one host: entries may be templated and a list means "first that exists". */
-function makeVarsFiles(run: RunContext, play: Play): (host: string) => Record<string, unknown> {
+function makeVarsFiles(run: RunContext, play: Play, fileCache: Map<string, Record<string, unknown>>): (host: string) => Record<string, unknown> {
   const cache = new Map<string, Record<string, unknown>>();
-  const fileCache = new Map<string, Record<string, unknown>>();
   return (host) => {
     const hit = cache.get(host);
     if (hit) return hit;
@@ -91,6 +90,31 @@ function makeVarsFiles(run: RunContext, play: Play): (host: string) => Record<st
   };
 }
 
+/**
+ * The host-less pass of VariableManager.get_vars(play=play), before the play's banner: every
+ * vars_files entry whose name renders with the play's own variables and whose file exists is
+ * read, so a file that is not YAML or JSON stops the run there, tasks or not. Names that need
+ * a host's variables, and files not found, wait for the hosts (as ansible-core skips them here).
+ */
+function preloadVarsFiles(run: RunContext, play: Play, fileCache: Map<string, Record<string, unknown>>): void {
+  if (!play.vars_files.length) return;
+  const vars = playLevelVars(run, play);
+  for (const entry of play.vars_files) {
+    for (const alt of Array.isArray(entry) ? entry : [entry]) {
+      let name: string;
+      try {
+        name = String(run.templar.render(alt, { vars, location: play.loc }));
+      } catch {
+        break;
+      }
+      const p = isAbsolute(name) ? name : join(play.baseDir, name);
+      if (!existsSync(p)) continue;
+      if (!fileCache.has(p)) fileCache.set(p, readVarsFilesEntry(p));
+      break;
+    }
+  }
+}
+
 function gatherTask(play: Play): Task {
   return {
     kind: 'task',
@@ -121,6 +145,8 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order === undefined ? undefined : String(run.templar.render(play.order, { vars: playLevelVars(run, play), location: play.loc })));
   const id = `play-${++run.nextId}`;
   play = { ...play, name: playName(run, play) };
+  const varsFileCache = new Map<string, Record<string, unknown>>();
+  preloadVarsFiles(run, play, varsFileCache);
   for (const name of reservedNamesInPlay(play, run.vm.extraVars)) run.output.emit({ type: 'warning', message: `Found variable using reserved name: ${name}` });
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });
   if (!inInventoryOrder.length) {
@@ -133,7 +159,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
     hostsAll: inInventoryOrder,
     activeHosts: inInventoryOrder.filter((n) => !run.deadHosts.has(n)),
     batch: [...all],
-    varsFilesFor: makeVarsFiles(run, play),
+    varsFilesFor: makeVarsFiles(run, play, varsFileCache),
     roleNames: [...new Set(rolesOf(play).filter((r) => r.parent?.via !== 'dependency').map((r) => r.name))],
     dependentRoleNames: [...new Set(rolesOf(play).filter((r) => r.parent?.via === 'dependency').map((r) => r.name))],
   };

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { PhiloteError } from '../errors.js';
-import { loadYaml } from '../values/yaml.js';
+import { loadDataFile } from '../values/yaml.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -61,7 +61,7 @@ function dirFiles(dir: string): string[] {
 }
 
 export function readVarsFile(file: string): Record<string, unknown> {
-  const data = loadYaml(readFileSync(file, 'utf8'), file);
+  const data = loadDataFile(readFileSync(file, 'utf8'), file);
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new PhiloteError('parse', `Invalid vars file: expected a dictionary of variables, got ${Array.isArray(data) ? 'a list' : typeof data}`, {

@@ -17,6 +17,8 @@
  * Not for Kubernetes manifests: those follow YAML 1.2 as kubectl reads them (src/modules/k8s,
  * k3s_config keep their own `yaml` package calls on purpose).
  */
+import { pythonJsonError } from './python-json.js';
+import { libyamlProblem } from './yaml-problems.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
 import { PhiloteError, type SourceLocation } from '../errors.js';
@@ -108,7 +110,12 @@ class Converter {
   convert(node: unknown, depth = 0): unknown {
     if (depth > 200) this.fail('YAML nesting is too deep (recursive alias?)', node as Node);
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return this.convert(node.resolve(this.doc), depth + 1);
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      // libyaml's composer refuses an alias without an anchor before it (the yaml package gives undefined).
+      if (target === undefined) this.fail('Syntax Error while loading YAML.\n  found undefined alias', node);
+      return this.convert(target, depth + 1);
+    }
     const tag = (node as Node).tag;
     if (this.dialect === 'ansible' && tag === '!unsafe') return this.unsafe(node as Node, depth);
     if (this.dialect === 'ansible' && (tag === '!vault' || tag === '!vault-encrypted')) {
@@ -262,12 +269,14 @@ function parseStream(text: string, file: string): { docs: Document[]; lines: Lin
   for (const d of docs) {
     const err = d.errors[0];
     if (!err) continue;
-    const p = lines.linePos(err.pos[0]);
+    const problem = libyamlProblem(err.code, err.message, err.pos[0], text);
+    const p = lines.linePos(problem?.offset ?? err.pos[0]);
     // A position in a line's indentation means the text after it, as PyYAML reports it.
     const lineText = text.split('\n')[p.line - 1] ?? '';
     const indent = lineText.length - lineText.trimStart().length;
-    const column = p.col <= indent && lineText.trim() !== '' ? indent + 1 : p.col;
-    throw new PhiloteError('parse', `Syntax Error while loading YAML.\n  ${err.message.split('\n')[0]}`, { location: { file, line: p.line, column } });
+    // (libyamlProblem placed its own positions as libyaml does.)
+    const column = !problem && p.col <= indent && lineText.trim() !== '' ? indent + 1 : p.col;
+    throw new PhiloteError('parse', `Syntax Error while loading YAML.\n  ${problem?.message ?? err.message.split('\n')[0]}`, { location: { file, line: p.line, column } });
   }
   return { docs, lines };
 }
@@ -309,5 +318,30 @@ export function readYamlFile(file: string, opts: YamlOptions = {}): unknown {
   } catch (e) {
     throw new PhiloteError('parse', `Could not find or access '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
-  return loadYaml(text, file, opts);
+  return loadDataFile(text, file, opts);
+}
+
+/**
+ * A file's text as ansible-core's DataLoader reads it: JSON first, then YAML; when both fail
+ * the error gives both reasons, JSON's in Python's words ("Expecting value: line 1 column 1
+ * (char 0)"), which every ansible-core user sees at the top of a YAML syntax error.
+ */
+export function loadDataFile(text: string, file: string, opts: YamlOptions = {}): unknown {
+  try {
+    return loadYaml(text, file, opts);
+  } catch (e) {
+    if (!(e instanceof PhiloteError) || !e.message.startsWith('Syntax Error while loading YAML.')) throw e;
+    const jsonError = pythonJsonError(text);
+    if (jsonError === undefined) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw e;
+      }
+    }
+    throw new PhiloteError('parse', `We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: ${jsonError}\n\n${e.message}`, {
+      ...(e.location ? { location: e.location } : {}),
+      cause: e,
+    });
+  }
 }

@@ -172,7 +172,8 @@ describe('load-time errors', () => {
 
   it('YAML syntax errors carry their position', () => {
     const e = loadError(playWith('    - debug:\n        msg: "unterminated\n'));
-    expect(e.message).toMatch(/^Syntax Error while loading YAML/);
+    // As ansible-core's DataLoader: JSON's reason first, then YAML's in libyaml's words.
+    expect(e.message).toMatch(/^We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: Expecting value: line 1 column 1 \(char 0\)\n\nSyntax Error while loading YAML\.\n  found unexpected end of stream$/);
     expect(e.location?.line).toBeGreaterThanOrEqual(4);
   });
 
