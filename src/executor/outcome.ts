@@ -3,6 +3,7 @@
  * result: the output line, stats, register, facts, inventory changes, notify,
  * and the host's failed/unreachable/rescued state.
  */
+import { stripInternal } from '../output/results.js';
 import { RESOLVED_ACTION } from './task-runner.js';
 import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { ModuleResult } from '../modules/types.js';
@@ -138,7 +139,9 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
 
   const targets = runOnceHosts ?? [host];
   if (task.register) {
-    const reg = { ...r };
+    // As the strategy's register: internal _ansible_* keys dropped at every level, and invocation.
+    const reg = stripInternal(r) as ModuleResult;
+    delete reg['invocation'];
     if (reg.failed === undefined && !reg.skipped) reg.failed = false;
     // A registered result is data from the node: never templated again (wrap_var).
     const wrapped = wrapUnsafe(reg);
@@ -149,7 +152,8 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
     const delegateFacts = o.delegatedTo && task.delegate_facts !== undefined && String(task.delegate_facts).toLowerCase() in { true: 1, yes: 1 };
     for (const item of eachResult(r)) {
       if (item.failed || item.skipped) continue;
-      const facts = item.ansible_facts;
+      // A debug result may show a variable named ansible_facts: never facts (ansible-core #74060).
+      const facts = task.action === 'debug' ? undefined : item.ansible_facts;
       if (facts && typeof facts === 'object') {
         const factHosts = delegateFacts ? [o.delegatedTo!] : targets.map((t) => t.name);
         for (const fh of factHosts) {

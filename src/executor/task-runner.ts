@@ -203,7 +203,7 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
     if (until) result['attempts'] = attempt;
     if (task.register) vars[task.register] = wrapUnsafe(result);
     // until/changed_when/failed_when see the attempt's facts (TaskExecutor._execute's vars_copy).
-    const facts = result['ansible_facts'];
+    const facts = task.action === 'debug' ? undefined : result['ansible_facts'];
     if (facts && typeof facts === 'object' && !Array.isArray(facts)) {
       if (task.action === 'set_fact' || task.action === 'include_vars') Object.assign(vars, facts);
       else {

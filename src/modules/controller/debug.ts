@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { UndefinedVariableError } from '../../errors.js';
+import { isUnsafeText, unwrapUnsafe } from '../../template/unsafe.js';
 import type { ModuleDefinition } from '../types.js';
 
 const schema = z
@@ -23,11 +24,20 @@ export const debugModule: ModuleDefinition<Args> = {
   aliases: ['ansible.builtin.debug', 'ansible.legacy.debug'],
   runsOn: 'controller',
   schema,
+  // `var` must say whether it came from data (unsafe): such a name is shown, never evaluated.
+  keepsUnsafeArgs: true,
   async run(ctx) {
-    const { msg, var: varName, verbosity = 0 } = ctx.args;
+    const { verbosity = 0 } = ctx.args;
+    const msg = unwrapUnsafe(ctx.args.msg);
+    const varName = unwrapUnsafe(ctx.args.var);
     if (msg !== undefined && varName !== undefined) return { failed: true, msg: "'msg' and 'var' are incompatible options" };
     if (verbosity > ctx.verbosity) {
       return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.', _ansible_verbose_always: true };
+    }
+    if (isUnsafeText(ctx.args.var)) {
+      // ansible-core templates "{{" + name + "}}" with the name still unsafe: the text comes back as is.
+      const text = ctx.args.var.text;
+      return { changed: false, [text]: `{{${text}}}`, _ansible_verbose_always: true };
     }
     if (varName === undefined) {
       // Ansible's debug msg may be any value (a list prints as a list); ModuleResult types msg as string.
