@@ -45,6 +45,8 @@ export interface AnsibleConfig {
   verbosity: number;
   vaultPasswordFile?: string;
   hostPatternMismatch: 'warning' | 'error' | 'ignore';
+  /** TRANSFORM_INVALID_GROUP_CHARS: group names that are not identifiers. */
+  transformInvalidGroupChars: 'always' | 'never' | 'ignore' | 'silently';
   /** DUPLICATE_YAML_DICT_KEY: what the YAML loader does with a duplicate mapping key. */
   duplicateDictKey: 'warn' | 'error' | 'ignore';
   /** [ssh_connection] ssh_args: accepted; the ssh2 transport applies the options it understands. */

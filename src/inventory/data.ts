@@ -12,6 +12,11 @@ import type { VarsLayer } from './varsdirs.js';
 /** Names Ansible treats as the controller (C.LOCALHOST). */
 export const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '::1'];
 
+export type GroupNameChars = 'always' | 'never' | 'ignore' | 'silently';
+
+/** C.INVALID_VARIABLE_NAMES: a leading digit or non-word character, or any non-word character. */
+const INVALID_NAME_CHARS = /^\p{Nd}|[^\p{L}\p{N}_]/u;
+
 export class InventoryData implements Inventory {
   readonly hosts = new Map<string, InventoryHost>();
   readonly groups = new Map<string, InventoryGroup>();
@@ -27,6 +32,9 @@ export class InventoryData implements Inventory {
   onWarning?: (message: string) => void;
   /** ansible.cfg [inventory] host_pattern_mismatch: what a pattern matching nothing does. */
   hostPatternMismatch: 'warning' | 'error' | 'ignore' = 'warning';
+  /** TRANSFORM_INVALID_GROUP_CHARS ([defaults] force_valid_group_names): group names that are not identifiers. */
+  groupNameChars: GroupNameChars = 'never';
+  private warnedGroupNames = false;
 
   private readonly parents = new Map<string, string[]>();
   private readonly hostSource = new Map<string, string | undefined>();
@@ -48,7 +56,29 @@ export class InventoryData implements Inventory {
 
   // ---- building -------------------------------------------------------------
 
-  addGroup(name: string, parents: string[] = []): InventoryGroup {
+  /**
+   * to_safe_group_name: a name that is not a Python identifier has its invalid characters
+   * replaced by '_' (always, silently) or is kept (never, ignore); always and never warn once.
+   */
+  safeGroupName(name: string): string {
+    if (!name || !INVALID_NAME_CHARS.test(name)) return name;
+    const mode = this.groupNameChars;
+    if (mode === 'always' || mode === 'silently') {
+      if (mode === 'always') this.warnGroupNames('Invalid characters were found in group names and automatically replaced, use -vvvv to see details');
+      return name.replace(new RegExp(INVALID_NAME_CHARS.source, 'gu'), '_');
+    }
+    if (mode === 'never') this.warnGroupNames('Invalid characters were found in group names but not replaced, use -vvvv to see details');
+    return name;
+  }
+
+  private warnGroupNames(message: string): void {
+    if (this.warnedGroupNames) return;
+    this.warnedGroupNames = true;
+    this.warn(message);
+  }
+
+  addGroup(givenName: string, parents: string[] = []): InventoryGroup {
+    const name = this.safeGroupName(givenName);
     let g = this.groups.get(name);
     if (!g) {
       g = { name, vars: {}, children: [], hosts: [] };
@@ -63,7 +93,9 @@ export class InventoryData implements Inventory {
     return g;
   }
 
-  addChild(parent: string, child: string): void {
+  addChild(givenParent: string, givenChild: string): void {
+    const parent = this.safeGroupName(givenParent);
+    const child = this.safeGroupName(givenChild);
     const p = this.groups.get(parent) ?? this.addGroup(parent);
     this.addGroup(child);
     if (p.children.includes(child)) return;
@@ -75,7 +107,8 @@ export class InventoryData implements Inventory {
   }
 
   /** Add (or find) a host and put it in `group`; used by the parsers. */
-  addHostTo(name: string, group?: string, port?: number): InventoryHost {
+  addHostTo(name: string, givenGroup?: string, port?: number): InventoryHost {
+    const group = givenGroup === undefined ? undefined : this.safeGroupName(givenGroup);
     let h = this.hosts.get(name);
     if (!h) {
       h = { name, vars: {}, groups: [] };

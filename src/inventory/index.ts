@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InventoryData } from './data.js';
+import { InventoryData, type GroupNameChars } from './data.js';
 import { parseSource } from './sources.js';
 import { kubeNodesConfig, parseKubeNodesSource } from './kube-nodes.js';
 import type { Inventory } from './types.js';
@@ -18,12 +18,15 @@ export interface LoadInventoryOptions {
   cwd?: string;
   /** Called for each warning Ansible would print ("[WARNING]: ..."). They are also kept in `.warnings`. */
   onWarning?: (message: string) => void;
+  /** TRANSFORM_INVALID_GROUP_CHARS (ansible.cfg [defaults] force_valid_group_names). */
+  groupNameChars?: GroupNameChars;
 }
 
 export async function loadInventory(sources: string[], opts: LoadInventoryOptions = {}): Promise<InventoryData> {
   const cwd = opts.cwd ?? process.cwd();
   const inv = new InventoryData();
   inv.onWarning = opts.onWarning;
+  if (opts.groupNameChars) inv.groupNameChars = opts.groupNameChars;
   let parsedAny = false;
   for (const raw of sources) {
     // A comma list is not a path; anything else is resolved against cwd like Ansible's unfrackpath.

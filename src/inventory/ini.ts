@@ -48,7 +48,8 @@ export function parseIni(inv: InventoryData, text: string, file: string): void {
     if (!line || line[0] === ';' || line[0] === '#') continue;
     const m = SECTION.exec(line);
     if (m) {
-      group = m[1]!;
+      // ansible-core's InventoryData.add_group returns the name made safe (TRANSFORM_INVALID_GROUP_CHARS).
+      group = inv.safeGroupName(m[1]!);
       state = m[2] ?? 'hosts';
       if (!['hosts', 'children', 'vars'].includes(state)) fail(`Section [${m[1]}:${m[2]}] has unknown type: ${state}`);
       if (!inv.groups.has(group)) {
@@ -91,6 +92,8 @@ export function parseIni(inv: InventoryData, text: string, file: string): void {
     } else {
       const cm = GROUPNAME.exec(line);
       if (!cm) return fail(`Expected group name, got: ${line}`);
+      // As ansible-core's ini plugin: a child is looked up by its name as written, so with
+      // TRANSFORM_INVALID_GROUP_CHARS=always a child whose name was made safe is not found.
       const child = cm[1]!;
       if (!inv.groups.has(child)) {
         const p = pending.get(child);

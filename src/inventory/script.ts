@@ -48,7 +48,7 @@ export function parseScriptInventory(inv: InventoryData, path: string): void {
     }
     if ('vars' in body) {
       if (!isMap(body.vars)) throw new PhiloteError('parse', `You defined a group '${group}' with bad data for variables:\n ${JSON.stringify(body)}`);
-      Object.assign(inv.groups.get(group)!.vars, body.vars);
+      Object.assign(inv.groups.get(inv.safeGroupName(group))!.vars, body.vars);
     }
     if (Array.isArray(body.children)) for (const c of body.children) inv.addChild(group, String(c));
   }

@@ -33,6 +33,24 @@ describe('inventory matches ansible-inventory', () => {
   it('executable script without _meta is asked --host per host', async () => {
     await compare([fx('nometa.sh')], ['a2']);
   }, 30_000);
+  it('group names that are not identifiers, with each TRANSFORM_INVALID_GROUP_CHARS mode', async () => {
+    // With always/silently, ansible-core's ini plugin looks a :children entry up by its name as
+    // written, so invalid-groups.ini (children with '-') fails to parse there: only never/ignore.
+    const cases: Array<[string, Array<'never' | 'always' | 'ignore' | 'silently'>]> = [
+      [fx('invalid-groups-flat.ini'), ['never', 'always', 'ignore', 'silently']],
+      [fx('invalid-groups.ini'), ['never', 'ignore']],
+    ];
+    for (const [src, modes] of cases) {
+      for (const mode of modes) {
+        const warnings: string[] = [];
+        const inv = await loadInventory([src], { cwd: oracleCwd, groupNameChars: mode, onWarning: (m) => warnings.push(m) });
+        expect(pythonJson(inventoryList(inv)), mode).toBe(ansibleInventory(['-i', src, '--list'], { ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS: mode }).trimEnd());
+        expect(warnings, mode).toEqual(
+          mode === 'never' ? ['Invalid characters were found in group names but not replaced, use -vvvv to see details'] : mode === 'always' ? ['Invalid characters were found in group names and automatically replaced, use -vvvv to see details'] : [],
+        );
+      }
+    }
+  }, 60_000);
   it('comma-separated host list and several sources together', async () => {
     await compare(['h1,h2:2201,', fx('basic.ini'), fx('hosts.yml')], ['h2', 'srv1']);
   }, 30_000);

@@ -8,11 +8,11 @@ const cwd = tempDir('philote-oracle-');
 const cfg = join(cwd, 'ansible.cfg');
 writeFileSync(cfg, '[defaults]\n');
 
-export function ansibleInventory(args: string[]): string {
+export function ansibleInventory(args: string[], env: Record<string, string> = {}): string {
   return execFileSync('ansible-inventory', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', HOME: cwd },
+    env: { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
