@@ -69,6 +69,37 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`;
 }
 
+/**
+ * Python's os.path.expanduser then os.path.expandvars on every positional argument, in place:
+ * `~` and `~/x` from $HOME (else the passwd entry), `~user` from getent; `$name` and `${name}`
+ * (ASCII word names) from the environment, an unset one left as written. awk's ENVIRON does the
+ * variables; a trailing x keeps a value's final newlines through $(...).
+ */
+const EXPAND_ARGS = String.raw`_xu() {
+  case $1 in
+    "~"*) _t=${'$'}{1#"~"}; _u=${'$'}{_t%%/*}; _r=${'$'}{_t#"$_u"}
+      if [ -z "$_u" ]; then
+        if [ -n "${'$'}{HOME+x}" ]; then _h=$HOME; else _h=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6); [ -n "$_h" ] || { printf '%sx' "$1"; return; }; fi
+      else _h=$(getent passwd "$_u" 2>/dev/null | cut -d: -f6); [ -n "$_h" ] || { printf '%sx' "$1"; return; }; fi
+      while [ "${'$'}{_h%/}" != "$_h" ]; do _h=${'$'}{_h%/}; done
+      _o=$_h$_r; [ -n "$_o" ] || _o=/; printf '%sx' "$_o" ;;
+    *) printf '%sx' "$1" ;;
+  esac
+}
+_i=$#; _aw=; command -v awk >/dev/null 2>&1 && _aw=1
+while [ "$_i" -gt 0 ]; do
+  _v=$(_xu "$1"); _v=${'$'}{_v%x}
+  case $_aw$_v in 1*'$'*) _v=$(awk 'BEGIN { s = ARGV[1]; o = ""
+    while (match(s, /\$([A-Za-z0-9_]+|\{[^}]*\})/)) {
+      n = substr(s, RSTART + 1, RLENGTH - 1); if (substr(n, 1, 1) == "{") n = substr(n, 2, length(n) - 2)
+      o = o substr(s, 1, RSTART - 1); if (n in ENVIRON) o = o ENVIRON[n]; else o = o substr(s, RSTART, RLENGTH)
+      s = substr(s, RSTART + RLENGTH) }
+    printf "%sx", o s }' "$_v"); _v=${'$'}{_v%x} ;;
+  esac
+  set -- "$@" "$_v"; shift; _i=$((_i - 1))
+done
+`;
+
 /** Shared by command and shell: `shell` is the interpreter for shell mode, undefined for command. */
 export async function runCommand(ctx: ModuleContext<CommandArgs>, shell: string | undefined): Promise<ModuleResult> {
   const a = ctx.args;
@@ -88,10 +119,13 @@ export async function runCommand(ctx: ModuleContext<CommandArgs>, shell: string 
 
   const r: ModuleResult = { changed: false, stdout: '', stderr: '', rc: undefined as unknown as number, cmd: cmdOut, start: null, end: null, delta: null, msg: '' };
   const stdin = a.stdin !== undefined ? a.stdin + (a.stdin_add_newline ? '\n' : '') : undefined;
+  // run_command's expand_user_and_vars: each argument through expanduser and expandvars, on the
+  // node with the task's environment; only the shell module leaves them to the shell.
+  const expand = shell === undefined && a.expand_argument_vars !== false && argv.some((x) => x.includes('$') || x.startsWith('~'));
   const script =
     shVars({ a_chdir: a.chdir, a_creates: a.creates, a_removes: a.removes, a_check: ctx.checkMode, a_stdin: stdin !== undefined, a_shell: shell !== undefined, a_hide: shell !== undefined && ctx.noLog === true }) +
     `set -- ${argv.map(q).join(' ')}
-globhit() { _old=$IFS; IFS=; for _p in $1; do if [ -e "$_p" ] || [ -L "$_p" ]; then IFS=$_old; return 0; fi; done; IFS=$_old; return 1; }
+${expand ? EXPAND_ARGS : ''}globhit() { _old=$IFS; IFS=; for _p in $1; do if [ -e "$_p" ] || [ -L "$_p" ]; then IFS=$_old; return 0; fi; done; IFS=$_old; return 1; }
 if [ -n "$a_chdir" ]; then cd -P "$a_chdir" 2>/dev/null || fail "Unable to change directory before execution: $a_chdir"; fi
 if [ -n "$a_creates" ] && globhit "$a_creates"; then printf '{"skip":"creates"}\\n'; exit 0; fi
 if [ -n "$a_removes" ] && ! globhit "$a_removes"; then printf '{"skip":"removes"}\\n'; exit 0; fi

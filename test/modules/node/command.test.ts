@@ -12,8 +12,12 @@ afterAll(() => t.cleanup());
 
 describe('command', () => {
   it('runs argv without a shell and returns Ansible fields', async () => {
+    // run_command expands $VARS in every argument (expand_user_and_vars); cmd shows them as written.
     const r = await runModule(commandModule, { argv: ['echo', 'a  b', '$HOME'] });
-    expect(r).toMatchObject({ changed: true, rc: 0, stdout: 'a  b $HOME', stdout_lines: ['a  b $HOME'], stderr: '', cmd: ['echo', 'a  b', '$HOME'], msg: '' });
+    const home = process.env['HOME'];
+    expect(r).toMatchObject({ changed: true, rc: 0, stdout: `a  b ${home}`, stdout_lines: [`a  b ${home}`], stderr: '', cmd: ['echo', 'a  b', '$HOME'], msg: '' });
+    const kept = await runModule(commandModule, { argv: ['echo', '$HOME'], expand_argument_vars: false });
+    expect(kept.stdout).toBe('$HOME');
     expect(r['delta']).toMatch(/^0:00:0\d\.\d{6}$/);
   });
   it('splits free form like shlex, chdir, stdin', async () => {
