@@ -1,4 +1,6 @@
 /** Python's str()/repr() of plain data, as Ansible prints loop item labels: (item={'name': 'x'}). */
+import { reprString } from '../values/py-repr.js';
+
 export function pyStr(v: unknown): string {
   return typeof v === 'string' ? v : pyRepr(v);
 }
@@ -8,16 +10,7 @@ export function pyRepr(v: unknown): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(v);
-  if (typeof v === 'string') {
-    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
-    const body = v
-      .replace(/\\/g, '\\\\')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t')
-      .replace(new RegExp(q, 'g'), `\\${q}`);
-    return q + body + q;
-  }
+  if (typeof v === 'string') return reprString(v);
   if (Array.isArray(v)) return '[' + v.map(pyRepr).join(', ') + ']';
   if (typeof v === 'object') {
     return '{' + Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';

@@ -4,6 +4,7 @@
  * known tasks are listed, as Ansible does: include_* appear as one task, rescue and always
  * sections are not walked, implicit meta tasks are left out.
  */
+import { reprString } from '../values/py-repr.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { PhiloteError } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
@@ -48,21 +49,6 @@ export function tagsSelected(tags: readonly string[], only: readonly string[], s
     else if (skip.includes('untagged') && untagged) run = false;
   }
   return run;
-}
-
-/** Python's repr() of a str, for the `pattern: [...]` line. */
-function pyRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const ch of s) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === q) out += '\\' + q;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else out += ch;
-  }
-  return q + out + q;
 }
 
 /** Python sorts str by code point; JS's default sort compares UTF-16 units (same for the BMP). */
@@ -169,7 +155,7 @@ export async function runListing(opts: ListingOptions): Promise<string> {
       if (opts.listHosts) {
         if (!opts.inventory) throw new PhiloteError('internal', '--list-hosts needs an inventory');
         const hosts = opts.inventory.selectHosts(hostList, opts.limit);
-        msg += `\n    pattern: [${hostList.map(pyRepr).join(', ')}]\n    hosts (${hosts.length}):`;
+        msg += `\n    pattern: [${hostList.map(reprString).join(', ')}]\n    hosts (${hosts.length}):`;
         for (const h of hosts) msg += `\n      ${h.name}`;
       }
       out += msg + '\n';

@@ -14,6 +14,8 @@
  * ansible.cfg (src/config/cfgparser.ts) and the ini lookup both read through this.
  */
 
+import { reprString } from './py-repr.js';
+
 export type ConfigParserErrorClass =
   | 'DuplicateSectionError'
   | 'DuplicateOptionError'
@@ -51,11 +53,7 @@ export interface ConfigValue {
 
 const DEFAULT_SECTION = 'DEFAULT';
 const MAX_INTERPOLATION_DEPTH = 10;
-/** Python's repr() of a str: single quotes unless the text has one and no double quote; \\, \n, \r, \t escaped. */
-function pyRepr(s: string): string {
-  const body = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-  return s.includes("'") && !s.includes('"') ? `"${body}"` : `'${body.replace(/'/g, "\\'")}'`;
-}
+const pyRepr = reprString;
 const lineNo = (n: number): string => String(n).padStart(2, ' ');
 
 export class PyConfigParser {

@@ -126,21 +126,8 @@ function floatRepr(n: number): string {
   return s;
 }
 
-export function reprString(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + quote;
-}
+export { reprString } from '../../values/py-repr.js';
+import { reprString } from '../../values/py-repr.js';
 
 /** Python repr(). */
 export function pyRepr(v: unknown): string {
