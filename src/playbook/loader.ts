@@ -88,7 +88,16 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     const vars = entry['vars'] !== undefined ? asVars(entry['vars'], at('vars')) : {};
     const name = this.render(asString(key, entry[key], at(key)).trim(), { ...vars, ...this.extraVars, playbook_dir: dir }, at(key));
     const target = isAbsolute(name) ? name : join(dir, name);
-    const plays = this.readPlays(target, stack, at(key));
+    // The import's vars are the imported plays' vars while they are parsed too (static
+    // import_role names, import_tasks files); an outer import's win over an inner one's.
+    const outer = this.importVars;
+    this.importVars = { ...vars, ...outer };
+    let plays: Play[];
+    try {
+      plays = this.readPlays(target, stack, at(key));
+    } finally {
+      this.importVars = outer;
+    }
     const when = entry['when'] !== undefined ? asConditions('when', entry['when'], at('when')) : [];
     const tags = entry['tags'] !== undefined ? asTags(entry['tags'], at('tags')) : [];
     for (const p of plays) {
@@ -102,8 +111,11 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
 
   // ---- parse contexts ----------------------------------------------------------------
 
+  /** The vars of the import_playbook statements being expanded (PlaybookInclude.load_data). */
+  private importVars: Record<string, unknown> = {};
+
   playContext(file: string, playbookDir: string, playVars: Record<string, unknown>): ParseContext {
-    const vars = { ...playVars, ...this.extraVars, playbook_dir: playbookDir };
+    const vars = { ...playVars, ...this.importVars, ...this.extraVars, playbook_dir: playbookDir };
     return this.makeContext({ file, dir: dirname(file), playbookDir, handlers: false, vars, importStack: [file], roleHandlers: [] });
   }
 
