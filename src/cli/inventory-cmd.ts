@@ -38,7 +38,7 @@ export function inventoryCommand(io: CliIO, setExit: (code: number) => void): Co
       if (modes !== 1) throw new PhiloteError('option', 'No action selected, at least one of --host, --graph or --list needs to be specified.');
       const config = loadConfig({ env: io.env, cwd: io.cwd });
       const sources = flags.inventory?.length ? flags.inventory : config.inventory;
-      const inv = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => io.stderr.write(`[WARNING]: ${m}\n`), groupNameChars: config.transformInvalidGroupChars });
+      const inv = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => io.stderr.write(`[WARNING]: ${m}\n`), groupNameChars: config.transformInvalidGroupChars, enabledPlugins: config.inventoryEnabled });
       const exportMode = flags.export ?? false;
       // yaml.dump(default_flow_style=False) as ansible-inventory writes it; JSON sorted with indent 4.
       const dump = (v: Record<string, unknown>) => (flags.yaml ? pyYamlDump(v) : pythonJson(v) + '\n');

@@ -133,7 +133,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
   if (config.vaultPasswordFile && !passwordFiles.includes(config.vaultPasswordFile)) passwordFiles.push(config.vaultPasswordFile);
   await setupVault({ passwordFiles, vaultIds: flags.vaultId ?? [], askVaultPass: flags.askVaultPass === true, cwd: io.cwd, prompt: (label) => promptSecret(label) });
   const sources = flags.inventory && flags.inventory.length > 0 ? flags.inventory : config.inventory;
-  const inventory = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => output.emit({ type: 'warning', message: m }), groupNameChars: config.transformInvalidGroupChars });
+  const inventory = await loadInventory(sources, { cwd: io.cwd, onWarning: (m) => output.emit({ type: 'warning', message: m }), groupNameChars: config.transformInvalidGroupChars, enabledPlugins: config.inventoryEnabled });
   inventory.hostPatternMismatch = config.hostPatternMismatch;
   const extraVars = parseExtraVars(flags.extraVars ?? [], io.cwd);
   let becomePassword: string | undefined;

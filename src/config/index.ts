@@ -45,6 +45,8 @@ export interface AnsibleConfig {
   verbosity: number;
   vaultPasswordFile?: string;
   hostPatternMismatch: 'warning' | 'error' | 'ignore';
+  /** INVENTORY_ENABLED: inventory plugins in the order they are tried (philote reads host_list vs advanced_host_list from it). */
+  inventoryEnabled: string[];
   /** TRANSFORM_INVALID_GROUP_CHARS: group names that are not identifiers. */
   transformInvalidGroupChars: 'always' | 'never' | 'ignore' | 'silently';
   /** DUPLICATE_YAML_DICT_KEY: what the YAML loader does with a duplicate mapping key. */

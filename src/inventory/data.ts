@@ -34,6 +34,8 @@ export class InventoryData implements Inventory {
   hostPatternMismatch: 'warning' | 'error' | 'ignore' = 'warning';
   /** TRANSFORM_INVALID_GROUP_CHARS ([defaults] force_valid_group_names): group names that are not identifiers. */
   groupNameChars: GroupNameChars = 'never';
+  /** [inventory] enable_plugins lists advanced_host_list before host_list: comma lists expand ranges. */
+  advancedHostList = false;
   private warnedGroupNames = false;
 
   private readonly parents = new Map<string, string[]>();

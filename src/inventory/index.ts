@@ -20,6 +20,8 @@ export interface LoadInventoryOptions {
   onWarning?: (message: string) => void;
   /** TRANSFORM_INVALID_GROUP_CHARS (ansible.cfg [defaults] force_valid_group_names). */
   groupNameChars?: GroupNameChars;
+  /** INVENTORY_ENABLED ([inventory] enable_plugins): the inventory plugins, in the order they are tried. */
+  enabledPlugins?: string[];
 }
 
 export async function loadInventory(sources: string[], opts: LoadInventoryOptions = {}): Promise<InventoryData> {
@@ -27,6 +29,12 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
   const inv = new InventoryData();
   inv.onWarning = opts.onWarning;
   if (opts.groupNameChars) inv.groupNameChars = opts.groupNameChars;
+  if (opts.enabledPlugins) {
+    const names = opts.enabledPlugins.map((p) => p.replace(/^ansible\.builtin\./, ''));
+    const adv = names.indexOf('advanced_host_list');
+    const plain = names.indexOf('host_list');
+    inv.advancedHostList = adv >= 0 && (plain < 0 || adv < plain);
+  }
   let parsedAny = false;
   for (const raw of sources) {
     // A comma list is not a path; anything else is resolved against cwd like Ansible's unfrackpath.

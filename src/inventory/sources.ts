@@ -8,7 +8,7 @@ import { extname, join } from 'node:path';
 import { PhiloteError } from '../errors.js';
 import { parseAddress } from './address.js';
 import type { InventoryData } from './data.js';
-import { parseIni } from './ini.js';
+import { expandHostPattern, parseIni } from './ini.js';
 import { parseScriptInventory } from './script.js';
 import { parseYamlInventory } from './yaml.js';
 import { loadYaml } from '../values/yaml.js';
@@ -28,10 +28,7 @@ export function parseSource(inv: InventoryData, source: string): boolean {
     return parsed;
   }
   if (!existsSync(source)) {
-    if (source.includes(',')) {
-      parseHostList(inv, source);
-      return true;
-    }
+    if (source.includes(',')) return parseHostList(inv, source);
     return false;
   }
   inv.currentSource = source;
@@ -43,13 +40,57 @@ export function parseSource(inv: InventoryData, source: string): boolean {
   return true;
 }
 
-function parseHostList(inv: InventoryData, list: string): void {
+function parseHostList(inv: InventoryData, list: string): boolean {
   for (const raw of list.split(',')) {
     const h = raw.trim();
     if (!h) continue;
-    const addr = parseAddress(h);
+    if (inv.advancedHostList) {
+      // advanced_host_list: ranges expand (`node[01:03]`). A range Python cannot read as numbers
+      // fails the whole source, the hosts before it kept, as ansible-core's plugin does.
+      const bad = rangeIntError(h);
+      if (bad !== undefined) {
+        inv.warn(` * Failed to parse ${list} with advanced_host_list plugin: Invalid data from string, could not parse: invalid literal for int() with base 10: '${bad}'`);
+        return false;
+      }
+      // Any other bad range leaves the name unchanged.
+      let expanded: { hosts: string[]; port?: number };
+      try {
+        expanded = expandHostPattern(h, (m) => {
+          throw new PhiloteError('parse', m);
+        });
+      } catch {
+        expanded = { hosts: [h] };
+      }
+      for (const host of expanded.hosts) if (!inv.hosts.has(host)) inv.addHostTo(host, 'ungrouped', expanded.port);
+      continue;
+    }
+    // host_list reads addresses without ranges (parse_address(allow_ranges=False)): a name with
+    // one is kept as written, port and all.
+    const found = parseAddress(h);
+    const addr = found?.host.includes('[') ? undefined : found;
     inv.addHostTo(addr?.host ?? h, 'ungrouped', addr?.port);
   }
+  return true;
+}
+
+/**
+ * expand_hostname_range's ValueError: the text of the first of begin, end and step that int()
+ * refuses, when the range is not a letter range; undefined when the range reads (or when it is
+ * wrong in a way ansible-core reports as an AnsibleError, which leaves the name unchanged).
+ */
+function rangeIntError(pattern: string): string | undefined {
+  const m = /\[([^\]]*)\]/.exec(pattern);
+  if (!m) return undefined;
+  const bounds = m[1]!.split(':');
+  if (bounds.length !== 2 && bounds.length !== 3) return undefined;
+  const beg = bounds[0] || '0';
+  const end = bounds[1]!;
+  const step = bounds[2] ?? '1';
+  if (!end || (beg[0] === '0' && beg.length > 1 && beg.length !== end.length)) return undefined;
+  const letter = (x: string) => /^[A-Za-z]$/.test(x);
+  const int = (x: string) => /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(x);
+  if (letter(beg) && letter(end) && int(step)) return undefined;
+  return [beg, end, step].find((x) => !int(x));
 }
 
 function isScript(path: string): boolean {

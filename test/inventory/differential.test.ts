@@ -51,6 +51,13 @@ describe('inventory matches ansible-inventory', () => {
       }
     }
   }, 60_000);
+  it('advanced_host_list: ranges in a comma list expand when the plugin is enabled', async () => {
+    const src = 'web[01:03],db[a:c]:2222,plain,odd[1:j],';
+    for (const enabled of [['advanced_host_list'], ['host_list', 'advanced_host_list']]) {
+      const inv = await loadInventory([src], { cwd: oracleCwd, enabledPlugins: enabled });
+      expect(pythonJson(inventoryList(inv)), enabled.join()).toBe(ansibleInventory(['-i', src, '--list'], { ANSIBLE_INVENTORY_ENABLED: enabled.join(',') }).trimEnd());
+    }
+  }, 60_000);
   it('comma-separated host list and several sources together', async () => {
     await compare(['h1,h2:2201,', fx('basic.ini'), fx('hosts.yml')], ['h2', 'srv1']);
   }, 30_000);
