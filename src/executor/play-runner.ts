@@ -121,7 +121,7 @@ function gatherTask(play: Play): Task {
     action: 'setup',
     actionAsWritten: 'gather_facts',
     name: 'Gathering Facts',
-    args: play.gather_subset ? { gather_subset: play.gather_subset } : {},
+    args: { ...(play.gather_subset ? { gather_subset: play.gather_subset } : {}), ...(play.fact_path ? { fact_path: play.fact_path } : {}) },
     loc: play.loc,
     tags: ['always'],
   };

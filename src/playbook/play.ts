@@ -94,6 +94,7 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
   if (opt('gather_facts')) play.gather_facts = asBoolish('gather_facts', data['gather_facts'], at('gather_facts'));
   if (opt('gather_subset')) play.gather_subset = asStringList('gather_subset', data['gather_subset'], at('gather_subset'));
   if (opt('gather_timeout')) asIntish('gather_timeout', data['gather_timeout'], at('gather_timeout'));
+  if (opt('fact_path')) play.fact_path = asString('fact_path', data['fact_path'], at('fact_path'));
   if (opt('vars_prompt')) play.vars_prompt = parseVarsPrompt(data['vars_prompt'], at('vars_prompt'));
   if (opt('serial')) play.serial = parseSerial(data['serial'], at('serial'));
   if (opt('strategy')) play.strategy = asString('strategy', data['strategy'], at('strategy'));

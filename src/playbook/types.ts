@@ -150,6 +150,8 @@ export interface Play extends InheritableKeywords {
   hosts: string | string[];
   gather_facts?: boolean | string;
   gather_subset?: string[];
+  /** Where fact gathering reads local facts (setup's fact_path). */
+  fact_path?: string;
   vars_files: Array<string | string[]>;
   vars_prompt?: Array<Record<string, unknown>>;
   /** Roles of `roles:` expanded to blocks, in order, followed by nothing else: pre_tasks run before them. */

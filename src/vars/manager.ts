@@ -402,7 +402,8 @@ function includeParents(role: RoleInstance): RoleInstance[] {
 /** ansible_facts: fact names without their ansible_ prefix. */
 export function namespaceFacts(facts: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k.slice(8) : k] = v instanceof UnsafeText ? v.text : v;
+  // namespace_facts keeps ansible_local as it is: ansible_facts['ansible_local'].
+  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') && k !== 'ansible_local' ? k.slice(8) : k] = v instanceof UnsafeText ? v.text : v;
   return wrapUnsafeFresh(out) as Record<string, unknown>;
 }
 

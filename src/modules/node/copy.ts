@@ -128,7 +128,9 @@ export const copyModule: ModuleDefinition<Args> = {
     if (st.isDirectory()) return copyTree(ctx, local, a.dest);
     const content = await readSource(local, a.decrypt !== false);
     const m = a.mode === 'preserve' ? (st.mode & 0o7777).toString(8) : a.mode;
-    const res = await writeFile(ctx, { ...common, content, mode: m, basename: basename(local), afterHeader: local });
+    // A dest ending in '/' is a directory made when missing, parents and all (copy's
+    // `_original_basename and dest.endswith(os.sep)` branch); otherwise a missing one fails.
+    const res = await writeFile(ctx, { ...common, content, mode: m, basename: basename(local), afterHeader: local, makeParents: a.dest.endsWith('/') });
     if (!res.failed) res['src'] = local;
     return res;
   },

@@ -8,7 +8,7 @@
  *   collectors (distribution, interfaces, ...); '!name' excludes.   `gather_subset: [min, network]`
  * - filter: glob(s) on fact names to keep.                          `filter: ansible_distribution*`
  * - gather_timeout: seconds (default 10).                           `gather_timeout: 20`
- * - fact_path: accepted (local facts are not collected).
+ * - fact_path: where the local facts (ansible_local) are read, /etc/ansible/facts.d by default.
  *
  * Returns: ansible_facts with ansible_-prefixed keys: distribution, distribution_version,
  * distribution_major_version, distribution_release, os_family, system, kernel, kernel_version,
@@ -24,6 +24,8 @@ import { z } from 'zod';
 import type { ModuleDefinition } from '../types.js';
 import { num, strList } from './args.js';
 import { moduleFailure, runNodeScript, shVars } from './script.js';
+import { ConfigParserError, PyConfigParser } from '../../values/configparser.js';
+import { pythonJsonError } from '../../values/python-json.js';
 
 const schema = z
   .object({
@@ -35,7 +37,7 @@ const schema = z
   .strict();
 type Args = z.infer<typeof schema>;
 
-const MIN = ['date_time', 'distribution', 'dns', 'env', 'pkg_mgr', 'platform', 'service_mgr', 'user', 'cmdline'];
+const MIN = ['date_time', 'distribution', 'dns', 'env', 'pkg_mgr', 'platform', 'service_mgr', 'user', 'cmdline', 'local'];
 const NETWORK = ['interfaces'];
 const HARDWARE = ['hardware', 'mounts'];
 const ALL = [...MIN, ...NETWORK, ...HARDWARE];
@@ -105,6 +107,24 @@ if [ -n "$a_hw" ]; then
   sect cpu catf /proc/cpuinfo
   sect mounts catf /proc/mounts
   sect df df -P -k
+fi
+# Local facts (the local collector): every *.fact file of fact_path, run when its owner may
+# execute it (S_IXUSR), read otherwise; the controller reads each as JSON, else as INI.
+if [ -n "$a_fp" ] && [ -d "$a_fp" ]; then
+  _i=0; : > "$t/lfidx"
+  for _f in "$a_fp"/*.fact; do
+    [ -e "$_f" ] || [ -L "$_f" ] || continue
+    _m=$(stat -L -c %a "$_f" 2>/dev/null) || { printf '%s\ts\t0\t%s\n' "$_i" "$_f" >> "$t/lfidx"; _i=$((_i + 1)); continue; }
+    _o=${'$'}{_m%??}; _o=${'$'}{_o#"${'$'}{_o%?}"}
+    case $_o in
+      1|3|5|7) "$_f" > "$t/lf$_i" 2> "$t/lfe$_i"; _rc=$?; _k=x; blob "lfe$_i" "$t/lfe$_i" ;;
+      *) cat "$_f" > "$t/lf$_i" 2>/dev/null; _rc=0; _k=f ;;
+    esac
+    blob "lf$_i" "$t/lf$_i"
+    printf '%s\t%s\t%s\t%s\n' "$_i" "$_k" "$_rc" "$_f" >> "$t/lfidx"
+    _i=$((_i + 1))
+  done
+  blob lfidx "$t/lfidx"
 fi
 emit '"ok":1'
 `;
@@ -274,7 +294,8 @@ export const setupModule: ModuleDefinition<Args> = {
     const on = subsets(ctx.args.gather_subset);
     let out;
     try {
-      out = await runNodeScript(ctx, shVars({ a_net: on.has('interfaces'), a_hw: on.has('hardware') }) + SCRIPT, undefined, { timeoutMs: ctx.timeoutMs ?? ctx.args.gather_timeout * 1000 + 5000 });
+      const factPath = on.has('local') ? (ctx.args.fact_path ?? '/etc/ansible/facts.d') : '';
+      out = await runNodeScript(ctx, shVars({ a_net: on.has('interfaces'), a_hw: on.has('hardware'), a_fp: factPath }) + SCRIPT, undefined, { timeoutMs: ctx.timeoutMs ?? ctx.args.gather_timeout * 1000 + 5000 });
     } catch (e) {
       return moduleFailure(e);
     }
@@ -363,6 +384,7 @@ export const setupModule: ModuleDefinition<Args> = {
       cmdline[i < 0 ? tok : tok.slice(0, i)] = i < 0 ? true : tok.slice(i + 1);
     }
     f['ansible_cmdline'] = cmdline;
+    if (on.has('local')) f['ansible_local'] = localFacts(out.blobs, (m) => ctx.warn(m));
     if (on.has('interfaces')) parseNetwork(b('link'), b('addr'), b('r4'), b('r6'), f);
     if (on.has('hardware')) parseHardware(b('mem'), b('cpu'), b('mounts'), b('df'), f);
     // The collector's own facts are facts too: a filter keeps them only where it names them.
@@ -375,6 +397,68 @@ export const setupModule: ModuleDefinition<Args> = {
     return { changed: false, ansible_facts: f };
   },
 };
+
+/**
+ * ansible_local as the local collector builds it: one key per fact file (its name without
+ * ".fact"), the script's output or the file's text read as JSON (Python's json), else as INI
+ * (Python's configparser: sections of options, [DEFAULT] and %-interpolation included); what
+ * cannot be read becomes the collector's message, with a warning.
+ */
+function localFacts(blobs: Record<string, Buffer | undefined>, warn: (m: string) => void): Record<string, unknown> {
+  const local: Record<string, unknown> = {};
+  for (const line of (blobs['lfidx']?.toString('utf8') ?? '').split('\n')) {
+    const m = /^(\d+)\t([xfs])\t(-?\d+)\t(.*)$/.exec(line);
+    if (!m) continue;
+    const [, i, kind, rc, fn] = m as unknown as [string, string, string, string, string];
+    const base = fn.slice(fn.lastIndexOf('/') + 1).replaceAll('.fact', '');
+    const fail = (msg: string) => {
+      local[base] = msg;
+      warn(msg);
+    };
+    if (kind === 's') {
+      fail(`Could not stat fact (${fn})`);
+      continue;
+    }
+    if (kind === 'x' && rc !== '0') {
+      fail(`Failure executing fact script (${fn}), rc: ${rc}, err: ${blobs[`lfe${i}`]?.toString('utf8') ?? ''}`);
+      continue;
+    }
+    let out: string;
+    try {
+      out = new TextDecoder('utf-8', { fatal: true }).decode(blobs[`lf${i}`] ?? Buffer.alloc(0));
+    } catch {
+      fail(`error loading fact - output of running "${fn}" was not utf-8`);
+      continue;
+    }
+    if (pythonJsonError(out) === undefined) {
+      try {
+        local[base] = JSON.parse(out) as unknown;
+        continue;
+      } catch {
+        /* NaN or Infinity, which Python reads: fall through to INI as JSON.parse cannot */
+      }
+    }
+    const cp = new PyConfigParser();
+    try {
+      cp.read(out);
+    } catch (e) {
+      if (!(e instanceof ConfigParserError)) throw e;
+      fail(`error loading facts as JSON or ini - please check content: ${fn}`);
+      continue;
+    }
+    try {
+      const fact: Record<string, Record<string, string | null>> = {};
+      for (const sect of cp.sections.keys()) {
+        fact[sect] = {};
+        for (const [opt] of cp.items(sect)) fact[sect]![opt] = cp.get(sect, opt) ?? null;
+      }
+      local[base] = fact;
+    } catch (e) {
+      fail(`Failed to convert (${fn}) to JSON: ${(e as Error).message}`);
+    }
+  }
+  return local;
+}
 
 /**
  * ansible_apparmor and ansible_selinux (the selinux and apparmor collectors, part of 'min').

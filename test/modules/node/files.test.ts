@@ -158,6 +158,15 @@ describe('copy', () => {
     expect(readFileSync(join(d, 'r.txt'), 'utf8')).toBe('A');
     expect((await runModule(copyModule, { src: join(d, 'src/a.txt'), dest: join(d, 'r.txt'), remote_src: true })).changed).toBe(false);
   });
+  it("makes a missing directory for a dest ending in '/', and fails without the slash, as ansible-core's copy", async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'fact.txt'), 'F');
+    const made = await runModule(copyModule, { src: join(d, 'fact.txt'), dest: join(d, 'facts.d/deep/'), mode: '0755' });
+    expect(made).toMatchObject({ changed: true, dest: join(d, 'facts.d/deep/fact.txt') });
+    expect(readFileSync(join(d, 'facts.d/deep/fact.txt'), 'utf8')).toBe('F');
+    const missing = await runModule(copyModule, { src: join(d, 'fact.txt'), dest: join(d, 'nowhere/fact.txt') });
+    expect(missing).toMatchObject({ failed: true, msg: `Destination directory ${join(d, 'nowhere')} does not exist` });
+  });
   it('rejects src with content', async () => {
     await expect(runModule(copyModule, { src: 'a', content: 'b', dest: '/tmp/x' })).rejects.toThrow(/src and content are mutually exclusive/);
   });
