@@ -32,7 +32,9 @@ if [ -n "$a_check" ]; then printf '{"path":%s}\n' "$(js "$dir/${'$'}{a_prefix}XX
 d=; [ "$a_state" = directory ] && d=-d
 p=$(mktemp $d "$dir/${'$'}{a_prefix}XXXXXXXX" 2>&1) || fail "mktemp failed: $p"
 if [ -n "$a_suffix" ]; then mv "$p" "$p$a_suffix" || fail "could not add the suffix to $p"; p="$p$a_suffix"; fi
-printf '{"path":%s}\n' "$(js "$p")"
+# exit_json's add_path_info: the new path's owner, group, mode and size.
+set -- $(stat -c '%u %g %a %s %U %G' "$p" 2>/dev/null)
+printf '{"path":%s,"uid":%s,"gid":%s,"mode":"%s","size":%s,"owner":%s,"group":%s}\n' "$(js "$p")" "${'$'}{1:-0}" "${'$'}{2:-0}" "$3" "${'$'}{4:-0}" "$(js "$5")" "$(js "$6")"
 `;
 
 export const tempfileModule: ModuleDefinition<Args> = {
@@ -46,7 +48,10 @@ export const tempfileModule: ModuleDefinition<Args> = {
     try {
       const out = await runNodeScript(ctx, shVars({ a_state: a.state, a_path: a.path ?? '', a_prefix: a.prefix, a_suffix: a.suffix, a_check: ctx.checkMode }) + SCRIPT);
       if (out.json['failed']) return { failed: true, changed: false, msg: String(out.json['msg']) };
-      return { changed: true, path: String(out.json['path']), state: a.state };
+      const j = out.json;
+      if (ctx.checkMode) return { changed: true, path: String(j['path']), state: a.state };
+      const mode = String(j['mode'] ?? '');
+      return { changed: true, path: String(j['path']), state: a.state, uid: Number(j['uid']), gid: Number(j['gid']), owner: String(j['owner']), group: String(j['group']), mode: `0${mode.padStart(3, '0')}`, size: Number(j['size']) };
     } catch (e) {
       return moduleFailure(e);
     }
