@@ -84,7 +84,9 @@ catf() { cat "$@" 2>/dev/null; true; }
 sect osrel catf /etc/os-release
 sect debver catf /etc/debian_version
 sect uname sh -c 'uname -s; uname -r; uname -v; uname -m; uname -n'
-sect host sh -c 'hostname 2>/dev/null || uname -n; hostname -f 2>/dev/null || uname -n'
+# ansible_fqdn is Python's socket.getfqdn(): the name's address looked up in reverse, the first
+# of its names with a dot, else its canonical name (hostname -f when getent cannot say).
+sect host sh -c 'h=$(hostname 2>/dev/null || uname -n); echo "$h"; a=$(getent ahosts "$h" 2>/dev/null | awk "NR==1{print \$1}"); n=; [ -n "$a" ] && n=$(getent hosts "$a" 2>/dev/null | head -n 1); if [ -n "$n" ]; then set -- $n; shift; c=$1; for x in "$@"; do case $x in *.*) c=$x; break ;; esac; done; echo "$c"; else hostname -f 2>/dev/null || echo "$h"; fi'
 sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; awk -F: -v u="$(id -un)" "\$1==u{print \$7}" /etc/passwd'
 sect misc sh -c 'cat /etc/machine-id 2>/dev/null || echo; cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo; cut -d" " -f1 /proc/uptime 2>/dev/null || echo; cat /proc/1/comm 2>/dev/null || echo; [ -d /run/systemd/system ] && echo systemd || echo; for m in apt-get dnf yum apk zypper pacman; do command -v $m >/dev/null 2>&1 && { echo $m; break; }; done; echo'
 sect date date '+%Y %m %d %H %M %S %s %Z %z %A %w %U %a %b %j %u %V'
@@ -94,6 +96,11 @@ sect py sh -c 'for p in python3 python; do command -v $p >/dev/null 2>&1 && exec
 sect env sh -c 'if [ -r /proc/self/environ ]; then tr "\\n\\000" "\\001\\n" < /proc/self/environ; else env; fi'
 sect resolv catf /etc/resolv.conf
 sect cmdline catf /proc/cmdline
+# The user collector's ids and gecos, fips, the chroot check (/ against /proc/1/root) and the
+# userspace's word size, one per line.
+sect more sh -c 'id -u; id -g; id -ru; id -rg; getent passwd "$(id -un)" 2>/dev/null | cut -d: -f5; cat /proc/sys/crypto/fips_enabled 2>/dev/null || echo 0; if [ -n "$debian_chroot" ]; then echo 1; elif a=$(stat -c %d:%i / 2>/dev/null) && b=$(stat -c %d:%i /proc/1/root/. 2>/dev/null); then [ "$a" = "$b" ] && echo 0 || echo 1; else i=$(stat -c %i /); r=2; case $(stat -f -c %T / 2>/dev/null) in *btrfs*) r=256 ;; *xfs*) r=128 ;; esac; [ "$i" = "$r" ] && echo 0 || echo 1; fi; getconf LONG_BIT 2>/dev/null || echo'
+# ssh_pub_keys: the host keys of the first directory that has any.
+sect sshk sh -c 'for d in /etc/ssh /etc/openssh /etc; do f=; for a in dsa rsa ecdsa ed25519; do [ -r "$d/ssh_host_$a""_key.pub" ] && { f=1; printf "%s " "$a"; cat "$d/ssh_host_$a""_key.pub"; }; done; [ -n "$f" ] && break; done; true'
 # Linux security modules: AppArmor's securityfs entry; SELinux's enforce flag, policy version and config.
 sect lsm sh -c '[ -e /sys/kernel/security/apparmor ] && echo aa=1; [ -r /sys/fs/selinux/enforce ] && echo "se_enforce=$(cat /sys/fs/selinux/enforce)"; [ -r /sys/fs/selinux/policyvers ] && echo "se_vers=$(cat /sys/fs/selinux/policyvers)"; grep -E "^(SELINUX|SELINUXTYPE)=" /etc/selinux/config 2>/dev/null; true'
 if [ -n "$a_net" ]; then
@@ -107,6 +114,9 @@ if [ -n "$a_hw" ]; then
   sect cpu catf /proc/cpuinfo
   sect mounts catf /proc/mounts
   sect df df -P -k
+  sect loadavg catf /proc/loadavg
+  # DMI: one "name=value" per file of /sys/devices/virtual/dmi/id that exists and can be read.
+  sect dmi sh -c 'cd /sys/devices/virtual/dmi/id 2>/dev/null || exit 0; for n in bios_date bios_vendor bios_version board_asset_tag board_name board_serial board_vendor board_version chassis_asset_tag chassis_serial chassis_vendor chassis_version chassis_type product_name product_serial product_uuid product_version sys_vendor; do [ -r "$n" ] && v=$(cat "$n" 2>/dev/null) && printf "%s=%s\n" "$n" "$v"; done; true'
 fi
 # Local facts (the local collector): every *.fact file of fact_path, run when its owner may
 # execute it (S_IXUSR), read otherwise; the controller reads each as JSON, else as INI.
@@ -339,6 +349,23 @@ export const setupModule: ModuleDefinition<Args> = {
     Object.assign(f, securityFacts(kv(b('lsm'))));
     const [uname, uid, gid, home, shell] = b('ids').split('\n');
     Object.assign(f, { ansible_user_id: uname, ansible_user_uid: Number(uid), ansible_user_gid: Number(gid), ansible_user_dir: home, ansible_user_shell: shell ?? '' });
+    const [euid, egid, ruid, rgid, gecos, fips, chroot, bits] = b('more').split('\n');
+    Object.assign(f, {
+      ansible_effective_user_id: Number(euid),
+      ansible_effective_group_id: Number(egid),
+      ansible_real_user_id: Number(ruid),
+      ansible_real_group_id: Number(rgid),
+      ansible_user_gecos: gecos ?? '',
+      ansible_fips: fips?.trim() === '1',
+      ansible_is_chroot: chroot === '1' ? true : chroot === '0' ? false : null,
+      ansible_userspace_bits: bits?.trim() ?? '',
+    });
+    for (const line of b('sshk').split('\n')) {
+      const [algo, keytype, key] = line.trim().split(/\s+/);
+      if (!algo || !keytype || !key) continue;
+      f[`ansible_ssh_host_key_${algo}_public`] = key;
+      f[`ansible_ssh_host_key_${algo}_public_keytype`] = keytype;
+    }
     const [machineId, bootId, uptime, pid1, systemdDir, pkg] = b('misc').split('\n');
     Object.assign(f, {
       ansible_machine_id: machineId ?? '',
@@ -384,9 +411,23 @@ export const setupModule: ModuleDefinition<Args> = {
       cmdline[i < 0 ? tok : tok.slice(0, i)] = i < 0 ? true : tok.slice(i + 1);
     }
     f['ansible_cmdline'] = cmdline;
+    // proc_cmdline keeps every value of a key given more than once, as a list.
+    const procCmdline: Record<string, unknown> = {};
+    for (const tok of b('cmdline').trim().split(/\s+/).filter(Boolean)) {
+      const i = tok.indexOf('=');
+      const [k, v] = i < 0 ? [tok, true] : [tok.slice(0, i), tok.slice(i + 1)];
+      if (!(k in procCmdline)) procCmdline[k] = v;
+      else procCmdline[k] = Array.isArray(procCmdline[k]) ? [...(procCmdline[k] as unknown[]), v] : [procCmdline[k], v];
+    }
+    f['ansible_proc_cmdline'] = procCmdline;
     if (on.has('local')) f['ansible_local'] = localFacts(out.blobs, (m) => ctx.warn(m));
     if (on.has('interfaces')) parseNetwork(b('link'), b('addr'), b('r4'), b('r6'), f);
-    if (on.has('hardware')) parseHardware(b('mem'), b('cpu'), b('mounts'), b('df'), f);
+    if (on.has('hardware')) {
+      parseHardware(b('mem'), b('cpu'), b('mounts'), b('df'), f);
+      const [l1, l5, l15] = b('loadavg').trim().split(/\s+/).map(Number);
+      if (l1 !== undefined && !Number.isNaN(l1)) f['ansible_loadavg'] = { '1m': l1, '5m': l5, '15m': l15 };
+      Object.assign(f, dmiFacts(kv(b('dmi'))));
+    }
     // The collector's own facts are facts too: a filter keeps them only where it names them.
     f['gather_subset'] = ctx.args.gather_subset;
     f['module_setup'] = true;
@@ -397,6 +438,23 @@ export const setupModule: ModuleDefinition<Args> = {
     return { changed: false, ansible_facts: f };
   },
 };
+
+/** The hardware collector's DMI facts: each file's text, 'NA' where there is none. */
+const FORM_FACTOR = ['Unknown', 'Other', 'Unknown', 'Desktop', 'Low Profile Desktop', 'Pizza Box', 'Mini Tower', 'Tower', 'Portable', 'Laptop', 'Notebook', 'Hand Held', 'Docking Station', 'All In One', 'Sub Notebook', 'Space-saving', 'Lunch Box', 'Main System Chassis', 'Expansion Chassis', 'Sub Chassis', 'Bus Expansion Chassis', 'Peripheral Chassis', 'RAID Chassis', 'Rack Mount Chassis', 'Sealed-case PC', 'Multi-system', 'CompactPCI', 'AdvancedTCA', 'Blade', 'Blade Enclosure', 'Tablet', 'Convertible', 'Detachable', 'IoT Gateway', 'Embedded PC', 'Mini PC', 'Stick PC'];
+
+function dmiFacts(dmi: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const names: Record<string, string> = {
+    bios_date: 'bios_date', bios_vendor: 'bios_vendor', bios_version: 'bios_version', board_asset_tag: 'board_asset_tag', board_name: 'board_name',
+    board_serial: 'board_serial', board_vendor: 'board_vendor', board_version: 'board_version', chassis_asset_tag: 'chassis_asset_tag',
+    chassis_serial: 'chassis_serial', chassis_vendor: 'chassis_vendor', chassis_version: 'chassis_version', product_name: 'product_name',
+    product_serial: 'product_serial', product_uuid: 'product_uuid', product_version: 'product_version', system_vendor: 'sys_vendor',
+  };
+  for (const [fact, file] of Object.entries(names)) out[`ansible_${fact}`] = dmi[file] ?? 'NA';
+  const type = dmi['chassis_type'];
+  out['ansible_form_factor'] = type === undefined ? 'NA' : (FORM_FACTOR[Number(type)] ?? `unknown (${type})`);
+  return out;
+}
 
 /**
  * ansible_local as the local collector builds it: one key per fact file (its name without
