@@ -99,6 +99,8 @@ sect cmdline catf /proc/cmdline
 # The user collector's ids and gecos, fips, the chroot check (/ against /proc/1/root) and the
 # userspace's word size, one per line.
 sect more sh -c 'id -u; id -g; id -ru; id -rg; getent passwd "$(id -un)" 2>/dev/null | cut -d: -f5; cat /proc/sys/crypto/fips_enabled 2>/dev/null || echo 0; if [ -n "$debian_chroot" ]; then echo 1; elif a=$(stat -c %d:%i / 2>/dev/null) && b=$(stat -c %d:%i /proc/1/root/. 2>/dev/null); then [ "$a" = "$b" ] && echo 0 || echo 1; else i=$(stat -c %i /); r=2; case $(stat -f -c %T / 2>/dev/null) in *btrfs*) r=256 ;; *xfs*) r=128 ;; esac; [ "$i" = "$r" ] && echo 0 || echo 1; fi; getconf LONG_BIT 2>/dev/null || echo'
+# lsb: lsb_release -a when it exists and succeeds, then a separator, then /etc/lsb-release.
+sect lsb sh -c 'command -v lsb_release >/dev/null 2>&1 && o=$(lsb_release -a 2>/dev/null) && printf "%s\n" "$o"; echo "---philote---"; cat /etc/lsb-release 2>/dev/null; true'
 # ssh_pub_keys: the host keys of the first directory that has any.
 sect sshk sh -c 'for d in /etc/ssh /etc/openssh /etc; do f=; for a in dsa rsa ecdsa ed25519; do [ -r "$d/ssh_host_$a""_key.pub" ] && { f=1; printf "%s " "$a"; cat "$d/ssh_host_$a""_key.pub"; }; done; [ -n "$f" ] && break; done; true'
 # Linux security modules: AppArmor's securityfs entry; SELinux's enforce flag, policy version and config.
@@ -360,6 +362,7 @@ export const setupModule: ModuleDefinition<Args> = {
       ansible_is_chroot: chroot === '1' ? true : chroot === '0' ? false : null,
       ansible_userspace_bits: bits?.trim() ?? '',
     });
+    f['ansible_lsb'] = lsbFacts(b('lsb'));
     for (const line of b('sshk').split('\n')) {
       const [algo, keytype, key] = line.trim().split(/\s+/);
       if (!algo || !keytype || !key) continue;
@@ -438,6 +441,35 @@ export const setupModule: ModuleDefinition<Args> = {
     return { changed: false, ansible_facts: f };
   },
 };
+
+/** The lsb collector: `lsb_release -a`'s lines, else /etc/lsb-release's DISTRIB_* keys. */
+function lsbFacts(text: string): Record<string, string> {
+  const [bin = '', file = ''] = text.split('---philote---\n');
+  const facts: Record<string, string> = {};
+  for (const line of bin.split('\n')) {
+    if (!line.includes(':')) continue;
+    const value = line.slice(line.indexOf(':') + 1).trim();
+    if (line.includes('LSB Version:')) facts['release'] = value;
+    else if (line.includes('Distributor ID:')) facts['id'] = value;
+    else if (line.includes('Description:')) facts['description'] = value;
+    else if (line.includes('Release:')) facts['release'] = value;
+    else if (line.includes('Codename:')) facts['codename'] = value;
+  }
+  if (!Object.keys(facts).length) {
+    for (const line of file.split('\n')) {
+      if (!line.includes('=')) continue;
+      const value = line.slice(line.indexOf('=') + 1).trim();
+      if (line.includes('DISTRIB_ID')) facts['id'] = value;
+      else if (line.includes('DISTRIB_RELEASE')) facts['release'] = value;
+      else if (line.includes('DISTRIB_DESCRIPTION')) facts['description'] = value;
+      else if (line.includes('DISTRIB_CODENAME')) facts['codename'] = value;
+    }
+  }
+  if (facts['release'] !== undefined) facts['major_release'] = facts['release'].split('.')[0]!;
+  // STRIP_QUOTES: quotes and backslashes off both ends.
+  for (const [k, v] of Object.entries(facts)) if (v) facts[k] = v.replace(/^['"\\]+|['"\\]+$/g, '');
+  return facts;
+}
 
 /** The hardware collector's DMI facts: each file's text, 'NA' where there is none. */
 const FORM_FACTOR = ['Unknown', 'Other', 'Unknown', 'Desktop', 'Low Profile Desktop', 'Pizza Box', 'Mini Tower', 'Tower', 'Portable', 'Laptop', 'Notebook', 'Hand Held', 'Docking Station', 'All In One', 'Sub Notebook', 'Space-saving', 'Lunch Box', 'Main System Chassis', 'Expansion Chassis', 'Sub Chassis', 'Bus Expansion Chassis', 'Peripheral Chassis', 'RAID Chassis', 'Rack Mount Chassis', 'Sealed-case PC', 'Multi-system', 'CompactPCI', 'AdvancedTCA', 'Blade', 'Blade Enclosure', 'Tablet', 'Convertible', 'Detachable', 'IoT Gateway', 'Embedded PC', 'Mini PC', 'Stick PC'];
