@@ -110,6 +110,8 @@ if [ -n "$a_net" ]; then
   sect addr ip -o addr show
   sect r4 ip -4 route get 8.8.8.8
   sect r6 ip -6 route get 2001:4860:4860::8888
+  # Each device of /sys/class/net with its pciid, speed and driver module where sysfs has them.
+  sect sysnet sh -c 'for n in $(ls -U /sys/class/net 2>/dev/null); do d=/sys/class/net/$n; p=; [ -e "$d/device" ] && p=$(readlink "$d/device") && p=${'$'}{p##*/}; s=$(cat "$d/speed" 2>/dev/null) || s=; m=; [ -e "$d/device/driver/module" ] && m=$(readlink "$d/device/driver/module") && m=${'$'}{m##*/}; printf "%s\t%s\t%s\t%s\n" "$n" "$p" "$s" "$m"; done'
 fi
 if [ -n "$a_hw" ]; then
   sect mem catf /proc/meminfo
@@ -182,9 +184,12 @@ interface Iface {
   ipv4?: Record<string, string>;
   ipv4_secondaries?: Array<Record<string, string>>;
   ipv6?: Array<Record<string, string>>;
+  pciid?: string;
+  speed?: number;
+  module?: string;
 }
 
-function parseNetwork(link: string, addr: string, r4: string, r6: string, f: Record<string, unknown>): void {
+function parseNetwork(link: string, addr: string, r4: string, r6: string, sysnet: string, f: Record<string, unknown>): void {
   const ifs = new Map<string, Iface>();
   for (const line of link.split('\n')) {
     const m = /^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>(.*)$/.exec(line);
@@ -196,7 +201,8 @@ function parseNetwork(link: string, addr: string, r4: string, r6: string, f: Rec
     const t = mac?.[1] === 'loopback' ? 'loopback' : kind ? kind[1]! : mac?.[1] === 'ether' ? 'ether' : (mac?.[1] ?? 'unknown');
     const i: Iface = { device: name!, active: flags!.split(',').includes('UP'), type: t, promisc: flags!.split(',').includes('PROMISC') };
     if (mtu) i.mtu = Number(mtu[1]);
-    if (mac?.[2] && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac[2])) i.macaddress = mac[2];
+    // Not the loopback's all-zero address (ansible-core leaves it out).
+    if (mac?.[2] && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac[2]) && mac[2] !== '00:00:00:00:00:00') i.macaddress = mac[2];
     ifs.set(name!, i);
   }
   const all4: string[] = [];
@@ -221,6 +227,16 @@ function parseNetwork(link: string, addr: string, r4: string, r6: string, f: Rec
       if (ip !== '::1') all6.push(ip!);
     }
   }
+  for (const line of sysnet.split('\n')) {
+    const [n, pciid, speed, module] = line.split('\t');
+    const i = n ? ifs.get(n) : undefined;
+    if (!i) continue;
+    if (pciid) i.pciid = pciid;
+    if (speed !== undefined && /^-?\d+$/.test(speed.trim())) i.speed = Number(speed.trim());
+    if (module) i.module = module;
+  }
+  // ansible-core's order is a Python set's (remove_values turns the keys into a set): random per
+  // run with string hashing; sorted here, so it at least does not change between runs.
   f['ansible_interfaces'] = [...ifs.keys()].sort();
   for (const [n, i] of ifs) f[`ansible_${n.replace(/[-.:]/g, '_')}`] = i;
   f['ansible_all_ipv4_addresses'] = all4;
@@ -231,7 +247,8 @@ function parseNetwork(link: string, addr: string, r4: string, r6: string, f: Rec
     const i = ifs.get(dev);
     const gw = /\bvia (\S+)/.exec(route)?.[1];
     const src = /\bsrc (\S+)/.exec(route)?.[1];
-    const out: Record<string, unknown> = { interface: dev, alias: dev };
+    // ipv4's default names its alias (the address's label); ipv6's has none.
+    const out: Record<string, unknown> = v6 ? { interface: dev } : { interface: dev, alias: dev };
     if (gw) out['gateway'] = gw;
     if (v6) {
       const a = i?.ipv6?.find((x) => x.address === src) ?? i?.ipv6?.[0];
@@ -424,7 +441,7 @@ export const setupModule: ModuleDefinition<Args> = {
     }
     f['ansible_proc_cmdline'] = procCmdline;
     if (on.has('local')) f['ansible_local'] = localFacts(out.blobs, (m) => ctx.warn(m));
-    if (on.has('interfaces')) parseNetwork(b('link'), b('addr'), b('r4'), b('r6'), f);
+    if (on.has('interfaces')) parseNetwork(b('link'), b('addr'), b('r4'), b('r6'), b('sysnet'), f);
     if (on.has('hardware')) {
       parseHardware(b('mem'), b('cpu'), b('mounts'), b('df'), f);
       const [l1, l5, l15] = b('loadavg').trim().split(/\s+/).map(Number);

@@ -20,6 +20,8 @@ const STABLE = [
   'local', 'lsb', 'machine', 'nodename', 'os_family', 'pkg_mgr', 'proc_cmdline', 'product_name', 'real_group_id', 'real_user_id',
   'service_mgr', 'ssh_host_key_ecdsa_public', 'ssh_host_key_ed25519_public', 'ssh_host_key_rsa_public', 'system', 'system_vendor',
   'user_dir', 'user_gecos', 'user_gid', 'user_id', 'user_shell', 'user_uid', 'userspace_bits',
+  // The network: the default route's interface and addresses, and every interface's entry.
+  'all_ipv4_addresses', 'default_ipv4', 'lo',
 ];
 
 describe.skipIf(!hasAnsible)('setup facts (differential against ansible-playbook on localhost)', () => {
@@ -34,5 +36,11 @@ describe.skipIf(!hasAnsible)('setup facts (differential against ansible-playbook
     const p = JSON.parse(readFileSync(join(dir, 'facts-philote.json'), 'utf8')) as Record<string, unknown>;
     const pick = (f: Record<string, unknown>) => Object.fromEntries(STABLE.filter((k) => k in a).map((k) => [k, f[k]]));
     expect(pick(p)).toEqual(pick(a));
+    // The interfaces (their list's order is a Python set's in ansible-core, random per run, so
+    // only the members are compared), and the default route's interface as ansible-core
+    // describes it. Other kinds of interfaces a CI machine may have are not compared.
+    expect([...(p['interfaces'] as string[])].sort()).toEqual([...(a['interfaces'] as string[])].sort());
+    const dflt = (a['default_ipv4'] as { interface?: string } | undefined)?.interface;
+    if (dflt) expect(p[dflt.replace(/[-.:]/g, '_')], dflt).toEqual(a[dflt.replace(/[-.:]/g, '_')]);
   }, 120_000);
 });
