@@ -386,10 +386,10 @@ export const setupModule: ModuleDefinition<Args> = {
       f[`ansible_ssh_host_key_${algo}_public`] = key;
       f[`ansible_ssh_host_key_${algo}_public_keytype`] = keytype;
     }
-    const [machineId, bootId, uptime, pid1, systemdDir, pkg] = b('misc').split('\n');
+    // (The second line, the boot id, is not a fact of ansible-core's.)
+    const [machineId, , uptime, pid1, systemdDir, pkg] = b('misc').split('\n');
     Object.assign(f, {
       ansible_machine_id: machineId ?? '',
-      ansible_boot_id: bootId ?? '',
       ansible_uptime_seconds: Math.floor(Number(uptime) || 0),
       ansible_service_mgr: systemdDir === 'systemd' ? 'systemd' : pid1 === 'systemd' ? 'systemd' : pid1 === 'openrc-init' || pid1 === 'init' ? (pid1 === 'init' ? 'sysvinit' : 'openrc') : pid1 || 'service',
       ansible_pkg_mgr: pkg === 'apt-get' ? 'apt' : pkg || 'unknown',
