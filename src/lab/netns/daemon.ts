@@ -187,10 +187,12 @@ function stopRelay(rt: NodeRuntime): void {
 
 /** Kills every process of the node (sshd, sessions, relays, commands) but the namespace holder. */
 async function killNodeProcesses(rt: NodeRuntime): Promise<void> {
-  for (let i = 0; i < 3; i++) {
+  // Only a scan that succeeded and found nothing ends it: a failed scan (a process exiting
+  // mid-walk on a busy machine) is asked again, up to 10 rounds.
+  for (let i = 0; i < 10; i++) {
     const pids = await nodePids(rt.info.namespace, rt.holderPid);
-    if (!pids.length) return;
-    for (const pid of pids) killPid(pid, 'SIGKILL');
+    if (pids && !pids.length) return;
+    for (const pid of pids ?? []) killPid(pid, 'SIGKILL');
     await sleep(50);
   }
 }

@@ -43,8 +43,13 @@ export async function applyFault(ns: string, fault: NetFault): Promise<void> {
 }
 
 /** Every process inside the node's network namespace except `keep` (the namespace holder). */
-export async function nodePids(ns: string, keep: number): Promise<number[]> {
+/**
+ * The processes in a node's namespace, or undefined when `ip netns pids` failed: it walks /proc,
+ * and a process that ends during the walk can fail it, leaving a partial or empty list.
+ */
+export async function nodePids(ns: string, keep: number): Promise<number[] | undefined> {
   const r = await run('ip', ['netns', 'pids', ns], { allowFail: true });
+  if (r.rc !== 0) return undefined;
   return r.stdout
     .split(/\s+/)
     .map(Number)
