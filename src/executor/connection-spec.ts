@@ -100,10 +100,15 @@ export function becomeApplies(become: BecomeSpec, conn: ConnectionSpec, options:
   return remoteUser !== become.user;
 }
 
+/** The user running philote, looked up once (a passwd lookup per task otherwise). */
+let me: { name: string | undefined } | undefined;
 function currentUser(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
+  if (!me) {
+    try {
+      me = { name: userInfo().username };
+    } catch {
+      me = { name: undefined };
+    }
   }
+  return me.name;
 }

@@ -4,7 +4,7 @@
  * and the host's failed/unreachable/rescued state.
  */
 import { stripInternal } from '../output/results.js';
-import { RESOLVED_ACTION } from './task-runner.js';
+import { RESOLVED_ACTION, resultFacts } from './task-runner.js';
 import type { HostStatus, TaskInfo } from '../output/events.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { Task, TaskItem } from '../playbook/types.js';
@@ -152,8 +152,7 @@ export function applyOutcome(pr: PlayRun, task: Task, scope: Scope, o: HostOutco
     const delegateFacts = o.delegatedTo && task.delegate_facts !== undefined && String(task.delegate_facts).toLowerCase() in { true: 1, yes: 1 };
     for (const item of eachResult(r)) {
       if (item.failed || item.skipped) continue;
-      // A debug result may show a variable named ansible_facts: never facts (ansible-core #74060).
-      const facts = task.action === 'debug' ? undefined : item.ansible_facts;
+      const facts = resultFacts(task.action, item);
       if (facts && typeof facts === 'object') {
         const factHosts = delegateFacts ? [o.delegatedTo!] : targets.map((t) => t.name);
         for (const fh of factHosts) {

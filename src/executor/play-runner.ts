@@ -53,8 +53,30 @@ function playHosts(run: RunContext, play: Play): string[] {
   return run.vm.inventory.selectHosts(patterns.length === 1 ? patterns[0]! : patterns, run.options.limit).map((h) => h.name);
 }
 
+type VarsFileCache = Map<string, Record<string, unknown>>;
+
+/** A vars_files entry's first alternative that exists, its name rendered with `vars`. */
+function firstVarsFile(run: RunContext, play: Play, entry: string | string[], vars: Record<string, unknown>): string | undefined {
+  for (const alt of Array.isArray(entry) ? entry : [entry]) {
+    const name = String(run.templar.render(alt, { vars, location: play.loc }));
+    const p = isAbsolute(name) ? name : join(play.baseDir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** A vars file's variables, read once per play. */
+function readVarsFileOnce(cache: VarsFileCache, path: string): Record<string, unknown> {
+  let data = cache.get(path);
+  if (!data) {
+    data = readVarsFilesEntry(path);
+    cache.set(path, data);
+  }
+  return data;
+}
+
 /** vars_files for one host: entries may be templated and a list means "first that exists". */
-function makeVarsFiles(run: RunContext, play: Play, fileCache: Map<string, Record<string, unknown>>): (host: string) => Record<string, unknown> {
+function makeVarsFiles(run: RunContext, play: Play, fileCache: VarsFileCache): (host: string) => Record<string, unknown> {
   const cache = new Map<string, Record<string, unknown>>();
   return (host) => {
     const hit = cache.get(host);
@@ -64,25 +86,11 @@ function makeVarsFiles(run: RunContext, play: Play, fileCache: Map<string, Recor
     const vars = run.vm.getVars(host);
     const merged: Record<string, unknown> = {};
     for (const entry of play.vars_files) {
-      const alternatives = Array.isArray(entry) ? entry : [entry];
-      let found: string | undefined;
-      for (const alt of alternatives) {
-        const name = String(run.templar.render(alt, { vars, location: play.loc }));
-        const p = isAbsolute(name) ? name : join(play.baseDir, name);
-        if (existsSync(p)) {
-          found = p;
-          break;
-        }
-      }
+      const found = firstVarsFile(run, play, entry, vars);
       if (!found) {
-        throw new PhiloteError('parse', `vars file ${alternatives.join(', ')} was not found`, { location: play.loc });
+        throw new PhiloteError('parse', `vars file ${(Array.isArray(entry) ? entry : [entry]).join(', ')} was not found`, { location: play.loc });
       }
-      let data = fileCache.get(found);
-      if (!data) {
-        data = readVarsFilesEntry(found);
-        fileCache.set(found, data);
-      }
-      Object.assign(merged, data);
+      Object.assign(merged, readVarsFileOnce(fileCache, found));
     }
     cache.set(host, merged);
     run.vm.forget(host);
@@ -96,22 +104,17 @@ function makeVarsFiles(run: RunContext, play: Play, fileCache: Map<string, Recor
  * read, so a file that is not YAML or JSON stops the run there, tasks or not. Names that need
  * a host's variables, and files not found, wait for the hosts (as ansible-core skips them here).
  */
-function preloadVarsFiles(run: RunContext, play: Play, fileCache: Map<string, Record<string, unknown>>): void {
+function preloadVarsFiles(run: RunContext, play: Play, fileCache: VarsFileCache): void {
   if (!play.vars_files.length) return;
   const vars = playLevelVars(run, play);
   for (const entry of play.vars_files) {
-    for (const alt of Array.isArray(entry) ? entry : [entry]) {
-      let name: string;
-      try {
-        name = String(run.templar.render(alt, { vars, location: play.loc }));
-      } catch {
-        break;
-      }
-      const p = isAbsolute(name) ? name : join(play.baseDir, name);
-      if (!existsSync(p)) continue;
-      if (!fileCache.has(p)) fileCache.set(p, readVarsFilesEntry(p));
-      break;
+    let found: string | undefined;
+    try {
+      found = firstVarsFile(run, play, entry, vars);
+    } catch {
+      continue;
     }
+    if (found) readVarsFileOnce(fileCache, found);
   }
 }
 
@@ -145,7 +148,7 @@ export async function runPlay(run: RunContext, givenPlay: Play): Promise<void> {
   const all = orderHosts(inInventoryOrder.filter((n) => !run.deadHosts.has(n)), play.order === undefined ? undefined : String(run.templar.render(play.order, { vars: playLevelVars(run, play), location: play.loc })));
   const id = `play-${++run.nextId}`;
   play = { ...play, name: playName(run, play) };
-  const varsFileCache = new Map<string, Record<string, unknown>>();
+  const varsFileCache: VarsFileCache = new Map();
   preloadVarsFiles(run, play, varsFileCache);
   for (const name of reservedNamesInPlay(play, run.vm.extraVars)) run.output.emit({ type: 'warning', message: `Found variable using reserved name: ${name}` });
   run.output.emit({ type: 'play_start', name: play.name, hosts: all, id, loc: play.loc });

@@ -96,6 +96,14 @@ export function kwBool(pr: PlayRun, v: unknown, vars: Vars): boolean {
   return boolean(v, false);
 }
 
+/**
+ * The facts a result sets: its ansible_facts, except a debug result's, which may only be
+ * showing a variable named ansible_facts (ansible-core #74060, C._ACTION_DEBUG).
+ */
+export function resultFacts(action: string, result: ModuleResult): ModuleResult['ansible_facts'] {
+  return action === 'debug' ? undefined : result.ansible_facts;
+}
+
 /** A string keyword, rendered when it is a template; undefined when unset or empty. */
 function kwString(pr: PlayRun, v: unknown, vars: Vars): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -203,7 +211,7 @@ async function runOnce(inv: Invocation, vars: Vars, delegateTo: string | undefin
     if (until) result['attempts'] = attempt;
     if (task.register) vars[task.register] = wrapUnsafe(result);
     // until/changed_when/failed_when see the attempt's facts (TaskExecutor._execute's vars_copy).
-    const facts = task.action === 'debug' ? undefined : result['ansible_facts'];
+    const facts = resultFacts(task.action, result);
     if (facts && typeof facts === 'object' && !Array.isArray(facts)) {
       if (task.action === 'set_fact' || task.action === 'include_vars') Object.assign(vars, facts);
       else {

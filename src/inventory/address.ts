@@ -104,6 +104,27 @@ export function expandHostRange(line: string): string[] {
   return seq.flatMap((x) => expandHostRange(`${head}${fill(x)}${tail}`));
 }
 
+/**
+ * expand_hostname_range's ValueError: the text of the first of begin, end and step that Python's
+ * int() refuses, when the first range is not a letter range; undefined when it reads, or when it
+ * is wrong in a way ansible-core reports as an AnsibleError (the checks of expandHostRange above,
+ * in Python's order). advanced_host_list fails a whole source on such a ValueError.
+ */
+export function rangeIntLiteral(pattern: string): string | undefined {
+  const m = /\[([^\]]*)\]/.exec(pattern);
+  if (!m) return undefined;
+  const bounds = m[1]!.split(':');
+  if (bounds.length !== 2 && bounds.length !== 3) return undefined;
+  const beg = bounds[0] || '0';
+  const end = bounds[1]!;
+  const step = bounds[2] ?? '1';
+  if (!end || (beg[0] === '0' && beg.length > 1 && beg.length !== end.length)) return undefined;
+  const letter = (x: string) => x.length === 1 && LETTERS.includes(x);
+  const int = (x: string) => /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(x);
+  if (letter(beg) && letter(end) && int(step)) return undefined;
+  return [beg, end, step].find((x) => !int(x));
+}
+
 function rangeError(msg: string): PhiloteError {
   return new PhiloteError('parse', msg);
 }

@@ -34,7 +34,7 @@ export function parseScriptInventory(inv: InventoryData, path: string): void {
       if (isMap(raw) && isMap(raw.hostvars)) meta = raw.hostvars;
       continue;
     }
-    inv.addGroup(group);
+    const g = inv.addGroup(group);
     let body: Record<string, unknown>;
     if (!isMap(raw)) body = { hosts: raw };
     else if (!('hosts' in raw || 'vars' in raw || 'children' in raw)) body = { hosts: [group], vars: raw };
@@ -48,7 +48,7 @@ export function parseScriptInventory(inv: InventoryData, path: string): void {
     }
     if ('vars' in body) {
       if (!isMap(body.vars)) throw new PhiloteError('parse', `You defined a group '${group}' with bad data for variables:\n ${JSON.stringify(body)}`);
-      Object.assign(inv.groups.get(inv.safeGroupName(group))!.vars, body.vars);
+      Object.assign(g.vars, body.vars);
     }
     if (Array.isArray(body.children)) for (const c of body.children) inv.addChild(group, String(c));
   }

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { PhiloteError } from '../errors.js';
-import { parseAddress } from './address.js';
+import { parseAddress, rangeIntLiteral } from './address.js';
 import type { InventoryData } from './data.js';
 import { expandHostPattern, parseIni } from './ini.js';
 import { parseScriptInventory } from './script.js';
@@ -47,7 +47,7 @@ function parseHostList(inv: InventoryData, list: string): boolean {
     if (inv.advancedHostList) {
       // advanced_host_list: ranges expand (`node[01:03]`). A range Python cannot read as numbers
       // fails the whole source, the hosts before it kept, as ansible-core's plugin does.
-      const bad = rangeIntError(h);
+      const bad = rangeIntLiteral(h);
       if (bad !== undefined) {
         inv.warn(` * Failed to parse ${list} with advanced_host_list plugin: Invalid data from string, could not parse: invalid literal for int() with base 10: '${bad}'`);
         return false;
@@ -71,26 +71,6 @@ function parseHostList(inv: InventoryData, list: string): boolean {
     inv.addHostTo(addr?.host ?? h, 'ungrouped', addr?.port);
   }
   return true;
-}
-
-/**
- * expand_hostname_range's ValueError: the text of the first of begin, end and step that int()
- * refuses, when the range is not a letter range; undefined when the range reads (or when it is
- * wrong in a way ansible-core reports as an AnsibleError, which leaves the name unchanged).
- */
-function rangeIntError(pattern: string): string | undefined {
-  const m = /\[([^\]]*)\]/.exec(pattern);
-  if (!m) return undefined;
-  const bounds = m[1]!.split(':');
-  if (bounds.length !== 2 && bounds.length !== 3) return undefined;
-  const beg = bounds[0] || '0';
-  const end = bounds[1]!;
-  const step = bounds[2] ?? '1';
-  if (!end || (beg[0] === '0' && beg.length > 1 && beg.length !== end.length)) return undefined;
-  const letter = (x: string) => /^[A-Za-z]$/.test(x);
-  const int = (x: string) => /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(x);
-  if (letter(beg) && letter(end) && int(step)) return undefined;
-  return [beg, end, step].find((x) => !int(x));
 }
 
 function isScript(path: string): boolean {

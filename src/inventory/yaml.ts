@@ -30,7 +30,7 @@ function parseGroup(inv: InventoryData, group: string, body: unknown, fail: (msg
     inv.warn(`Skipping '${group}' as this is not a valid group definition`);
     return group;
   }
-  inv.addGroup(group);
+  const g = inv.addGroup(group);
   if (!body) return group;
   for (const section of ['vars', 'children', 'hosts']) {
     if (typeof body[section] === 'string') body[section] = { [body[section] as string]: null };
@@ -45,7 +45,7 @@ function parseGroup(inv: InventoryData, group: string, body: unknown, fail: (msg
       inv.warn(`Skipping key (${key}) in group (${group}) as it is not a mapping, it is a ${Array.isArray(value) ? 'list' : typeof value}`);
       continue;
     }
-    if (key === 'vars') Object.assign(inv.groups.get(inv.safeGroupName(group))!.vars, value);
+    if (key === 'vars') Object.assign(g.vars, value);
     else if (key === 'children') {
       for (const [child, childBody] of Object.entries(value)) {
         parseGroup(inv, child, childBody, fail);

@@ -75,20 +75,18 @@ function stamp(d: Date): string {
  * (ASCII word names) from the environment, an unset one left as written. awk's ENVIRON does the
  * variables; a trailing x keeps a value's final newlines through $(...).
  */
-const EXPAND_ARGS = String.raw`_xu() {
-  case $1 in
-    "~"*) _t=${'$'}{1#"~"}; _u=${'$'}{_t%%/*}; _r=${'$'}{_t#"$_u"}
-      if [ -z "$_u" ]; then
-        if [ -n "${'$'}{HOME+x}" ]; then _h=$HOME; else _h=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6); [ -n "$_h" ] || { printf '%sx' "$1"; return; }; fi
-      else _h=$(getent passwd "$_u" 2>/dev/null | cut -d: -f6); [ -n "$_h" ] || { printf '%sx' "$1"; return; }; fi
-      while [ "${'$'}{_h%/}" != "$_h" ]; do _h=${'$'}{_h%/}; done
-      _o=$_h$_r; [ -n "$_o" ] || _o=/; printf '%sx' "$_o" ;;
-    *) printf '%sx' "$1" ;;
-  esac
+const EXPAND_ARGS = String.raw`# expanduser of an argument that starts with ~ (the loop below calls it only for those).
+_xu() {
+  _t=${'$'}{1#"~"}; _u=${'$'}{_t%%/*}; _r=${'$'}{_t#"$_u"}
+  if [ -z "$_u" ]; then
+    if [ -n "${'$'}{HOME+x}" ]; then _h=$HOME; else _h=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6); [ -n "$_h" ] || { printf '%sx' "$1"; return; }; fi
+  else _h=$(getent passwd "$_u" 2>/dev/null | cut -d: -f6); [ -n "$_h" ] || { printf '%sx' "$1"; return; }; fi
+  while [ "${'$'}{_h%/}" != "$_h" ]; do _h=${'$'}{_h%/}; done
+  _o=$_h$_r; [ -n "$_o" ] || _o=/; printf '%sx' "$_o"
 }
 _i=$#; _aw=; command -v awk >/dev/null 2>&1 && _aw=1
 while [ "$_i" -gt 0 ]; do
-  _v=$(_xu "$1"); _v=${'$'}{_v%x}
+  case $1 in "~"*) _v=$(_xu "$1"); _v=${'$'}{_v%x} ;; *) _v=$1 ;; esac
   case $_aw$_v in 1*'$'*) _v=$(awk 'BEGIN { s = ARGV[1]; o = ""
     while (match(s, /\$([A-Za-z0-9_]+|\{[^}]*\})/)) {
       n = substr(s, RSTART + 1, RLENGTH - 1); if (substr(n, 1, 1) == "{") n = substr(n, 2, length(n) - 2)

@@ -87,7 +87,8 @@ sect uname sh -c 'uname -s; uname -r; uname -v; uname -m; uname -n'
 # ansible_fqdn is Python's socket.getfqdn(): the name's address looked up in reverse, the first
 # of its names with a dot, else its canonical name (hostname -f when getent cannot say).
 sect host sh -c 'h=$(hostname 2>/dev/null || uname -n); echo "$h"; a=$(getent ahosts "$h" 2>/dev/null | awk "NR==1{print \$1}"); n=; [ -n "$a" ] && n=$(getent hosts "$a" 2>/dev/null | head -n 1); if [ -n "$n" ]; then set -- $n; shift; c=$1; for x in "$@"; do case $x in *.*) c=$x; break ;; esac; done; echo "$c"; else hostname -f 2>/dev/null || echo "$h"; fi'
-sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; awk -F: -v u="$(id -un)" "\$1==u{print \$7}" /etc/passwd'
+# The user: name, effective and real ids, home, then the passwd entry's shell and gecos.
+sect ids sh -c 'id -un; id -u; id -g; echo "$HOME"; id -ru; id -rg; awk -F: -v u="$(id -un)" "\$1==u{print \$7; print \$5; exit}" /etc/passwd'
 sect misc sh -c 'cat /etc/machine-id 2>/dev/null || echo; cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo; cut -d" " -f1 /proc/uptime 2>/dev/null || echo; cat /proc/1/comm 2>/dev/null || echo; [ -d /run/systemd/system ] && echo systemd || echo; for m in apt-get dnf yum apk zypper pacman; do command -v $m >/dev/null 2>&1 && { echo $m; break; }; done; echo'
 sect date date '+%Y %m %d %H %M %S %s %Z %z %A %w %U %a %b %j %u %V'
 # ansible_python describes the node's Python when it has one (philote itself needs none).
@@ -96,9 +97,8 @@ sect py sh -c 'for p in python3 python; do command -v $p >/dev/null 2>&1 && exec
 sect env sh -c 'if [ -r /proc/self/environ ]; then tr "\\n\\000" "\\001\\n" < /proc/self/environ; else env; fi'
 sect resolv catf /etc/resolv.conf
 sect cmdline catf /proc/cmdline
-# The user collector's ids and gecos, fips, the chroot check (/ against /proc/1/root) and the
-# userspace's word size, one per line.
-sect more sh -c 'id -u; id -g; id -ru; id -rg; getent passwd "$(id -un)" 2>/dev/null | cut -d: -f5; cat /proc/sys/crypto/fips_enabled 2>/dev/null || echo 0; if [ -n "$debian_chroot" ]; then echo 1; elif a=$(stat -c %d:%i / 2>/dev/null) && b=$(stat -c %d:%i /proc/1/root/. 2>/dev/null); then [ "$a" = "$b" ] && echo 0 || echo 1; else i=$(stat -c %i /); r=2; case $(stat -f -c %T / 2>/dev/null) in *btrfs*) r=256 ;; *xfs*) r=128 ;; esac; [ "$i" = "$r" ] && echo 0 || echo 1; fi; getconf LONG_BIT 2>/dev/null || echo'
+# fips, the chroot check (/ against /proc/1/root) and the userspace's word size, one per line.
+sect more sh -c 'cat /proc/sys/crypto/fips_enabled 2>/dev/null || echo 0; if [ -n "$debian_chroot" ]; then echo 1; elif a=$(stat -c %d:%i / 2>/dev/null) && b=$(stat -c %d:%i /proc/1/root/. 2>/dev/null); then [ "$a" = "$b" ] && echo 0 || echo 1; else i=$(stat -c %i /); r=2; case $(stat -f -c %T / 2>/dev/null) in *btrfs*) r=256 ;; *xfs*) r=128 ;; esac; [ "$i" = "$r" ] && echo 0 || echo 1; fi; getconf LONG_BIT 2>/dev/null || echo'
 # lsb: lsb_release -a when it exists and succeeds, then a separator, then /etc/lsb-release.
 sect lsb sh -c 'command -v lsb_release >/dev/null 2>&1 && o=$(lsb_release -a 2>/dev/null) && printf "%s\n" "$o"; echo "---philote---"; cat /etc/lsb-release 2>/dev/null; true'
 # ssh_pub_keys: the host keys of the first directory that has any.
@@ -366,12 +366,12 @@ export const setupModule: ModuleDefinition<Args> = {
       ansible_domain: (fqdn ?? '').includes('.') ? fqdn!.slice(fqdn!.indexOf('.') + 1) : '',
     });
     Object.assign(f, securityFacts(kv(b('lsm'))));
-    const [uname, uid, gid, home, shell] = b('ids').split('\n');
+    const [uname, uid, gid, home, ruid, rgid, shell, gecos] = b('ids').split('\n');
     Object.assign(f, { ansible_user_id: uname, ansible_user_uid: Number(uid), ansible_user_gid: Number(gid), ansible_user_dir: home, ansible_user_shell: shell ?? '' });
-    const [euid, egid, ruid, rgid, gecos, fips, chroot, bits] = b('more').split('\n');
+    const [fips, chroot, bits] = b('more').split('\n');
     Object.assign(f, {
-      ansible_effective_user_id: Number(euid),
-      ansible_effective_group_id: Number(egid),
+      ansible_effective_user_id: Number(uid),
+      ansible_effective_group_id: Number(gid),
       ansible_real_user_id: Number(ruid),
       ansible_real_group_id: Number(rgid),
       ansible_user_gecos: gecos ?? '',
@@ -459,29 +459,25 @@ export const setupModule: ModuleDefinition<Args> = {
   },
 };
 
+/** The lsb collector's markers: the first one a line holds names its fact (an elif chain). */
+const LSB_RELEASE_LINES: Array<[string, string]> = [['LSB Version:', 'release'], ['Distributor ID:', 'id'], ['Description:', 'description'], ['Release:', 'release'], ['Codename:', 'codename']];
+const LSB_RELEASE_FILE: Array<[string, string]> = [['DISTRIB_ID', 'id'], ['DISTRIB_RELEASE', 'release'], ['DISTRIB_DESCRIPTION', 'description'], ['DISTRIB_CODENAME', 'codename']];
+
+function lsbPairs(text: string, sep: string, markers: Array<[string, string]>): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.includes(sep)) continue;
+    const hit = markers.find(([marker]) => line.includes(marker));
+    if (hit) facts[hit[1]] = line.slice(line.indexOf(sep) + 1).trim();
+  }
+  return facts;
+}
+
 /** The lsb collector: `lsb_release -a`'s lines, else /etc/lsb-release's DISTRIB_* keys. */
 function lsbFacts(text: string): Record<string, string> {
   const [bin = '', file = ''] = text.split('---philote---\n');
-  const facts: Record<string, string> = {};
-  for (const line of bin.split('\n')) {
-    if (!line.includes(':')) continue;
-    const value = line.slice(line.indexOf(':') + 1).trim();
-    if (line.includes('LSB Version:')) facts['release'] = value;
-    else if (line.includes('Distributor ID:')) facts['id'] = value;
-    else if (line.includes('Description:')) facts['description'] = value;
-    else if (line.includes('Release:')) facts['release'] = value;
-    else if (line.includes('Codename:')) facts['codename'] = value;
-  }
-  if (!Object.keys(facts).length) {
-    for (const line of file.split('\n')) {
-      if (!line.includes('=')) continue;
-      const value = line.slice(line.indexOf('=') + 1).trim();
-      if (line.includes('DISTRIB_ID')) facts['id'] = value;
-      else if (line.includes('DISTRIB_RELEASE')) facts['release'] = value;
-      else if (line.includes('DISTRIB_DESCRIPTION')) facts['description'] = value;
-      else if (line.includes('DISTRIB_CODENAME')) facts['codename'] = value;
-    }
-  }
+  let facts = lsbPairs(bin, ':', LSB_RELEASE_LINES);
+  if (!Object.keys(facts).length) facts = lsbPairs(file, '=', LSB_RELEASE_FILE);
   if (facts['release'] !== undefined) facts['major_release'] = facts['release'].split('.')[0]!;
   // STRIP_QUOTES: quotes and backslashes off both ends.
   for (const [k, v] of Object.entries(facts)) if (v) facts[k] = v.replace(/^['"\\]+|['"\\]+$/g, '');
@@ -554,11 +550,9 @@ function localFacts(blobs: Record<string, Buffer | undefined>, warn: (m: string)
       continue;
     }
     try {
-      const fact: Record<string, Record<string, string | null>> = {};
-      for (const sect of cp.sections.keys()) {
-        fact[sect] = {};
-        for (const [opt] of cp.items(sect)) fact[sect]![opt] = cp.get(sect, opt) ?? null;
-      }
+      // cp.options() and cp.get() of each: items() gives both, interpolated ([DEFAULT] included).
+      const fact: Record<string, Record<string, string>> = {};
+      for (const sect of cp.sections.keys()) fact[sect] = Object.fromEntries(cp.items(sect));
       local[base] = fact;
     } catch (e) {
       fail(`Failed to convert (${fn}) to JSON: ${(e as Error).message}`);

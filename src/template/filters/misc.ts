@@ -1,4 +1,5 @@
 /** Encoding, hashing, path, shell-quoting, size, date and random filters. */
+import { pyCodec, type PyCodec } from '../../values/py-codec.js';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,18 +46,11 @@ function humanToBytesFilter(value: unknown, defaultUnit?: string, isbits = false
   return n;
 }
 
-/**
- * Python codec names b64encode/b64decode take (`encoding=`, default utf-8), as Node's encodings.
- * 'utf-16' is Python's: a byte-order mark first (little-endian here), and read back by it.
- */
-function codec(name: unknown): { node: BufferEncoding; bom: boolean } {
-  const n = (name === undefined || name === null ? 'utf-8' : pyStr(name)).toLowerCase().replace(/_/g, '-');
-  if (n === 'utf-8' || n === 'utf8' || n === 'u8') return { node: 'utf8', bom: false };
-  if (n === 'utf-16-le' || n === 'utf-16le') return { node: 'utf16le', bom: false };
-  if (n === 'utf-16' || n === 'utf16') return { node: 'utf16le', bom: true };
-  if (n === 'latin-1' || n === 'latin1' || n === 'iso-8859-1' || n === 'iso8859-1') return { node: 'latin1', bom: false };
-  if (n === 'ascii' || n === 'us-ascii') return { node: 'ascii', bom: false };
-  throw new TemplateRuntimeError(`unknown encoding: ${pyStr(name)}`);
+/** The codec of b64encode/b64decode's `encoding=` (default utf-8), src/values/py-codec.ts. */
+function codec(name: unknown): PyCodec {
+  const c = pyCodec(name === undefined || name === null ? 'utf-8' : pyStr(name));
+  if (!c) throw new TemplateRuntimeError(`unknown encoding: ${pyStr(name)}`);
+  return c;
 }
 
 const COMMENT_STYLES: Record<string, Record<string, string>> = {

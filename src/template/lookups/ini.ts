@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { decryptIfVault } from '../../vault/index.js';
+import { pyCodec } from '../../values/py-codec.js';
 import { ConfigParserError, PyConfigParser } from '../../values/configparser.js';
 import { LookupError, PythonClassError } from '../runtime/env.js';
 import { pyStr, truthy, type Dict } from '../runtime/values.js';
@@ -31,12 +32,13 @@ function parseParams(term: string, valid: string[]): string[] {
   return keys.map((k) => params.get(k) ?? '');
 }
 
-/** A Python codec name as Node decodes it; latin-1 is ISO-8859-1 itself, not WHATWG's windows-1252. */
+/** The file's bytes as text in a Python codec (src/values/py-codec.ts); UTF-8 strictly, as Python. */
 function decode(data: Buffer, encoding: string): string {
-  const e = encoding.toLowerCase().replace(/_/g, '-');
-  if (['latin-1', 'latin1', 'iso8859-1', 'iso-8859-1', 'l1', 'iso8859', '8859', 'cp819'].includes(e)) return data.toString('latin1');
-  if (['utf-8', 'utf8', 'u8'].includes(e)) return new TextDecoder('utf-8', { fatal: true }).decode(data);
-  return new TextDecoder(e, { fatal: true }).decode(data);
+  const c = pyCodec(encoding);
+  if (!c) return new TextDecoder(encoding.toLowerCase(), { fatal: true }).decode(data);
+  if (c.node === 'utf8') return new TextDecoder('utf-8', { fatal: true }).decode(data);
+  const bytes = c.bom && data[0] === 0xff && data[1] === 0xfe ? data.subarray(2) : data;
+  return bytes.toString(c.node);
 }
 
 export const iniLookup: LookupFn = (s, terms, kwargs) => {
