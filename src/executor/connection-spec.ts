@@ -70,20 +70,25 @@ export interface BecomeKeywords {
   become_exe?: unknown;
 }
 
-/** BecomeSpec when become is on (keyword, ansible_become var, or -b), else undefined. */
+/**
+ * BecomeSpec when become is on (ansible_become var, keyword, or -b), else undefined. As
+ * PlayContext.set_task_and_variable_override and the become plugin's options order them, a
+ * variable (ansible_become, ansible_become_user, _method, _flags, _exe) beats the keyword at any
+ * level: a role's `become_user: root` does not stop a task's `vars: {ansible_become_user: x}`.
+ */
 export function buildBecomeSpec(kw: BecomeKeywords, vars: Record<string, unknown>, options: RunOptions): BecomeSpec | undefined {
-  const on = kw.become !== undefined ? boolean(kw.become, false) : vars['ansible_become'] !== undefined ? boolean(vars['ansible_become'], false) : options.become;
+  const on = vars['ansible_become'] !== undefined ? boolean(vars['ansible_become'], false) : kw.become !== undefined ? boolean(kw.become, false) : options.become;
   if (!on) return undefined;
-  const method = str(kw.become_method) ?? str(vars['ansible_become_method']) ?? options.becomeMethod ?? 'sudo';
+  const method = str(vars['ansible_become_method']) ?? str(kw.become_method) ?? options.becomeMethod ?? 'sudo';
   const spec: BecomeSpec = {
     method: method === 'su' ? 'su' : 'sudo',
-    user: str(kw.become_user) ?? str(vars['ansible_become_user']) ?? options.becomeUser ?? 'root',
+    user: str(vars['ansible_become_user']) ?? str(kw.become_user) ?? options.becomeUser ?? 'root',
   };
   const pw = str(vars['ansible_become_password']) ?? str(vars['ansible_become_pass']) ?? options.becomePassword;
   if (pw) spec.password = pw;
-  const flags = str(kw.become_flags) ?? str(vars['ansible_become_flags']);
+  const flags = str(vars['ansible_become_flags']) ?? str(kw.become_flags);
   if (flags) spec.flags = flags;
-  const exe = str(kw.become_exe) ?? str(vars['ansible_become_exe']);
+  const exe = str(vars['ansible_become_exe']) ?? str(kw.become_exe);
   if (exe) spec.exe = exe;
   return spec;
 }

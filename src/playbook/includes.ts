@@ -38,7 +38,7 @@ export function normalizeIncludeArgs(args: Record<string, unknown>, canonical: s
     for (const k of Object.keys(apply)) {
       if (k === 'block' || k === 'rescue' || k === 'always' || !(BLOCK_KEYWORDS as readonly string[]).includes(k)) unknownKeyword(k, 'Block (in apply)', BLOCK_KEYWORDS, keyLocationOf(apply, k) ?? loc);
     }
-    readInheritable(apply, typed, loc);
+    readInheritable(apply, typed, loc, 'Block');
     // notify is a Block keyword too: the included tasks without their own notify inherit it.
     const notify = apply['notify'];
     if (notify !== undefined && notify !== null) (typed as { notify?: string[] }).notify = (Array.isArray(notify) ? notify : [notify]).map(String);

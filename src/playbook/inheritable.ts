@@ -14,7 +14,8 @@ export const INHERITABLE_KEYS = new Set([
 ]);
 
 /** Copies the inheritable keywords found in `ds` onto `target`, checking their types. */
-export function readInheritable(ds: Record<string, unknown>, target: InheritableKeywords, fallback: SourceLocation): void {
+/** `owner` is the class ansible-core names in a vars error (Play, Block, Task, RoleInclude...). */
+export function readInheritable(ds: Record<string, unknown>, target: InheritableKeywords, fallback: SourceLocation, owner: string): void {
   for (const [key, value] of Object.entries(ds)) {
     if (!INHERITABLE_KEYS.has(key)) continue;
     const loc = keyLocationOf(ds, key) ?? fallback;
@@ -33,7 +34,7 @@ export function readInheritable(ds: Record<string, unknown>, target: Inheritable
         break;
       case 'throttle': case 'timeout': case 'port': target[key] = asIntish(key, value, loc); break;
       case 'environment': target.environment = asEnvironment(value, loc); break;
-      case 'vars': target.vars = asVars(value, loc); break;
+      case 'vars': target.vars = asVars(value, loc, owner); break;
       case 'module_defaults': target.module_defaults = asModuleDefaults(value, loc); break;
       case 'collections': target.collections = asStringList(key, value, loc); break;
       case 'debugger': break; // accepted and ignored: philote has no interactive debugger

@@ -5,6 +5,8 @@
  */
 import { PhiloteError, didYouMean, type SourceLocation } from '../errors.js';
 import { parseBoolean } from '../values/booleans.js';
+import { isIdentifier } from '../values/identifier.js';
+import { keyLocationOf } from '../values/yaml.js';
 import { UnsafeText } from '../template/unsafe.js';
 
 /** Keywords shared by plays, blocks, roles and tasks (ansible.playbook.base.Base and mixins). */
@@ -87,7 +89,9 @@ export function asString(key: string, v: unknown, loc?: SourceLocation): string 
   if (typeof v === 'string') return v;
   // `!unsafe` text is still text for a keyword (a task name); its content is kept as written.
   if (v instanceof UnsafeText) return v.text;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  // A string FieldAttribute takes to_text() of a scalar: `name: yes` is the task "True".
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
   wrongType(key, v, 'a string', loc);
 }
 
@@ -142,18 +146,28 @@ export function asDict(key: string, v: unknown, loc?: SourceLocation): Record<st
   wrongType(key, v, 'a dictionary', loc);
 }
 
-/** vars: a dict, or a list of dicts merged in order (Base._load_vars). */
-export function asVars(v: unknown, loc?: SourceLocation): Record<string, unknown> {
+/**
+ * vars: a dict, or a list of dicts merged in order (Base._load_vars), every name a valid
+ * variable name. `owner` is the class ansible-core names in its error (Play, Block, Task,
+ * TaskInclude, IncludeRole, Handler, HandlerTaskInclude, RoleInclude, PlaybookInclude).
+ */
+export function asVars(v: unknown, loc: SourceLocation | undefined, owner: string): Record<string, unknown> {
   if (v === null || v === undefined) return {};
+  const checked = (d: Record<string, unknown>) => {
+    for (const name of Object.keys(d)) {
+      if (!isIdentifier(name)) fail(`Invalid variable name in vars specified for ${owner}: '${name}' is not a valid variable name`, keyLocationOf(d, name) ?? loc);
+    }
+    return d;
+  };
   if (Array.isArray(v)) {
     const out: Record<string, unknown> = {};
     for (const d of v) {
       if (!d || typeof d !== 'object' || Array.isArray(d)) fail(`Vars in a Base must be specified as a dictionary, or a list of dictionaries`, loc);
-      Object.assign(out, d);
+      Object.assign(out, checked(d as Record<string, unknown>));
     }
     return out;
   }
-  if (typeof v === 'object') return v as Record<string, unknown>;
+  if (typeof v === 'object') return checked(v as Record<string, unknown>);
   fail(`Vars in a Base must be specified as a dictionary, or a list of dictionaries`, loc);
 }
 

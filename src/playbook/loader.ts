@@ -85,7 +85,7 @@ export class Loader implements PlaybookLoader, PlayParseHooks {
     for (const k of Object.keys(entry)) {
       if (!(IMPORT_PLAYBOOK_KEYWORDS as readonly string[]).includes(k)) unknownKeyword(k, 'PlaybookInclude', IMPORT_PLAYBOOK_KEYWORDS, at(k));
     }
-    const vars = entry['vars'] !== undefined ? asVars(entry['vars'], at('vars')) : {};
+    const vars = entry['vars'] !== undefined ? asVars(entry['vars'], at('vars'), 'PlaybookInclude') : {};
     const name = this.render(asString(key, entry[key], at(key)).trim(), { ...vars, ...this.extraVars, playbook_dir: dir }, at(key));
     const target = isAbsolute(name) ? name : join(dir, name);
     // The import's vars are the imported plays' vars while they are parsed too (static

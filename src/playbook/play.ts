@@ -74,7 +74,7 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
   }
   if (!('hosts' in data)) fail("the field 'hosts' is required but was not set", loc);
   const hosts = parseHosts(data['hosts'], at('hosts'));
-  const ctx = hooks.playContext(file, playbookDir, data['vars'] !== undefined && data['vars'] !== null ? asVars(data['vars'], at('vars')) : {});
+  const ctx = hooks.playContext(file, playbookDir, data['vars'] !== undefined && data['vars'] !== null ? asVars(data['vars'], at('vars'), 'Play') : {});
   const play: Play = {
     kind: 'play',
     loc,
@@ -88,8 +88,8 @@ export function parsePlay(ds: Record<string, unknown>, file: string, playbookDir
     handlers: [],
     baseDir: playbookDir,
   };
-  readInheritable(data, play, loc);
-  if (data['vars'] !== undefined) play.vars = asVars(data['vars'], at('vars'));
+  readInheritable(data, play, loc, 'Play');
+  if (data['vars'] !== undefined) play.vars = asVars(data['vars'], at('vars'), 'Play');
   const opt = (k: string) => data[k] !== undefined && data[k] !== null;
   if (opt('gather_facts')) play.gather_facts = asBoolish('gather_facts', data['gather_facts'], at('gather_facts'));
   if (opt('gather_subset')) play.gather_subset = asStringList('gather_subset', data['gather_subset'], at('gather_subset'));

@@ -64,7 +64,7 @@ export function parseRoleEntry(entry: unknown, fallback: SourceLocation): RoleEn
     else params[k] = v;
   }
   const keywords: InheritableKeywords = {};
-  readInheritable(kw, keywords, loc);
+  readInheritable(kw, keywords, loc, 'RoleInclude');
   // readInheritable looks up key locations on the map it is given; keep the entry's.
   return { name, params, keywords, loc };
 }

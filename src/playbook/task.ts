@@ -14,6 +14,7 @@ import type { Block, IncludeItem, LoopControl, Task, TaskItem } from './types.js
 import { validateArgsAtLoad } from './validate-args.js';
 import { hasTemplate, isMapping, kindOf } from './values.js';
 import { keyLocationOf, locationOf } from '../values/yaml.js';
+import { isIdentifier } from '../values/identifier.js';
 
 const LOOP_CONTROL_KEYS = ['loop_var', 'index_var', 'label', 'pause', 'extended', 'extended_allitems'];
 
@@ -49,7 +50,7 @@ function parseBlock(ds: Record<string, unknown>, outer: ParseContext): Block {
     always: parseTaskList(ds['always'], ctx, 'an always section', keyLocationOf(ds, 'always')),
   };
   if (ds['name'] !== null && ds['name'] !== undefined) block.name = asString('name', ds['name'], keyLocationOf(ds, 'name'));
-  readInheritable(ds, block, loc);
+  readInheritable(ds, block, loc, 'Block');
   if (ctx.role) block.role = ctx.role.instance;
   // Tasks inherit a block's notify (Block is Notifiable in 2.14).
   inheritNotify(ds, block);
@@ -105,7 +106,7 @@ function checkMeta(args: Record<string, unknown>, loc: SourceLocation): void {
 
 function registerName(v: unknown, loc: SourceLocation): string {
   const name = asString('register', v, loc);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) && !hasTemplate(name)) fail(`Invalid variable name in 'register' specified: '${name}'`, loc);
+  if (!isIdentifier(name.trim()) && !hasTemplate(name)) fail(`Invalid variable name in 'register' specified: '${name}'`, loc);
   return name.trim();
 }
 
@@ -149,13 +150,19 @@ function readTaskKeywords(ds: Record<string, unknown>, task: Task | IncludeItem,
 function parseTask(ds: Record<string, unknown>, ctx: ParseContext): TaskItem {
   const loc = locationOf(ds) ?? { file: ctx.file, line: 1, column: 1 };
   const action = resolveAction(ds, ctx, loc);
+  const c = action.canonical;
+  // The class ansible-core loads this task as, which its vars error names.
+  const owner = c === 'include_role' || c === 'import_role' ? 'IncludeRole'
+    : c === 'include_tasks' || c === 'import_tasks' || c === 'include' ? (ctx.handlers ? 'HandlerTaskInclude' : 'TaskInclude')
+    : ctx.handlers ? 'Handler' : 'Task';
   const common = (item: Task | IncludeItem | Block) => {
-    if (ds['name'] !== null && ds['name'] !== undefined) item.name = asString('name', ds['name'], keyLocationOf(ds, 'name'));
-    readInheritable(ds, item, loc);
+    // The strategy shows to_text(template(name), nonstring='empty'): a name that is no text (yes, 5)
+    // is shown as the action's.
+    if (ds['name'] !== null && ds['name'] !== undefined && typeof ds['name'] !== 'boolean' && typeof ds['name'] !== 'number') item.name = asString('name', ds['name'], keyLocationOf(ds, 'name'));
+    readInheritable(ds, item, loc, owner);
     if (action.delegateToLocalhost) item.delegate_to = 'localhost';
     if (ctx.role) item.role = ctx.role.instance;
   };
-  const c = action.canonical;
   if (c === 'import_tasks' || c === 'import_role') {
     if (ctx.handlers && c === 'import_role') fail(`Using '${action.written}' as a handler is not supported.`, loc);
     if ('loop' in ds || Object.keys(ds).some((k) => k.startsWith('with_'))) {

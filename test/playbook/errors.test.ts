@@ -188,6 +188,22 @@ describe('load-time errors', () => {
     expect(e.message).toBe("Invalid variable name in 'register' specified: 'my-var'");
   });
 
+  it('register: on reads as True, a Python keyword, and is refused as ansible-core does', () => {
+    const e = loadError(playWith('    - debug: msg=1\n      register: on\n'));
+    expect(e.message).toBe("Invalid variable name in 'register' specified: 'True'");
+  });
+
+  it('vars names must be variable names, at every level, named by the class ansible-core loads', () => {
+    const play = loadError({ 'site.yml': "- hosts: all\n  vars:\n    'a-b': 1\n  tasks: []\n" });
+    expect(play.message).toBe("Invalid variable name in vars specified for Play: 'a-b' is not a valid variable name");
+    expect(play.location).toMatchObject({ line: 3, column: 5 });
+    expect(loadError(playWith('    - debug: msg=1\n      vars: {class: 1}\n')).message).toBe("Invalid variable name in vars specified for Task: 'class' is not a valid variable name");
+    expect(loadError(playWith('    - block: [{debug: msg=1}]\n      vars: [{ok: 1}, {é: 2}]\n')).message).toBe("Invalid variable name in vars specified for Block: 'é' is not a valid variable name");
+    expect(loadError(playWith('    - include_tasks: x.yml\n      vars: {1: 1}\n')).message).toBe("Invalid variable name in vars specified for TaskInclude: '1' is not a valid variable name");
+    // Soft keywords are names.
+    expect(() => loadError(playWith('    - debug: msg=1\n      vars: {match: 1, _: 2}\n'))).toThrow('expected a parse error');
+  });
+
   it('unbalanced quotes in k=v', () => {
     const e = loadError(playWith('    - debug: msg="oops\n'));
     expect(e.message).toMatch(/^failed at splitting arguments, either an unbalanced jinja2 block or quotes/);

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { UnsafeText } from '../../template/unsafe.js';
 import { BooleanError, boolean, parseBoolean } from '../../values/booleans.js';
+import { isIdentifier } from '../../values/identifier.js';
 import type { ModuleDefinition } from '../types.js';
 
 const schema = z.record(z.string(), z.unknown());
 type Args = z.infer<typeof schema>;
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const BOOLISH = new Set(['true', 'false', 'yes', 'no']);
 
 export const setFactModule: ModuleDefinition<Args> = {
@@ -35,7 +35,7 @@ export const setFactModule: ModuleDefinition<Args> = {
         continue;
       }
       if (k === '_raw_params') continue;
-      if (!IDENT.test(k)) {
+      if (!isIdentifier(k)) {
         return { failed: true, msg: `The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.` };
       }
       // As Ansible without jinja2_native: "yes"/"no"/"true"/"false" strings become booleans.
