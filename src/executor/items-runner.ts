@@ -376,7 +376,7 @@ export async function flushHandlers(pr: PlayRun, hosts: HostRun[], scope: Scope)
       if (!who.length) continue;
       for (const h of who) h.notified.delete(hd);
       // Handlers flushed inside a block fail into that block: its rescue runs for them (2.14).
-      const hscope: Scope = { chain: [pr.play], halted: scope.halted ?? [], inHandlers: true, allowFailed: allow };
+      const hscope: Scope = { chain: [pr.play, ...(hd.handlerParents ?? [])], halted: scope.halted ?? [], inHandlers: true, allowFailed: allow };
       if (scope.rescueFrame) hscope.rescueFrame = scope.rescueFrame;
       if (hd.role) hscope.role = hd.role;
       ranAny = true;

@@ -15,7 +15,7 @@ import { resolveModule } from '../modules/registry.js';
 import { unwrapUnsafe, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js';
 import { namespaceFacts } from '../vars/manager.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
-import type { Vars } from '../template/types.js';
+import { OMIT, type Vars } from '../template/types.js';
 import { loadLookupForLoop } from './bridges.js';
 import { becomeApplies, buildBecomeSpec, buildConnectionSpec, type ConnectionKeywords } from './connection-spec.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
@@ -104,11 +104,21 @@ export function resultFacts(action: string, result: ModuleResult): ModuleResult[
   return action === 'debug' ? undefined : result.ansible_facts;
 }
 
-/** A string keyword, rendered when it is a template; undefined when unset or empty. */
-function kwString(pr: PlayRun, v: unknown, vars: Vars): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  const r = typeof v === 'string' && pr.run.templar.isTemplated(v) ? pr.run.templar.render(v, { vars }) : v;
-  return r === undefined || r === null || r === '' ? undefined : String(r);
+type KeywordText = 'connection' | 'remote_user' | 'become_user' | 'become_method' | 'become_flags' | 'become_exe';
+
+/**
+ * A keyword's value as the task sees it, its own or inherited, rendered. A level whose template
+ * renders to omit counts as unset and the next one out applies: Base.post_validate puts such a
+ * keyword back to its default, so `become: '{{ omit }}'` keeps the play's become (omit target).
+ */
+function renderedKeyword(pr: PlayRun, scope: Scope, task: Task, key: 'check_mode' | 'diff' | 'become' | 'port' | 'timeout' | KeywordText, vars: Vars): unknown {
+  const levels = [task[key], ...scope.chain.map((c) => c[key]).reverse()];
+  for (const v of levels) {
+    if (v === undefined || v === null) continue;
+    const r = typeof v === 'string' && pr.run.templar.isTemplated(v) ? pr.run.templar.render(v, { vars }) : v;
+    if (r !== OMIT) return r;
+  }
+  return undefined;
 }
 
 function kwNumber(pr: PlayRun, v: unknown, vars: Vars): number | undefined {
@@ -364,18 +374,27 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     }
     validArgs = parsed.data;
   }
-  const checkKw = inherited(scope, task, 'check_mode');
-  const diffKw = inherited(scope, task, 'diff');
-  const checkMode = checkKw === undefined ? run.options.check : kwBool(pr, checkKw, vars);
-  const diffMode = diffKw === undefined ? run.options.diff : kwBool(pr, diffKw, vars);
+  // Keywords may be templates ("become_user: '{{ app_user }}'"), rendered with the task's variables.
+  const kw = (name: 'check_mode' | 'diff' | 'become' | 'port' | 'timeout' | KeywordText) => renderedKeyword(pr, scope, task, name, vars);
+  const checkKw = kw('check_mode');
+  const diffKw = kw('diff');
+  const checkMode = checkKw === undefined ? run.options.check : boolean(checkKw, false);
+  const diffMode = diffKw === undefined ? run.options.diff : boolean(diffKw, false);
   const target = delegateTo ?? host.name;
   const tvars = targetVars(pr, target, vars, delegateTo !== undefined);
-  // Keywords may be templates ("become_user: '{{ app_user }}'"), rendered with the task's variables.
-  const kwText = (name: 'connection' | 'remote_user' | 'become_user' | 'become_method' | 'become_flags' | 'become_exe') => kwString(pr, inherited(scope, task, name), vars);
-  const becomeKw = inherited(scope, task, 'become');
+  const kwText = (name: KeywordText) => {
+    const r = kw(name);
+    return r === undefined || r === null || r === '' ? undefined : String(r);
+  };
+  const kwNum = (name: 'port' | 'timeout') => {
+    const r = kw(name);
+    const n = r === undefined || r === null || r === '' ? NaN : Number(r);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const becomeKw = kw('become');
   let become = buildBecomeSpec(
     {
-      become: becomeKw === undefined ? undefined : kwBool(pr, becomeKw, vars),
+      become: becomeKw === undefined ? undefined : boolean(becomeKw, false),
       become_user: kwText('become_user'),
       become_method: kwText('become_method'),
       become_flags: kwText('become_flags'),
@@ -389,11 +408,11 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
   const connKeywords: ConnectionKeywords = { remote_user: kwText('remote_user') };
   if (delegateTo === undefined) {
     connKeywords.connection = kwText('connection');
-    connKeywords.port = kwNumber(pr, inherited(scope, task, 'port'), vars);
+    connKeywords.port = kwNum('port');
   }
   const connSpec = buildConnectionSpec(target, tvars, run.options, connKeywords);
   if (become && !becomeApplies(become, connSpec, run.options)) become = undefined;
-  const timeoutS = kwNumber(pr, inherited(scope, task, 'timeout'), vars);
+  const timeoutS = kwNum('timeout');
   const controller = new AbortController();
   // Ctrl-C stops dispatching but lets running tasks finish (or time out); only a pause,
   // which does nothing but wait, ends at once.

@@ -15,7 +15,7 @@ import { findRole, roleDir, roleFile } from './role-files.js';
 import { readRoleArgSpecs, roleArgSpecFile, roleValidationTask } from './role-argspec.js';
 import { parseTaskList } from './task.js';
 import { isMapping } from './values.js';
-import type { Block, InheritableKeywords, RoleInstance, TaskItem } from './types.js';
+import type { Block, InheritableKeywords, RoleInstance, TaskBase, TaskItem } from './types.js';
 import { itemLocationOf, keyLocationOf, locationOf, readYamlFile } from '../values/yaml.js';
 
 /** A role reference as written: name, params and the keywords that apply to its tasks. */
@@ -165,6 +165,10 @@ export function expandRole(
     ...(parentRole ? { parent: parentRole } : {}),
   };
   const inner = [...stack, found.path];
+  // The entry's keywords as its handlers inherit them (its tasks get them from the role's block).
+  const entryScope: TaskBase = { ...entry.keywords, loc: entry.loc };
+  // Handlers keep their identity (notify and dedup compare objects) where the entry has no keywords.
+  const underEntry = (h: TaskItem): TaskItem => (Object.keys(entry.keywords).length ? { ...h, handlerParents: [entryScope, ...(h.handlerParents ?? [])] } : h);
   const depBlocks: Block[] = [];
   const handlers: TaskItem[] = [];
   const deps = meta['dependencies'];
@@ -176,7 +180,7 @@ export function expandRole(
       const dep = expandRole(depEntry, {}, parent, expander, found.path, inner, { role, via: 'dependency' });
       (role.dependencies ??= []).push(dep.role);
       depBlocks.push({ ...dep.block, roleDependency: true });
-      handlers.push(...dep.handlers);
+      handlers.push(...dep.handlers.map(underEntry));
     }
   }
   const tasksDir = join(found.path, 'tasks');
@@ -186,7 +190,8 @@ export function expandRole(
   if (files.rolespec_validate !== false) tasks.unshift(...validationTasks(found, files, entry, meta, role, expander, parent));
   if (handlersFile) {
     const hctx = expander.contextFor(handlersFile, role, join(found.path, 'handlers'), true, parent);
-    handlers.push(...parseTaskList(readYamlFile(handlersFile), hctx, `handlers of role '${found.name}'`, { file: handlersFile, line: 1, column: 1 }));
+    const own = parseTaskList(readYamlFile(handlersFile), hctx, `handlers of role '${found.name}'`, { file: handlersFile, line: 1, column: 1 });
+    handlers.push(...own.map(underEntry));
   }
   const block: Block = { ...entry.keywords, kind: 'block', loc: entry.loc, block: [...depBlocks, ...tasks], rescue: [], always: [], implicit: true, role };
   return { role, block, handlers };

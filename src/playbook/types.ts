@@ -77,6 +77,13 @@ export interface TaskBase extends InheritableKeywords {
   name?: string;
   /** The role this item belongs to, for role_name/role_path/search paths/precedence. */
   role?: RoleInstance;
+  /**
+   * A role's handler: the keywords of the role entries above it, outer first (a dependency's
+   * handler has its parent's entry, then its own). A handler runs outside its role's block, yet
+   * inherits the entry's become, vars, environment and when as ansible-core's handler blocks do
+   * through their role.
+   */
+  handlerParents?: TaskBase[];
 }
 
 export interface Task extends TaskBase {
