@@ -177,6 +177,7 @@ export async function prepare(flags: CommonFlags, io: CliIO, outputKind?: Output
     rolesPath: config.rolesPath,
     collectionsPaths: config.collectionsPaths,
     gathering: config.gathering,
+    factCache: { plugin: config.factCaching, prefix: config.factCachingPrefix, timeoutSec: config.factCachingTimeout, ...(config.factCachingConnection ? { connection: config.factCachingConnection } : {}) },
     signal: io.signal,
   };
   return { config, inventory, output, verbosity, runOptions };

@@ -33,6 +33,11 @@ export interface AnsibleConfig {
   becomeAskPass: boolean;
   askPass: boolean;
   gathering: 'implicit' | 'explicit' | 'smart';
+  /** fact_caching (ANSIBLE_CACHE_PLUGIN): memory or jsonfile (src/vars/fact-cache.ts). */
+  factCaching: string;
+  factCachingConnection?: string;
+  factCachingPrefix: string;
+  factCachingTimeout: number;
   stdoutCallback: string;
   logPath?: string;
   callbackResultFormat: 'json' | 'yaml';

@@ -41,6 +41,10 @@ export const SETTINGS: SettingDef[] = [
   d('becomeAllowSameUser', 'bool', false, [['privilege_escalation', 'become_allow_same_user']], ['ANSIBLE_BECOME_ALLOW_SAME_USER']),
   d('becomeAskPass', 'bool', false, [['privilege_escalation', 'become_ask_pass']], ['ANSIBLE_BECOME_ASK_PASS']),
   d('askPass', 'bool', false, [['defaults', 'ask_pass']], ['ANSIBLE_ASK_PASS']),
+  d('factCaching', 'string', 'memory', [['defaults', 'fact_caching']], ['ANSIBLE_CACHE_PLUGIN']),
+  d('factCachingConnection', 'path', undefined, [['defaults', 'fact_caching_connection']], ['ANSIBLE_CACHE_PLUGIN_CONNECTION']),
+  d('factCachingPrefix', 'string', 'ansible_facts', [['defaults', 'fact_caching_prefix']], ['ANSIBLE_CACHE_PLUGIN_PREFIX']),
+  d('factCachingTimeout', 'int', 86400, [['defaults', 'fact_caching_timeout']], ['ANSIBLE_CACHE_PLUGIN_TIMEOUT']),
   d('gathering', 'string', 'implicit', [['defaults', 'gathering']], ['ANSIBLE_GATHERING'], ['smart', 'explicit', 'implicit']),
   d('stdoutCallback', 'string', 'default', [['defaults', 'stdout_callback']], ['ANSIBLE_STDOUT_CALLBACK']),
   d('logPath', 'path', undefined, [['defaults', 'log_path']], ['ANSIBLE_LOG_PATH']),
@@ -79,7 +83,7 @@ export const SETTINGS: SettingDef[] = [
 
 /**
  * Keys that appear in real ansible.cfg files and that philote accepts without effect
- * (there is no Python on the nodes, no plugin loader, no fact cache yet). They are not
+ * (there is no Python on the nodes, no plugin loader). They are not
  * "unknown", so they do not produce a warning.
  */
 export const ACCEPTED_KEYS: Record<string, string[]> = {
@@ -88,7 +92,7 @@ export const ACCEPTED_KEYS: Record<string, string[]> = {
     'callback_enabled', 'command_warnings', 'system_warnings', 'remote_tmp', 'library',
     'module_utils', 'action_plugins', 'callback_plugins', 'connection_plugins', 'filter_plugins', 'lookup_plugins',
     'inventory_plugins', 'vars_plugins', 'strategy_plugins', 'test_plugins',
-    'fact_caching', 'fact_caching_connection', 'fact_caching_timeout', 'gather_subset', 'gather_timeout', 'nocows',
+    'gather_subset', 'gather_timeout', 'nocows',
     'bin_ansible_callbacks', 'strategy', 'internal_poll_interval', 'poll_interval', 'module_name', 'module_lang',
     'ansible_managed', 'display_args_to_stdout', 'show_custom_stats', 'localhost_warning', 'host_key_auto_add',
     'jinja2_extensions', 'jinja2_native', 'hash_behaviour', 'allow_world_readable_tmpfiles', 'executable',

@@ -12,6 +12,7 @@ import type { ConnectionPool } from '../connection/types.js';
 import type { Play, PlaybookLoader } from '../playbook/types.js';
 import type { Templar } from '../template/types.js';
 import { VariableManager } from '../vars/manager.js';
+import { openFactCache } from '../vars/fact-cache.js';
 import { loadPlaybookLoader, loadTemplar } from './bridges.js';
 import type { RunContext } from './context.js';
 import { runPlay } from './play-runner.js';
@@ -39,6 +40,7 @@ export interface ExecutorDeps {
 
 async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<RunContext> {
   const templar = deps.templar ?? (await loadTemplar());
+  const factCache = options.factCache ? openFactCache(options.factCache, (message) => options.output.emit({ type: 'warning', message })) : undefined;
   const vm = new VariableManager({
     inventory: options.inventory,
     extraVars: options.extraVars,
@@ -49,7 +51,10 @@ async function makeContext(options: RunOptions, deps: ExecutorDeps): Promise<Run
     skipTags: options.skipTags ?? [],
     forks: options.forks,
     templar,
+    ...(factCache ? { factCache } : {}),
   });
+  // --flush-cache: every inventory host's cached facts go before anything runs (PlaybookExecutor).
+  if (options.flushCache) for (const host of options.inventory.selectHosts('all')) vm.clearFacts(host.name);
   const ctx: RunContext = {
     options,
     templar,

@@ -4,6 +4,7 @@
  */
 import type { Inventory } from '../inventory/types.js';
 import type { OutputSink, HostStats } from '../output/events.js';
+import type { FactCacheSettings } from '../vars/fact-cache.js';
 
 export interface RunOptions {
   /** Playbook files, in order. */
@@ -42,6 +43,8 @@ export interface RunOptions {
   rolesPath: string[];
   collectionsPaths?: string[];
   gathering: 'implicit' | 'explicit' | 'smart';
+  /** fact_caching and its connection, prefix and timeout; unset or memory: facts live for the run only. */
+  factCache?: FactCacheSettings;
   output: OutputSink;
   /** Aborted on Ctrl-C: stop dispatching new tasks, let running ones end, print the recap (exit 99). */
   signal?: AbortSignal;

@@ -12,6 +12,7 @@ import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Templar, Vars } from '../template/types.js';
 import { LAZY_VARS, OMIT } from '../template/types.js';
 import { isUnsafeContainer, UnsafeText, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js';
+import type { FactCache } from './fact-cache.js';
 
 /**
  * ansible_playbook_python: the controller's Python in Ansible. philote runs none; playbooks use
@@ -31,6 +32,8 @@ export interface VariableManagerOptions {
   skipTags: string[];
   forks?: number;
   templar?: Templar;
+  /** A persistent fact cache (fact_caching = jsonfile): read at a host's first use, written on every change. */
+  factCache?: FactCache;
 }
 
 /** What the executor tells the manager about the play being run. */
@@ -73,6 +76,8 @@ export class VariableManager {
   private readonly opts: VariableManagerOptions;
   /** Facts from setup/gather_facts and cacheable set_fact (raw keys, e.g. ansible_hostname). */
   private readonly facts = new Map<string, Record<string, unknown>>();
+  /** Hosts whose persistent cache entry was read (or flushed) already. */
+  private readonly cacheRead = new Set<string>();
   /** set_fact and register: above task vars. */
   private readonly nonPersistent = new Map<string, Record<string, unknown>>();
   /** include_vars results. */
@@ -100,11 +105,25 @@ export class VariableManager {
   // ---- state changes -------------------------------------------------------------
 
   setHostFacts(host: string, facts: Record<string, unknown>): void {
-    const cur = this.facts.get(host) ?? {};
+    const cur = this.hostFacts(host) ?? {};
     // Facts are data from the node (VariableManager wraps the fact cache): never templated again.
     for (const [k, v] of Object.entries(facts)) cur[k] = wrapUnsafe(v);
     this.facts.set(host, cur);
+    this.opts.factCache?.set(host, cur);
     this.invalidate(host);
+  }
+
+  /** A host's facts: this run's, else (once) what the persistent fact cache holds for it. */
+  private hostFacts(host: string): Record<string, unknown> | undefined {
+    const have = this.facts.get(host);
+    if (have || !this.opts.factCache || this.cacheRead.has(host)) return have;
+    this.cacheRead.add(host);
+    const cached = this.opts.factCache.get(host);
+    if (!cached) return undefined;
+    const facts: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(cached)) facts[k] = wrapUnsafe(v);
+    this.facts.set(host, facts);
+    return facts;
   }
 
   setNonPersistent(host: string, vars: Record<string, unknown>): void {
@@ -122,11 +141,13 @@ export class VariableManager {
   /** meta: clear_facts — drops gathered and cacheable facts (set_fact non-cacheable stays, as in Ansible). */
   clearFacts(host: string): void {
     this.facts.delete(host);
+    this.cacheRead.add(host);
+    this.opts.factCache?.delete(host);
     this.invalidate(host);
   }
 
   getFacts(host: string): Record<string, unknown> {
-    return this.facts.get(host) ?? {};
+    return this.hostFacts(host) ?? {};
   }
 
   /** After add_host / group_by: group membership and host lists changed. */
@@ -173,7 +194,7 @@ export class VariableManager {
   }
 
   private factsLayer(host: string, target: Record<string, unknown>): void {
-    const facts = this.facts.get(host);
+    const facts = this.hostFacts(host);
     // inject_facts_as_vars (default true): facts also appear as top-level ansible_* vars.
     if (facts) Object.assign(target, facts);
     target['ansible_facts'] = namespaceFacts(facts ?? {});
