@@ -8,6 +8,7 @@ import { PhiloteError } from '../errors.js';
 import type { Inventory, InventoryGroup, InventoryHost } from './types.js';
 import { selectHostNames } from './patterns.js';
 import type { VarsLayer } from './varsdirs.js';
+import { PLAYBOOK_PYTHON } from '../vars/playbook-python.js';
 
 /** Names Ansible treats as the controller (C.LOCALHOST). */
 export const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -166,7 +167,7 @@ export class InventoryData implements Inventory {
     const h = this.hosts.get(name);
     if (h) return h;
     if (LOCALHOST_NAMES.includes(name)) {
-      this.implicitLocalhost ??= { name, vars: { ansible_connection: 'local' }, groups: [] };
+      this.implicitLocalhost ??= { name, vars: { ansible_connection: 'local', ...(PLAYBOOK_PYTHON ? { ansible_python_interpreter: PLAYBOOK_PYTHON } : {}) }, groups: [] };
       return this.implicitLocalhost;
     }
     return undefined;

@@ -6,19 +6,14 @@
  * hash_behaviour=replace does). Values stay raw: the Templar renders nested
  * templates when a value is used.
  */
-import { existsSync } from 'node:fs';
 import type { Inventory } from '../inventory/types.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Templar, Vars } from '../template/types.js';
 import { LAZY_VARS, OMIT } from '../template/types.js';
 import { isUnsafeContainer, UnsafeText, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js';
 import type { FactCache } from './fact-cache.js';
+import { PLAYBOOK_PYTHON } from './playbook-python.js';
 
-/**
- * ansible_playbook_python: the controller's Python in Ansible. philote runs none; playbooks use
- * the variable to run helper scripts on the controller, so it names the first python3 on PATH.
- */
-const PLAYBOOK_PYTHON = ((process.env['PATH'] ?? '').split(':').map((d) => `${d}/python3`).find((p) => existsSync(p)));
 
 export const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 

@@ -2,7 +2,7 @@
 import type { EvalState, FilterFn } from '../runtime/env.js';
 import { FinalTemplateError, RuntimePluginLoadError, TemplateRuntimeError } from '../runtime/env.js';
 import { binop } from '../runtime/ops.js';
-import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, truthy, tuple, typeName, Undefined, type Dict } from '../runtime/values.js';
+import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, PyTypeError, truthy, tuple, typeName, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
 
 function arg(a: unknown[], k: Dict, i: number, name: string, dflt?: unknown): unknown {
   return i < a.length ? a[i] : name in k ? k[name] : dflt;
@@ -144,7 +144,23 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     const cs = arg(a, k, 0, 'case_sensitive');
     const attribute = arg(a, k, 1, 'attribute');
     const get = attrGetter(s, attribute);
-    return uniqueBy(pyIter(v), (x) => sortKey(truthy(cs ?? false))(get(x)));
+    const items = pyIter(v);
+    const keys = items.map((x) => sortKey(truthy(cs ?? false))(get(x)));
+    // Jinja's do_unique keeps keys in a set: a dict or list key is unhashable (TypeError). Ansible
+    // then falls back to its own unique by equality, which takes neither case_sensitive=False nor
+    // an attribute.
+    const bad = keys.find((x) => Array.isArray(x) || isDict(x));
+    if (bad !== undefined && ((cs !== undefined && cs === false) || (attribute !== undefined && truthy(attribute)))) {
+      throw new FinalTemplateError(`Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: '${typeName(bad)}'`);
+    }
+    const out: unknown[] = [];
+    const seen: unknown[] = [];
+    items.forEach((x, i) => {
+      if (seen.some((y) => pyEquals(y, keys[i]))) return;
+      seen.push(keys[i]);
+      out.push(x);
+    });
+    return out;
   },
   union: (_s, v, a) => uniqueBy([...pyIter(v), ...pyIter(a[0])], (x) => x),
   intersect: (_s, v, a) => {
@@ -250,6 +266,25 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     const kn = pyStr(arg(a, k, 0, 'key_name', 'key'));
     const vn = pyStr(arg(a, k, 1, 'value_name', 'value'));
     return Object.entries(v).map(([key, value]) => ({ [kn]: key, [vn]: value }));
+  },
+  rekey_on_member: (_s, v, a, k) => {
+    // mathstuff.rekey_on_member: a list (or a dict's values) of dicts keyed by one member.
+    const key = arg(a, k, 0, 'key');
+    const duplicates = pyStr(arg(a, k, 1, 'duplicates', 'error'));
+    if (duplicates !== 'error' && duplicates !== 'overwrite') throw new FinalTemplateError(`duplicates parameter to rekey_on_member has unknown value: ${duplicates}`);
+    if (v instanceof Undefined || key instanceof Undefined) throw new UndefinedUse(v instanceof Undefined ? v : (key as Undefined));
+    const items = isDict(v) ? Object.values(v) : Array.isArray(v) ? v : undefined;
+    if (!items) throw new PyTypeError('Type is not a valid list, set, or dict');
+    const out: Dict = {};
+    for (const item of items) {
+      if (!isDict(item)) throw new PyTypeError('List item is not a valid dict');
+      const name = pyStr(key);
+      if (!(name in item)) throw new FinalTemplateError(`Key ${name} was not found`);
+      const elem = pyStr(item[name]);
+      if (out[elem] !== undefined && duplicates === 'error') throw new FinalTemplateError(`Key ${elem} is not unique, cannot correctly turn into dict`);
+      out[elem] = item;
+    }
+    return out;
   },
   items2dict: (_s, v, a, k) => {
     const kn = pyStr(arg(a, k, 0, 'key_name', 'key'));

@@ -118,6 +118,18 @@ function b64decode(s: string, encoding?: unknown): string {
   return bytes.toString(c.node);
 }
 
+/**
+ * A number for Python's math functions, which take int, float and bool only; anything else is
+ * their TypeError, which mathstuff's log/pow/root re-raise as AnsibleFilterTypeError.
+ */
+function mathArg(filter: 'log' | 'pow' | 'root', v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.value;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  const t = v === null ? 'NoneType' : typeName(v);
+  throw new FinalTemplateError(`${filter}() can only be used on numbers: must be real number, not ${t}`);
+}
+
 export const MISC_FILTERS: Record<string, FilterFn> = {
   b64encode: (_s, v, a, k) => b64encode(pyStr(v), a[0] ?? k['encoding']),
   b64decode: (_s, v, a, k) => b64decode(pyStr(v), a[0] ?? k['encoding']),
@@ -174,7 +186,16 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     return out;
   },
   quote: (_s, v) => shellQuote(v === null ? 'None' : pyStr(v)),
-  human_readable: (_s, v, a, k) => bytesToHuman(num(typeof v === 'string' ? parseFloat(v) : v), truthy(a[0] ?? k['isbits'] ?? false), a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit'])),
+  human_readable: (_s, v, a, k) => {
+    const unit = a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit']);
+    if (typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof PyFloat)) {
+      // bytes_to_human compares (or, given a unit, divides) the size with an int: Python's TypeError.
+      const t = v === null || v === undefined ? 'NoneType' : typeName(v);
+      const why = unit === undefined ? `'>=' not supported between instances of '${t}' and 'int'` : `unsupported operand type(s) for /: '${t}' and 'int'`;
+      throw new FinalTemplateError(`human_readable() failed on bad input: ${why}`);
+    }
+    return bytesToHuman(num(v), truthy(a[0] ?? k['isbits'] ?? false), unit);
+  },
   human_to_bytes: (_s, v, a, k) => humanToBytesFilter(v, a[0] === undefined && k['default_unit'] === undefined ? undefined : pyStr(a[0] ?? k['default_unit']), truthy(a[1] ?? k['isbits'] ?? false)),
   to_datetime: (_s, v, a) => {
     try {
@@ -237,9 +258,13 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
   },
   comment: (_s, v, a, k) => commentText(pyStr(v), pyStr(a[0] ?? k['style'] ?? 'plain'), k),
-  log: (_s, v, a) => makeFloat(a[0] === undefined ? Math.log(num(v)) : Math.log(num(v)) / Math.log(num(a[0]))),
-  pow: (_s, v, a) => makeFloat(Math.pow(num(v), num(a[0]))),
-  root: (_s, v, a) => makeFloat(a[0] === undefined ? Math.sqrt(num(v)) : Math.pow(num(v), 1 / num(a[0]))),
+  log: (_s, v, a) => {
+    const base = a[0] === undefined ? undefined : mathArg('log', a[0]);
+    const x = mathArg('log', v);
+    return makeFloat(base === undefined ? Math.log(x) : base === 10 ? Math.log10(x) : Math.log(x) / Math.log(base));
+  },
+  pow: (_s, v, a) => makeFloat(Math.pow(mathArg('pow', v), mathArg('pow', a[0]))),
+  root: (_s, v, a) => makeFloat(a[0] === undefined ? Math.sqrt(mathArg('root', v)) : Math.pow(mathArg('root', v), 1 / mathArg('root', a[0]))),
   random_mac: (_s, v) => {
     const prefix = pyStr(v);
     const parts = prefix.split(':');
