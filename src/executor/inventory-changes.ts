@@ -6,6 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Inventory } from '../inventory/types.js';
+import { InventoryData, LOCALHOST_NAMES } from '../inventory/data.js';
 import type { ModuleResult } from '../modules/types.js';
 import { unwrapUnsafe } from '../template/unsafe.js';
 
@@ -16,8 +17,12 @@ interface AddHostInfo {
 }
 
 /** Apply the result's add_host / add_group to `inv`; sets `result.changed`. Returns whether the inventory changed. */
-export function applyInventoryResult(inv: Inventory, host: string, result: ModuleResult): boolean {
+export function applyInventoryResult(inv: Inventory, host: string, result: ModuleResult, remember = true): boolean {
   if (result.failed || result.skipped) return false;
+  // Kept for meta: refresh_inventory, which applies them again to the re-read sources.
+  if (remember && inv instanceof InventoryData && (result['add_host'] || result['add_group'])) {
+    inv.dynamicChanges.push({ host, result: { add_host: result['add_host'], add_group: result['add_group'], parent_groups: result['parent_groups'] } });
+  }
   const add = result['add_host'] as AddHostInfo | undefined;
   if (add && typeof add === 'object' && add.host_name) {
     result.changed = addDynamicHost(inv, add);
@@ -25,6 +30,8 @@ export function applyInventoryResult(inv: Inventory, host: string, result: Modul
   }
   const group = result['add_group'];
   if (typeof group === 'string' && group !== '') {
+    // Applied again after refresh_inventory: a host the sources no longer have is not brought back.
+    if (!remember && !inv.hosts.has(host) && !LOCALHOST_NAMES.includes(host)) return false;
     const parents = (result['parent_groups'] as string[] | undefined) ?? [];
     result.changed = addDynamicGroup(inv, host, group, parents);
     return result.changed;

@@ -3,6 +3,8 @@
  * end_host, noop, reset_connection and flush_handlers act per host; the others
  * run once, with the conditional evaluated for the first host.
  */
+import { refreshInventory } from '../inventory/index.js';
+import { applyInventoryResult } from './inventory-changes.js';
 import { StrategyError } from './outcome.js';
 import type { Task } from '../playbook/types.js';
 import type { ModuleResult } from '../modules/types.js';
@@ -116,6 +118,7 @@ export async function runMeta(pr: PlayRun, task: Task, hosts: HostRun[], scope: 
         await run.pool.drop(h.name);
         break;
       case 'refresh_inventory':
+        await refreshInventory(run.vm.inventory, (host, result) => applyInventoryResult(run.vm.inventory, host, { ...result }, false));
         run.vm.inventoryChanged();
         break;
       default:

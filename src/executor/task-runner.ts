@@ -16,6 +16,7 @@ import { unwrapUnsafe, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js
 import { namespaceFacts } from '../vars/manager.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import { OMIT, type Vars } from '../template/types.js';
+import { PyFloat, toPlain } from '../template/runtime/values.js';
 import { loadLookupForLoop } from './bridges.js';
 import { becomeApplies, buildBecomeSpec, buildConnectionSpec, type ConnectionKeywords } from './connection-spec.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
@@ -150,7 +151,7 @@ function environmentFor(pr: PlayRun, scope: Scope, task: Task, vars: Vars): Reco
     for (const e of list) {
       const rendered = pr.run.templar.render(e, { vars, location: task.loc });
       if (rendered && typeof rendered === 'object') {
-        for (const [k, v] of Object.entries(rendered as Record<string, unknown>)) env[k] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        for (const [k, v] of Object.entries(rendered as Record<string, unknown>)) env[k] = v === null || v === undefined ? '' : v instanceof PyFloat ? String(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
       }
     }
   }
@@ -342,6 +343,8 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
       pr.run.output.emit({ type: 'warning', message: "Using a variable for a task's 'args' is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe)" });
       args = { ...(params as Record<string, unknown>), ...rest };
     }
+    // A whole-number float stays a float only for modules that keep values as values.
+    if (moduleDef?.keepsFloats !== true) args = toPlain(args) as Record<string, unknown>;
     argsOnce.args = args;
   } catch (e) {
     if (isUndefinedError(e)) {

@@ -45,11 +45,39 @@ export class InventoryData implements Inventory {
   private readonly priorities = new Map<string, number>();
   /** Set while a source is being parsed: becomes inventory_file of hosts first seen there. */
   currentSource?: string;
+  /** How it was loaded (loadInventory), for meta: refresh_inventory. */
+  loadedFrom?: { sources: string[]; options: unknown };
+  /**
+   * The add_host and group_by results applied so far (InventoryManager's _cached_dynamic_hosts and
+   * _cached_dynamic_grouping): refresh_inventory applies them again to the re-read sources.
+   */
+  readonly dynamicChanges: Array<{ host: string; result: Record<string, unknown> }> = [];
 
   constructor() {
     this.addGroup('all');
     this.addGroup('ungrouped');
     this.addChild('all', 'ungrouped');
+  }
+
+  /**
+   * Takes the hosts, groups and inventory-dir vars of `fresh` (the sources read again) in place:
+   * everything holding this inventory sees the new one. The playbook-dir vars and the record of
+   * dynamic changes stay.
+   */
+  replaceSources(fresh: InventoryData): void {
+    for (const [mine, theirs] of [
+      [this.hosts, fresh.hosts],
+      [this.groups, fresh.groups],
+      [this.parents, fresh.parents],
+      [this.hostSource, fresh.hostSource],
+      [this.priorities, fresh.priorities],
+    ] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+      mine.clear();
+      for (const [k, v] of theirs) mine.set(k, v);
+    }
+    this.sourceDirs.splice(0, this.sourceDirs.length, ...fresh.sourceDirs);
+    this.inventoryLayers.splice(0, this.inventoryLayers.length, ...fresh.inventoryLayers);
+    this.implicitLocalhost = undefined;
   }
 
   warn(message: string): void {

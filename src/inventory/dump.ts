@@ -2,6 +2,7 @@
  * What `ansible-inventory --list / --graph / --host` print, for `philote inventory`.
  * JSON is formatted as Python's json.dumps(sort_keys=True, indent=4).
  */
+import { PyFloat } from '../template/runtime/values.js';
 import { pyStr } from '../output/pystr.js';
 import type { InventoryData } from './data.js';
 
@@ -44,7 +45,7 @@ function hostVarsFor(inv: InventoryData, host: string, exportMode: boolean): Rec
 export function pythonJson(value: unknown, indent = 4): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
-    if (v !== null && typeof v === 'object') {
+    if (v !== null && typeof v === 'object' && !(v instanceof PyFloat)) {
       const o: Record<string, unknown> = {};
       for (const k of Object.keys(v).sort()) o[k] = sort((v as Record<string, unknown>)[k]);
       return o;

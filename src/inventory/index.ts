@@ -27,6 +27,7 @@ export interface LoadInventoryOptions {
 export async function loadInventory(sources: string[], opts: LoadInventoryOptions = {}): Promise<InventoryData> {
   const cwd = opts.cwd ?? process.cwd();
   const inv = new InventoryData();
+  inv.loadedFrom = { sources: [...sources], options: { ...opts, cwd } };
   inv.onWarning = opts.onWarning;
   if (opts.groupNameChars) inv.groupNameChars = opts.groupNameChars;
   if (opts.enabledPlugins) {
@@ -65,6 +66,18 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
     inv.warn("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'");
   }
   return inv;
+}
+
+/**
+ * meta: refresh_inventory: the sources are read again (an inventory script or plugin asked anew),
+ * then the run's add_host and group_by results are applied to them again, as
+ * InventoryManager.refresh_inventory does. An inventory not loaded from sources is left as it is.
+ */
+export async function refreshInventory(inventory: Inventory, reapply: (host: string, result: Record<string, unknown>) => void): Promise<void> {
+  if (!(inventory instanceof InventoryData) || !inventory.loadedFrom) return;
+  const fresh = await loadInventory(inventory.loadedFrom.sources, inventory.loadedFrom.options as LoadInventoryOptions);
+  inventory.replaceSources(fresh);
+  for (const { host, result } of [...inventory.dynamicChanges]) reapply(host, result);
 }
 
 /**

@@ -96,6 +96,12 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
    */
   keepsUnsafeArgs?: boolean;
   /**
+   * The module keeps a whole-number float (`1.0` from YAML) a Python float (PyFloat) in its
+   * arguments: it stores or shows them as values (set_fact, debug, set_stats, add_host,
+   * validate_argument_spec). Every other module gets plain numbers.
+   */
+  keepsFloats?: boolean;
+  /**
    * Arguments the module receives as written, not templated first (Task.untemplated_args: assert's
    * `that`, whose conditionals template themselves and are reported as written).
    */

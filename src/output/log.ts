@@ -3,6 +3,7 @@
  * ANSIBLE_LOG_PATH is set. Results arrive already scrubbed of no_log values; on top of
  * that every key that looks like a secret is masked, so passwords never reach the file.
  */
+import { PyFloat } from '../template/runtime/values.js';
 import { createRequire } from 'node:module';
 import type { Logger, pino as PinoFn } from 'pino';
 import type { OutputSink, RunEvent } from './events.js';
@@ -13,7 +14,7 @@ export const MASK = '********';
 export function maskSecrets(v: unknown, depth = 0): unknown {
   if (depth > 50) return v;
   if (Array.isArray(v)) return v.map((x) => maskSecrets(x, depth + 1));
-  if (v !== null && typeof v === 'object') {
+  if (v !== null && typeof v === 'object' && !(v instanceof PyFloat)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) && x !== null && typeof x !== 'object' && typeof x !== 'boolean' ? MASK : maskSecrets(x, depth + 1);
     return out;

@@ -2,6 +2,8 @@
  * JSON text as Python's json.dumps(sort_keys=True, ensure_ascii=False) writes it, which
  * is what Ansible prints: ", " and ": " separators when compact, ",\n" + indent otherwise.
  */
+import { PyFloat } from '../template/runtime/values.js';
+
 export function pyJson(value: unknown, indent?: number): string {
   return dump(value, indent, 0);
 }
@@ -11,6 +13,8 @@ function dump(v: unknown, indent: number | undefined, level: number): string {
   if (v === null) return 'null';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  // A whole-number float from YAML (`1.0`) prints as Python prints it.
+  if (v instanceof PyFloat) return String(v);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Date) return JSON.stringify(v.toISOString());

@@ -1,4 +1,5 @@
 /** How Ansible's callbacks clean a result before printing it (_clean_results, _dump_results). */
+import { PyFloat } from '../template/runtime/values.js';
 import type { ModuleResult } from '../modules/types.js';
 import { pyJson } from './pyjson.js';
 
@@ -37,7 +38,7 @@ export function isVerbose(result: ModuleResult, action: string, verbosity: numbe
 /** strip_internal_keys: drops the _ansible_* keys at every level. */
 export function stripInternal(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripInternal);
-  if (v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) {
+  if (v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) && !(v instanceof PyFloat)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (!k.startsWith('_ansible_')) out[k] = stripInternal(x);
     return out;

@@ -8,6 +8,7 @@ import { parseBoolean } from '../values/booleans.js';
 import { isIdentifier } from '../values/identifier.js';
 import { keyLocationOf } from '../values/yaml.js';
 import { UnsafeText } from '../template/unsafe.js';
+import { PyFloat } from '../template/runtime/values.js';
 
 /** Keywords shared by plays, blocks, roles and tasks (ansible.playbook.base.Base and mixins). */
 export const BASE_KEYWORDS = [
@@ -46,9 +47,16 @@ export function unknownKeyword(key: string, where: string, valid: readonly strin
   fail(`'${key}' is not a valid attribute for a ${where}`, location, didYouMean(key, valid));
 }
 
+/**
+ * A whole-number float from YAML (`1.0`, kept a float for templates) as a keyword reads it: its
+ * text "1.0" where the keyword is text, its number where it is a number.
+ */
+const asText = (v: unknown): unknown => (v instanceof PyFloat ? String(v) : v);
+
 function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'list';
+  if (v instanceof PyFloat) return 'float';
   if (typeof v === 'object') return 'dict';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (typeof v === 'boolean') return 'bool';
@@ -62,7 +70,7 @@ function wrongType(key: string, value: unknown, expected: string, location: Sour
 /** A boolean keyword: true/false, yes/no strings, or a template evaluated at run time. */
 export function asBoolish(key: string, v: unknown, loc?: SourceLocation): boolean | string {
   // FieldAttribute(isa='bool'): boolean(value, strict=True) once templates are rendered.
-  const b = parseBoolean(v);
+  const b = parseBoolean(v instanceof PyFloat ? v.value : v);
   if (b !== undefined) return b;
   if (typeof v === 'string' && (v.includes('{{') || v.includes('{%'))) return v;
   wrongType(key, v, 'a boolean (yes/no, true/false) or a template', loc);
@@ -77,6 +85,7 @@ export function asBool(key: string, v: unknown, loc?: SourceLocation): boolean {
 
 /** An integer keyword (retries, delay, throttle, timeout, port): a number, digits, or a template. */
 export function asIntish(key: string, v: unknown, loc?: SourceLocation): number | string {
+  if (v instanceof PyFloat) v = v.value;
   if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
   if (typeof v === 'string') {
     if (/^\s*-?\d+\s*$/.test(v)) return parseInt(v, 10);
@@ -86,6 +95,7 @@ export function asIntish(key: string, v: unknown, loc?: SourceLocation): number 
 }
 
 export function asString(key: string, v: unknown, loc?: SourceLocation): string {
+  v = asText(v);
   if (typeof v === 'string') return v;
   // `!unsafe` text is still text for a keyword (a task name); its content is kept as written.
   if (v instanceof UnsafeText) return v.text;
@@ -97,6 +107,7 @@ export function asString(key: string, v: unknown, loc?: SourceLocation): string 
 
 /** A string or a list of strings → string[] (notify, listen, collections, gather_subset). */
 export function asStringList(key: string, v: unknown, loc?: SourceLocation): string[] {
+  v = Array.isArray(v) ? v.map(asText) : asText(v);
   if (v === null || v === undefined) return [];
   if (typeof v === 'string') return [v];
   if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
@@ -111,6 +122,7 @@ export function asStringList(key: string, v: unknown, loc?: SourceLocation): str
 
 /** tags: "a,b" or [a, b] or a number → trimmed strings, as Taggable._load_tags. */
 export function asTags(v: unknown, loc?: SourceLocation): string[] {
+  v = Array.isArray(v) ? v.map(asText) : asText(v);
   if (v === null || v === undefined) return [];
   if (typeof v === 'string') return v.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
   if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
@@ -127,6 +139,7 @@ export function asTags(v: unknown, loc?: SourceLocation): string[] {
 
 /** when/changed_when/failed_when: string, bool, or list of them → array. */
 export function asConditions(key: string, v: unknown, loc?: SourceLocation): Array<string | boolean> {
+  v = Array.isArray(v) ? v.map(asText) : asText(v);
   if (v === null || v === undefined) return [];
   if (typeof v === 'string' || typeof v === 'boolean') return [v];
   if (typeof v === 'number') return [String(v)];

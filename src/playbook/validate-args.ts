@@ -3,6 +3,7 @@
  * wrong argument is certain before anything runs, so it is reported with the task's
  * location. Missing required arguments are left to run time: module_defaults may add them.
  */
+import { toPlain } from '../template/runtime/values.js';
 import type { $ZodIssue } from 'zod/v4/core';
 import { didYouMean, type SourceLocation } from '../errors.js';
 import type { AnyModuleDefinition } from '../modules/types.js';
@@ -72,7 +73,8 @@ function describe(issue: $ZodIssue, args: Record<string, unknown>, def: AnyModul
  */
 export function validateArgsAtLoad(def: AnyModuleDefinition, written: string, args: Record<string, unknown>, loc: SourceLocation, source?: unknown): void {
   if (!def.schema || hasTemplate(args) || '_variable_params' in args) return;
-  const r = def.schema.safeParse(args);
+  // As the run gives them (task-runner): a whole-number float is a plain number unless the module keeps floats.
+  const r = def.schema.safeParse(def.keepsFloats ? args : toPlain(args));
   if (r.success) return;
   for (const issue of r.error.issues as $ZodIssue[]) {
     const msg = describe(issue, args, def);

@@ -16,7 +16,7 @@ import { TemplateSyntaxError } from './compile/syntax-error.js';
 import { FinalTemplateError, LookupError, RuntimePluginLoadError, TemplateRuntimeError } from './runtime/env.js';
 import { Evaluator, Frame, type Hooks } from './runtime/evaluator.js';
 import { nativeFromString } from './native.js';
-import { isDict, isTuple, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
+import { isDict, isTuple, PyFloat, pyStr, PyTypeError, toPlain, truthy, Undefined, UndefinedUse, type Dict } from './runtime/values.js';
 import { getLookup } from './lookups/index.js';
 import { isLazyVars, OMIT, type Templar, type TemplateContext } from './types.js';
 import { isUnsafeContainer, UnsafeText, wrapUnsafe } from './unsafe.js';
@@ -77,8 +77,9 @@ function finalizeValue(v: unknown): unknown {
   if (typeof v === 'boolean') return v;
   if (Array.isArray(v) || isDict(v)) {
     failOnUndefined(v);
-    // The value round-trips through str() and literal_eval in Ansible; for literal data that is the identity.
-    return toPlain(v);
+    // The value round-trips through str() and literal_eval in Ansible; for literal data that is the
+    // identity (a whole-number float stays one: modules that want plain numbers get them, task-runner).
+    return toPlain(v, true);
   }
   return pyStr(v);
 }
@@ -98,7 +99,8 @@ function renderString(text: string, ev: Evaluator): unknown {
   const single = SINGLE_VAR.exec(text);
   if (single && single[1] && single[1] in ev.ctx.vars) {
     const raw = ev.ctx.vars[single[1]];
-    if (raw === null || typeof raw === 'number' || typeof raw === 'boolean') return raw;
+    // Templar's NON_TEMPLATED_TYPES (bool, Number): the value itself, a float included.
+    if (raw === null || typeof raw === 'number' || typeof raw === 'boolean' || raw instanceof PyFloat) return raw;
   }
   const body = compileTemplate(text, true);
   if (body.length === 1 && body[0]!.t === 'output') {
@@ -254,7 +256,7 @@ export function toPhiloteError(e: unknown, text: string, ctx: TemplateContext): 
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? value : pyStr(toPlain(value));
+  return typeof value === 'string' ? value : pyStr(toPlain(value, true));
 }
 
 class AnsibleTemplar implements Templar {
@@ -293,7 +295,7 @@ class AnsibleTemplar implements Templar {
     return wrapErrors(expression, ctx, () => {
       const v = new Evaluator(ctx, hooks).eval(compileExpression(expression), new Frame());
       if (v instanceof Undefined) throw new UndefinedUse(v);
-      return toPlain(v);
+      return toPlain(v, true);
     });
   }
 
@@ -359,6 +361,6 @@ export function runLookupForLoop(name: string, terms: unknown, ctx: TemplateCont
       throw e;
     }
     // with_<lookup> items are wrapped unsafe (TaskExecutor._get_loop_items).
-    return out.map((x) => wrapUnsafe(toPlain(x)));
+    return out.map((x) => wrapUnsafe(toPlain(x, true)));
   });
 }

@@ -6,7 +6,7 @@ import { toPlain } from './runtime/values.js';
 export function nativeFromString(out: string): unknown {
   if (out.startsWith('{') || out.startsWith('[') || out === 'True' || out === 'False') {
     const v = literalEval(out, { jsonNames: true });
-    if (v !== undefined) return toPlain(v.value);
+    if (v !== undefined) return toPlain(v.value, true);
   }
   return out;
 }

@@ -92,7 +92,7 @@ class Converter {
     opts: YamlOptions,
   ) {
     this.dialect = opts.dialect ?? 'ansible';
-    this.keepFloat = opts.keepFloat ?? false;
+    this.keepFloat = opts.keepFloat ?? true;
     this.warn = opts.onWarning ?? defaultWarning;
     this.duplicateKeys = opts.duplicateKeys ?? defaultDuplicateKeys;
   }

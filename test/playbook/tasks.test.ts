@@ -1,4 +1,5 @@
 /** Task keyword normalisation and module resolution. */
+import { PyFloat } from '../../src/template/runtime/values.js';
 import { describe, expect, it } from 'vitest';
 import type { Block, IncludeItem, Task } from '../../src/playbook/types.js';
 import { load, playWith } from './helpers.js';
@@ -97,7 +98,8 @@ describe('keyword normalisation', () => {
 
   it('YAML 1.1 scalars as Ansible reads them', () => {
     const t = task('    - debug:\n        msg: [yes, off, 0755, 1.0e+3, ~, y, n, 1e3, 2024-01-02]\n');
-    expect(t.args['msg']).toEqual([true, false, 493, 1000, null, 'y', 'n', '1e3', '2024-01-02']);
+    // 1.0e+3 is a float in Python (1000.0): a PyFloat, which prints as 1000.0.
+    expect(t.args['msg']).toEqual([true, false, 493, new PyFloat(1000), null, 'y', 'n', '1e3', '2024-01-02']);
   });
 
   it('every item keeps its file:line:column', () => {

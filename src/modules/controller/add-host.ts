@@ -18,6 +18,7 @@ function list(v: unknown): string[] {
 
 export const addHostModule: ModuleDefinition<Args> = {
   name: 'add_host',
+  keepsFloats: true,
   aliases: ['ansible.builtin.add_host', 'ansible.legacy.add_host'],
   runsOn: 'controller',
   bypassHostLoop: true,

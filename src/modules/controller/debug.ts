@@ -21,6 +21,7 @@ type Args = z.infer<typeof schema>;
 
 export const debugModule: ModuleDefinition<Args> = {
   name: 'debug',
+  keepsFloats: true,
   aliases: ['ansible.builtin.debug', 'ansible.legacy.debug'],
   runsOn: 'controller',
   schema,

@@ -16,6 +16,7 @@ const BOOLISH = new Set(['true', 'false', 'yes', 'no']);
 
 export const setFactModule: ModuleDefinition<Args> = {
   name: 'set_fact',
+  keepsFloats: true,
   aliases: ['ansible.builtin.set_fact', 'ansible.legacy.set_fact'],
   freeForm: true,
   runsOn: 'controller',

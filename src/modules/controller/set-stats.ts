@@ -19,6 +19,7 @@ type Args = z.infer<typeof schema>;
 
 export const setStatsModule: ModuleDefinition<Args> = {
   name: 'set_stats',
+  keepsFloats: true,
   aliases: ['ansible.builtin.set_stats', 'ansible.legacy.set_stats'],
   runsOn: 'controller',
   schema,

@@ -42,6 +42,7 @@ function typeNamer(templar: Templar, raw: unknown) {
 
 export const validateArgumentSpecModule: ModuleDefinition<Args> = {
   name: 'validate_argument_spec',
+  keepsFloats: true,
   aliases: ['ansible.builtin.validate_argument_spec', 'ansible.legacy.validate_argument_spec'],
   runsOn: 'controller',
   // Templated here, so the messages can tell a value as written from a templated one.

@@ -13,6 +13,18 @@ export const TUPLE = Symbol('philote.tuple');
 
 export class PyFloat {
   constructor(readonly value: number) {}
+  /** Arithmetic and Number() outside the engine see the number. */
+  valueOf(): number {
+    return this.value;
+  }
+  /** String() and template literals see Python's str(): "1.0". */
+  toString(): string {
+    return floatRepr(this.value);
+  }
+  /** JSON.stringify (API bodies, run records) writes the number. */
+  toJSON(): number {
+    return this.value;
+  }
 }
 
 export function makeFloat(n: number): number | PyFloat {
@@ -262,15 +274,15 @@ export function pyContains(container: unknown, item: unknown): boolean {
 }
 
 /** Convert engine values to plain JSON-ish JS for callers (PyFloat → number, tuple → array). */
-export function toPlain(v: unknown): unknown {
-  if (v instanceof PyFloat) return v.value;
+export function toPlain(v: unknown, keepFloats = false): unknown {
+  if (v instanceof PyFloat) return keepFloats ? v : v.value;
   // hostvars and a host's view template their values when read: walking them would render every
   // variable of every host (and hostvars inside each, without end).
   if (isLazyVars(v)) return v;
   if (Array.isArray(v)) {
     let changed = isTuple(v);
     const out = v.map((x) => {
-      const p = toPlain(x);
+      const p = toPlain(x, keepFloats);
       if (p !== x) changed = true;
       return p;
     });
@@ -280,7 +292,7 @@ export function toPlain(v: unknown): unknown {
     let changed = false;
     const out: Dict = {};
     for (const [k, x] of Object.entries(v)) {
-      const p = toPlain(x);
+      const p = toPlain(x, keepFloats);
       if (p !== x) changed = true;
       out[k] = p;
     }

@@ -3,6 +3,7 @@
  * philote (runPlaybook + an event collector), reduces both to per-host sequences of
  * task results plus the recap, and lists every difference with both values.
  */
+import { PyFloat } from '../../../src/template/runtime/values.js';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,48 @@ function statusOf(r: Record<string, unknown>): string {
   if (r['failed']) return 'failed';
   if (r['skipped']) return 'skipped';
   return r['changed'] ? 'changed' : 'ok';
+}
+
+/**
+ * A whole-number float is a float in Python (json.dumps writes 2.0) and a PyFloat in philote;
+ * JSON.parse makes both the number 2. Both sides mark it instead, so `2.0` against `2` counts.
+ */
+const FLOAT_MARK = '__float__';
+
+/** ansible's JSON text: a whole-number float token outside strings becomes {"__float__": token}. */
+function markFloatTokens(json: string): string {
+  let out = '';
+  let i = 0;
+  while (i < json.length) {
+    const c = json[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      out += json.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(json.slice(i, i + 40));
+    if (m && (c === '-' || (c >= '0' && c <= '9'))) {
+      const tok = m[0];
+      out += /[.eE]/.test(tok) && Number.isInteger(Number(tok)) ? `{"${FLOAT_MARK}": "${tok}"}` : tok;
+      i += tok.length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+/** philote's results: a PyFloat becomes the same mark, with Python's repr of it. */
+function markFloats(v: unknown): unknown {
+  if (v instanceof PyFloat) return { [FLOAT_MARK]: String(v) };
+  if (Array.isArray(v)) return v.map(markFloats);
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markFloats(x)]));
+  }
+  return v;
 }
 
 function normalise(r: Record<string, unknown>): Record<string, unknown> {
@@ -109,7 +152,7 @@ export function runAnsible(file: string, args: CaseArgs = {}): Promise<Outcome> 
         const exitCode = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         const outcome: Outcome = { exitCode, hosts: {}, stats: {} };
         try {
-          const data = JSON.parse(stdout) as {
+          const data = JSON.parse(markFloatTokens(stdout)) as {
             plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }>;
             stats: Record<string, Record<string, number>>;
           };
@@ -177,7 +220,7 @@ export async function runPhilote(file: string, args: CaseArgs = {}, hand?: { pla
   }
   for (const e of out.events) {
     if (e.type !== 'host_result' || e.item) continue;
-    (outcome.hosts[e.host] ??= []).push({ task: e.task.name, status: e.status, fields: normalise(e.result) });
+    (outcome.hosts[e.host] ??= []).push({ task: e.task.name, status: e.status, fields: normalise(markFloats(e.result) as Record<string, unknown>) });
   }
   return outcome;
 }
