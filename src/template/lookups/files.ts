@@ -10,7 +10,8 @@ import type { LookupFn } from './index.js';
 import { LookupError, PythonClassError, TemplateRuntimeError } from '../runtime/env.js';
 import { decryptIfVault } from '../../vault/index.js';
 import { isDict, num, pyIter, pyStr, truthy, type Dict, UndefinedUse, typeName } from '../runtime/values.js';
-import { findFile } from './search.js';
+import { findFile, searchBases, searchStack } from './search.js';
+import { fnmatchRegExp } from '../../values/fnmatch.js';
 import { iniLookup } from './ini.js';
 import { readCsvRows } from './csv-reader.js';
 import { parseKeyValues } from '../../values/kv.js';
@@ -89,9 +90,20 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
     }),
   fileglob: (s, terms) =>
     terms.flatMap((t) => {
+      // ansible.builtin.fileglob: a bare pattern is globbed in each search path's files/ then the
+      // path itself; one with a folder, in the first search-path match of that folder (files/
+      // first). The first place with matches wins; glob's rules (fnmatch, no hidden files unless
+      // the pattern starts with a dot).
       const term = pyStr(t);
-      const dirs = path.isAbsolute(term) ? [path.dirname(term)] : (s.ctx.searchPaths?.length ? s.ctx.searchPaths : [process.cwd()]).flatMap((b) => [path.join(b, 'files', path.dirname(term)), path.join(b, path.dirname(term))]);
-      const re = new RegExp('^' + path.basename(term).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+      const file = path.basename(term);
+      const bases = searchBases(s.ctx);
+      let dirs: string[];
+      if (path.isAbsolute(term)) dirs = [path.dirname(term)];
+      else if (file !== term) {
+        const dir = searchStack(bases, 'files', path.dirname(term)).found;
+        dirs = dir ? [dir] : [];
+      } else dirs = bases.flatMap((b) => [path.join(b, 'files'), b]);
+      const re = fnmatchRegExp(file);
       for (const d of dirs) {
         let names: string[];
         try {
@@ -99,7 +111,10 @@ export const FILE_LOOKUPS: Record<string, LookupFn> = {
         } catch {
           continue;
         }
-        const hits = names.filter((n) => re.test(n)).map((n) => path.join(d, n)).filter((p) => fs.statSync(p).isFile());
+        const hits = names
+          .filter((n) => re.test(n) && (!n.startsWith('.') || file.startsWith('.')))
+          .map((n) => path.join(d, n))
+          .filter((p) => fs.statSync(p, { throwIfNoEntry: false })?.isFile());
         if (hits.length) return hits;
       }
       return [];

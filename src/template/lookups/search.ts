@@ -10,9 +10,13 @@ import type { TemplateContext } from '../types.js';
 
 export function findFile(ctx: TemplateContext, name: string, subdir: 'files' | 'templates' | 'vars'): string | undefined {
   if (path.isAbsolute(name)) return fs.existsSync(name) ? name : undefined;
+  return searchStack(searchBases(ctx), subdir, name).found;
+}
+
+/** The folders lookups search: the context's, else the task's ansible_search_path, else the working folder. */
+export function searchBases(ctx: TemplateContext): string[] {
   const fromVars = ctx.vars['ansible_search_path'];
-  const bases = ctx.searchPaths?.length ? ctx.searchPaths : Array.isArray(fromVars) && fromVars.length ? fromVars.map(String) : [process.cwd()];
-  return searchStack(bases, subdir, name).found;
+  return ctx.searchPaths?.length ? ctx.searchPaths : Array.isArray(fromVars) && fromVars.length ? fromVars.map(String) : [process.cwd()];
 }
 
 /**
