@@ -2,7 +2,7 @@
 import type { EvalState, FilterFn } from '../runtime/env.js';
 import { FinalTemplateError, RuntimePluginLoadError, TemplateRuntimeError } from '../runtime/env.js';
 import { binop } from '../runtime/ops.js';
-import { isDict, num, pyCompare, pyEquals, pyIter, pyStr, PyTypeError, truthy, tuple, typeName, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
+import { isDict, isTuple, num, pyClass, pyCompare, pyEquals, pyIter, pyRepr, pyStr, PyTypeError, truthy, tuple, typeName, Undefined, UndefinedUse, type Dict } from '../runtime/values.js';
 
 function arg(a: unknown[], k: Dict, i: number, name: string, dflt?: unknown): unknown {
   return i < a.length ? a[i] : name in k ? k[name] : dflt;
@@ -262,7 +262,7 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return out;
   },
   dict2items: (_s, v, a, k) => {
-    if (!isDict(v)) throw new TemplateRuntimeError(`dict2items requires a dictionary, got ${typeof v} instead.`);
+    if (!isDict(v)) throw new PyTypeError(`dict2items requires a dictionary, got ${pyClass(v)} instead.`);
     const kn = pyStr(arg(a, k, 0, 'key_name', 'key'));
     const vn = pyStr(arg(a, k, 1, 'value_name', 'value'));
     return Object.entries(v).map(([key, value]) => ({ [kn]: key, [vn]: value }));
@@ -287,14 +287,27 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return out;
   },
   items2dict: (_s, v, a, k) => {
-    const kn = pyStr(arg(a, k, 0, 'key_name', 'key'));
-    const vn = pyStr(arg(a, k, 1, 'value_name', 'value'));
+    // core.list_of_dict_key_value_elements_to_dict: item[key_name] for dicts, and for lists or
+    // tuples by index (zip's pairs with key_name=0); a KeyError or TypeError has its own words.
+    const kn = arg(a, k, 0, 'key_name', 'key');
+    const vn = arg(a, k, 1, 'value_name', 'value');
+    if (!Array.isArray(v)) throw new PyTypeError(`items2dict requires a list, got ${pyClass(v)} instead.`);
+    const missing = () => new PyTypeError(`items2dict requires each dictionary in the list to contain the keys '${pyStr(kn)}' and '${pyStr(vn)}', got ${pyStr(v)} instead.`);
+    const notDicts = () => new PyTypeError(`items2dict requires a list of dictionaries, got ${pyStr(v)} instead.`);
+    const get = (x: unknown, key: unknown): unknown => {
+      if (isDict(x)) {
+        if (!(pyStr(key) in x)) throw missing();
+        return x[pyStr(key)];
+      }
+      if ((Array.isArray(x) || typeof x === 'string') && typeof key === 'number' && Number.isInteger(key)) {
+        const i = key < 0 ? x.length + key : key;
+        if (i < 0 || i >= x.length) throw new TemplateRuntimeError(`${Array.isArray(x) ? (isTuple(x) ? 'tuple' : 'list') : 'string'} index out of range`);
+        return x[i];
+      }
+      throw notDicts();
+    };
     const out: Dict = {};
-    for (const x of pyIter(v)) {
-      const item = (key: string): unknown => (Array.isArray(x) ? x[Number(key)] : isDict(x) ? x[key] : undefined);
-      if (item(kn) === undefined) throw new TemplateRuntimeError(`items2dict requires each item to have a '${kn}' key`);
-      out[pyStr(item(kn))] = item(vn);
-    }
+    for (const x of v) out[pyStr(get(x, kn))] = get(x, vn);
     return out;
   },
   dictsort: (_s, v, a, k) => {
@@ -307,26 +320,31 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     return items;
   },
   subelements: (_s, v, a, k) => {
-    const items = Array.isArray(v) ? v : isDict(v) ? Object.values(v) : [];
-    const path = pyStr(a[0]).split('.');
+    // core.subelements: AnsibleFilterError (shown as is) or AnsibleFilterTypeError, as it raises them.
+    const items = Array.isArray(v) ? v : isDict(v) ? Object.values(v) : undefined;
+    if (!items) throw new FinalTemplateError('obj must be a list of dicts or a nested dict');
+    const spec = a[0] ?? k['subelements'];
+    const path = Array.isArray(spec) ? spec : typeof spec === 'string' ? spec.split('.') : undefined;
+    if (!path) throw new PyTypeError('subelements must be a list or a string');
     const skipMissing = truthy(a[1] ?? k['skip_missing'] ?? false);
     const out: unknown[] = [];
     for (const item of items) {
-      let sub: unknown = item;
-      let missing = false;
+      let values: unknown = item;
       for (const p of path) {
-        if (!isDict(sub) || !(p in sub)) {
-          missing = true;
-          break;
-        }
-        sub = sub[p];
+        if (isDict(values)) {
+          const key = pyStr(p);
+          if (!(key in values)) {
+            if (skipMissing) {
+              values = [];
+              break;
+            }
+            throw new FinalTemplateError(`could not find ${pyRepr(p)} key in iterated item ${pyRepr(values)}`);
+          }
+          values = values[key];
+        } else throw new PyTypeError(`the key ${pyStr(p)} should point to a dictionary, got '${pyStr(values)}'`);
       }
-      if (missing) {
-        if (skipMissing) continue;
-        throw new TemplateRuntimeError(`could not find '${pyStr(a[0])}' key in iterated item '${pyStr(item)}'`);
-      }
-      if (!Array.isArray(sub)) throw new TemplateRuntimeError(`the key ${pyStr(a[0])} should point to a list, got '${pyStr(sub)}'`);
-      for (const x of sub) out.push(tuple([item, x]));
+      if (!Array.isArray(values)) throw new PyTypeError(`the key ${pyRepr(spec)} should point to a list, got ${pyRepr(values)}`);
+      for (const x of values) out.push(tuple([item, x]));
     }
     return out;
   },

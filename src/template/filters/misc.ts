@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { FilterFn } from '../runtime/env.js';
 import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import { PyDatetime, strftime, strptime } from '../runtime/datetime.js';
-import { isInt, makeFloat, num, PyFloat, pyIter, pyStr, PyTypeError, truthy, tuple, typeName } from '../runtime/values.js';
+import { isInt, makeFloat, num, pyClass, PyFloat, pyIter, pyStr, PyTypeError, truthy, tuple, typeName } from '../runtime/values.js';
 import { percentFormat } from '../runtime/ops.js';
 import { randomSalt, shaCrypt } from './crypt.js';
 import { PyRandom } from './pyrandom.js';
@@ -180,12 +180,13 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     return tuple([s.slice(0, cut), s.slice(cut)]);
   },
   path_join: (_s, v) => {
-    const parts = Array.isArray(v) ? v.map(pyStr) : [pyStr(v)];
+    if (typeof v !== 'string' && !Array.isArray(v)) throw new PyTypeError(`|path_join expects string or sequence, got ${pyClass(v)} instead.`);
+    const parts = Array.isArray(v) ? v.map(pyStr) : [v];
     let out = '';
     for (const p of parts) out = p.startsWith('/') || out === '' ? p : out.endsWith('/') ? out + p : out + '/' + p;
     return out;
   },
-  quote: (_s, v) => shellQuote(v === null ? 'None' : pyStr(v)),
+  quote: (_s, v) => shellQuote(v === null || v === undefined ? '' : pyStr(v)),
   human_readable: (_s, v, a, k) => {
     const unit = a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit']);
     if (typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof PyFloat)) {

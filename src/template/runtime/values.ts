@@ -142,6 +142,11 @@ export { reprString } from '../../values/py-repr.js';
 import { reprString } from '../../values/py-repr.js';
 
 /** Python repr(). */
+/** Python's type(v) as printed: "<class 'bool'>". */
+export function pyClass(v: unknown): string {
+  return `<class '${v === null || v === undefined ? 'NoneType' : typeName(v)}'>`;
+}
+
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return reprString(v);
   // AnsibleUndefined.__repr__ does not fail (only str() and other uses do).
