@@ -130,7 +130,17 @@ async function loadAll(opts: ListingOptions): Promise<Array<{ name: string; play
   const loader = new Loader({ rolesPath: opts.rolesPath ?? [], extraVars: opts.extraVars ?? {}, collectionsPaths: opts.collectionsPaths ?? [] });
   await loader.prepare();
   const cwd = opts.cwd ?? process.cwd();
-  return opts.playbooks.map((p, i) => ({ name: opts.playbookNames?.[i] ?? displayName(p, cwd), plays: loader.loadPlaybookSync(resolve(cwd, p)).plays }));
+  const books = opts.playbooks.map((p, i) => ({ name: opts.playbookNames?.[i] ?? displayName(p, cwd), plays: loader.loadPlaybookSync(resolve(cwd, p)).plays }));
+  // PlaybookExecutor asks for each play's variables even when only listing or checking syntax;
+  // ansible_play_hosts_all evaluates the play's host pattern then (a template counts as 'all'),
+  // so a pattern matching nothing is warned about (once: the display drops repeats).
+  if (opts.inventory) {
+    for (const play of books.flatMap((b) => b.plays)) {
+      const patterns = Array.isArray(play.hosts) ? play.hosts : [play.hosts];
+      if (!patterns.some((p) => p.includes('{{') || p.includes('{%'))) opts.inventory.selectHosts(patterns);
+    }
+  }
+  return books;
 }
 
 /** `--syntax-check`: loads everything (throwing PhiloteError 'parse' on a mistake) and prints the playbook names. */

@@ -41,3 +41,17 @@ describe('listing templated tags', () => {
     expect(ours.out).toBe(ans.stdout);
   }, 60_000);
 });
+
+describe('listing and --syntax-check evaluate each play host pattern', () => {
+  it.each([['--syntax-check'], ['--list-tasks'], ['--list-hosts']])('%s warns about a pattern that matches nothing, once, as ansible-playbook', async (flag) => {
+    writeFileSync(join(dir, 'inv'), '[web]\nw1 ansible_connection=local\n');
+    writeFileSync(join(dir, 'nomatch.yml'), '- hosts: web\n  gather_facts: false\n  tasks: [{debug: msg=x}]\n- hosts: proxmox\n  gather_facts: false\n  tasks: []\n- hosts: proxmox\n  tasks: []\n');
+    const env = { ANSIBLE_NOCOLOR: '1', HOME: dir };
+    const ans = spawnSync('ansible-playbook', ['-i', 'inv', 'nomatch.yml', flag], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+    const ours = await runCli(['playbook', '-i', 'inv', 'nomatch.yml', flag], { cwd: dir, env });
+    const warnings = (s: string) => s.split('\n').filter((l) => l.startsWith('[WARNING]'));
+    expect(warnings(ans.stderr)).toEqual(['[WARNING]: Could not match supplied host pattern, ignoring: proxmox']);
+    expect(warnings(ours.err + ours.out)).toEqual(warnings(ans.stderr));
+    expect(ours.code).toBe(ans.status);
+  }, 60_000);
+});
