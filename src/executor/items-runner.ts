@@ -11,7 +11,7 @@ import { withTaskContext } from './error-text.js';
 import { isAbsolute, join } from 'node:path';
 import type { HostRun, PlayRun, Scope } from './context.js';
 import { effectiveTags, inherited, isRunnable, taskInfo } from './context.js';
-import { applyOutcome, markFailed, StrategyError } from './outcome.js';
+import { applyOutcome, failIntoRescue, markFailed, StrategyError } from './outcome.js';
 import { PhiloteError } from '../errors.js';
 import { runMeta } from './meta.js';
 import { failedResult, skippedResult, statusOf } from './results.js';
@@ -293,6 +293,9 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
       }
     }
   }
+  // The strategy loads every included file of this task before it marks any host failed: one
+  // host's two missing files are two failures.
+  const loadable = new Set([...groups.values()].flat().map((g) => g.host).filter((h) => isRunnable(h, scope, pr)));
   for (const group of groups.values()) {
     if (pr.ended || run.signal.aborted) return;
     const first = group[0]!;
@@ -341,16 +344,21 @@ async function runInclude(pr: PlayRun, inc: IncludeItem, hosts: HostRun[], scope
         // The strategy displays the error and marks the hosts failed, with no result line and
         // no count in the recap (include_role has no on_include callback).
         run.output.emit({ type: 'error', unwrapped: true, message: withTaskContext((e as Error).message, (e as PhiloteError).location ?? inc.loc) });
-        for (const h of ghosts) if (isRunnable(h, scope, pr)) markFailed(pr, h);
+        // mark_host_failed: inside a block with a rescue, the host goes to the rescue.
+        for (const h of ghosts) {
+          if (!loadable.has(h)) continue;
+          if (scope.rescueFrame && !scope.inHandlers) failIntoRescue(scope, h);
+          else markFailed(pr, h);
+        }
       } else {
         for (const h of ghosts) {
-          if (!isRunnable(h, scope, pr)) continue;
+          if (!loadable.has(h)) continue;
           // IncludedFile's AnsibleFileNotFound: the result carries only `reason`.
           const path = isAbsolute(first.file) ? first.file : join(inc.baseDir, first.file);
           const r: ModuleResult = notFound ? { failed: true, reason: `Could not find or access '${path}' on the Ansible Controller.` } : failedResult((e as Error).message);
           // The include's own ok is not counted when its file cannot be loaded.
           if (notFound && inc.action === 'include_tasks' && (run.stats.hosts[h.name]?.ok ?? 0) > 0) run.stats.bump(h.name, 'ok', -1);
-          applyOutcome(pr, { ...(inc as unknown as Task), kind: 'task', action: inc.action }, scope, { host: h, status: 'failed', result: r, ignored: false, noLog: false }, info);
+          applyOutcome(pr, { ...(inc as unknown as Task), kind: 'task', action: inc.action }, scope, { host: h, status: 'failed', result: r, ignored: false, noLog: false, includeLoadFailure: true }, info);
         }
       }
       afterTask(pr, inc, scope, ghosts);

@@ -16,6 +16,15 @@ import { PhiloteError } from '../errors.js';
 
 let failCounter = 0;
 
+/**
+ * iterator.mark_host_failed for a host inside a block with a rescue: it goes to the rescue (the
+ * frame), not out of the play; an outer always no longer counts it as leaving.
+ */
+export function failIntoRescue(scope: Scope, h: HostRun): void {
+  scope.rescueFrame?.add(h);
+  scope.exempt?.delete(h);
+}
+
 export function markFailed(pr: PlayRun, h: HostRun): void {
   h.failEpoch = ++failCounter;
   pr.run.deadHosts.add(h.name);
@@ -207,7 +216,10 @@ function countAndMark(pr: PlayRun, task: Task, scope: Scope, o: HostOutcome, inf
       if (r.changed) stats.bump(h.name, 'changed');
       return;
     }
-    if (scope.rescueFrame) {
+    if (scope.rescueFrame && o.includeLoadFailure) {
+      stats.bump(h.name, 'failures');
+      failIntoRescue(scope, h);
+    } else if (scope.rescueFrame) {
       // A handler failing in a flush inside the block: the rescue runs, but the strategy counts
       // it as a failure (its handler state is not "rescuing"), which the exit code reflects.
       if (scope.inHandlers) {

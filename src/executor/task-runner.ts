@@ -40,6 +40,11 @@ export interface HostOutcome {
   diffMode?: boolean;
   /** The handler names `notify:` gives for this host, templated (a changed result only). */
   notify?: string[];
+  /**
+   * An included file that could not be loaded: the strategy counts a failure and sends the host
+   * to the block's rescue, with no "rescued" count and no ansible_failed_task (_load_included_file).
+   */
+  includeLoadFailure?: boolean;
 }
 
 /** vars of enclosing blocks (not the play: play vars are already in the host's base) and of the task. */

@@ -64,4 +64,17 @@ describe('user and group in lab nodes (differential against ansible-playbook)', 
     await both('remove', REMOVE);
     expect(await accounts('node2')).toBe('');
   }, 120_000);
+
+  it('non_unique: a second group on a gid already taken (groupadd -o), and the gid it needs', async () => {
+    const NON_UNIQUE = `    - group: {name: phlgrp, gid: 2347}
+    - group: {name: phlgrp2, gid: 2347, non_unique: true}
+    - group: {name: phlgrp3, non_unique: true}
+      register: missing_gid
+      ignore_errors: true
+    - assert: {that: [missing_gid is failed, "missing_gid.msg == 'non_unique is True but all of the following are missing: gid'"]}
+    - group: {name: phlgrp2, state: absent}
+    - group: {name: phlgrp, state: absent}
+`;
+    await both('non-unique', NON_UNIQUE);
+  }, 120_000);
 });

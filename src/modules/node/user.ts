@@ -147,18 +147,28 @@ export const userModule: ModuleDefinition<UserArgs> = {
 };
 
 const groupSchema = z
-  .object({ name: str, state: z.enum(['present', 'absent']).default('present'), gid: int.optional(), system: bool.default(false), force: bool.default(false) })
+  .object({
+    name: str,
+    state: z.enum(['present', 'absent']).default('present'),
+    gid: int.optional(),
+    system: bool.default(false),
+    force: bool.default(false),
+    // -o: a gid another group has already (required_if: gid).
+    non_unique: bool.default(false),
+    // libuser's lgroupadd/lgroupmod/lgroupdel: the local files even where NSS has other sources.
+    local: bool.default(false),
+  })
   .strict();
 type GroupArgs = z.infer<typeof groupSchema>;
 
 const GROUP_SCRIPT = String.raw`
 ent=$(getent group "$a_name"); ch=
 if [ "$a_state" = absent ]; then
-  if [ -n "$ent" ]; then ch=1; [ -n "$a_check" ] || { out=$(groupdel "$a_name" 2>&1) || fail "groupdel: $out"; }; fi
+  if [ -n "$ent" ]; then ch=1; [ -n "$a_check" ] || { out=$(${'$'}{a_l}groupdel "$a_name" 2>&1) || fail "${'$'}{a_l}groupdel: $out"; }; fi
 elif [ -z "$ent" ]; then
-  ch=1; [ -n "$a_check" ] || { out=$(eval "groupadd $a_addopts \"\$a_name\"" 2>&1) || fail "groupadd: $out"; }
+  ch=1; [ -n "$a_check" ] || { out=$(eval "${'$'}{a_l}groupadd $a_addopts \"\$a_name\"" 2>&1) || fail "${'$'}{a_l}groupadd: $out"; }
 elif [ -n "$a_gid" ] && [ "$(printf '%s' "$ent" | cut -d: -f3)" != "$a_gid" ]; then
-  ch=1; [ -n "$a_check" ] || { out=$(groupmod -g "$a_gid" "$a_name" 2>&1) || fail "groupmod: $out"; }
+  ch=1; [ -n "$a_check" ] || { out=$(${'$'}{a_l}groupmod $a_o -g "$a_gid" "$a_name" 2>&1) || fail "${'$'}{a_l}groupmod: $out"; }
 fi
 printf '{"changed":%s,"gid":%s}\n' "$( [ -n "$ch" ] && printf true || printf false )" "$(getent group "$a_name" | cut -d: -f3 | grep . || echo null)"
 `;
@@ -171,9 +181,11 @@ export const groupModule: ModuleDefinition<GroupArgs> = {
   async run(ctx) {
     const a = ctx.args;
     if (!/^[a-z_][a-z0-9_.-]*$/i.test(a.name)) throw argError(`group: '${a.name}' is not a valid group name`);
-    const add = [...(a.gid !== undefined ? ['-g', String(a.gid)] : []), ...(a.system ? ['-r'] : [])];
+    if (a.non_unique && a.gid === undefined) return { failed: true, changed: false, msg: 'non_unique is True but all of the following are missing: gid' };
+    const o = a.non_unique ? ['-o'] : [];
+    const add = [...(a.gid !== undefined ? [...o, '-g', String(a.gid)] : []), ...(a.system ? ['-r'] : [])];
     try {
-      const out = await runNodeScript(ctx, shVars({ a_name: a.name, a_state: a.state, a_gid: a.gid ?? '', a_addopts: add.join(' '), a_check: ctx.checkMode }) + GROUP_SCRIPT);
+      const out = await runNodeScript(ctx, shVars({ a_name: a.name, a_state: a.state, a_gid: a.gid ?? '', a_addopts: add.join(' '), a_o: o.join(' '), a_l: a.local ? 'l' : '', a_check: ctx.checkMode }) + GROUP_SCRIPT);
       const j = out.json;
       if (j['failed']) return { failed: true, changed: false, name: a.name, msg: String(j['msg']) };
       return { changed: j['changed'] === true, name: a.name, state: a.state, ...(a.state === 'present' ? { gid: (j['gid'] as number | null) ?? a.gid, system: a.system } : {}) };

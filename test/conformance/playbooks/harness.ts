@@ -218,9 +218,18 @@ export async function runPhilote(file: string, args: CaseArgs = {}, hand?: { pla
   } catch (e) {
     outcome.error = `philote threw: ${(e as Error).message}`;
   }
+  // As the json callback records them: one result per task and host, the last one sent (an
+  // include whose items fail to load sends one failed result per item after its own).
+  const lastTask = new Map<string, unknown>();
   for (const e of out.events) {
+    // A task's banner starts a new entry, as v2_playbook_on_task_start does in the json callback.
+    if (e.type === 'task_start') lastTask.clear();
     if (e.type !== 'host_result' || e.item) continue;
-    (outcome.hosts[e.host] ??= []).push({ task: e.task.name, status: e.status, fields: normalise(markFloats(e.result) as Record<string, unknown>) });
+    const list = (outcome.hosts[e.host] ??= []);
+    const entry = { task: e.task.name, status: e.status, fields: normalise(markFloats(e.result) as Record<string, unknown>) };
+    if (lastTask.get(e.host) === e.task.id && list.length) list[list.length - 1] = entry;
+    else list.push(entry);
+    lastTask.set(e.host, e.task.id);
   }
   return outcome;
 }
