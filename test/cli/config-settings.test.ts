@@ -10,19 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { isolatedAnsibleEnv } from '../helpers/ansible-env.js';
 
 let dir = '';
 
 function baseEnv(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    LANG: 'C.UTF-8',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_RETRY_FILES_ENABLED: '0',
-    ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
-    ANSIBLE_HOME: join(dir, 'ansible-home'),
-  };
+  return isolatedAnsibleEnv(dir);
 }
 
 function ansible(args: string[], extra: Record<string, string>): Promise<{ code: number; out: string }> {

@@ -11,25 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { isolatedAnsibleEnv } from '../helpers/ansible-env.js';
 
 const hasAnsible = existsSync('/usr/bin/ansible-playbook');
 let dir = '';
 
 function env(cache: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    LANG: 'C.UTF-8',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_RETRY_FILES_ENABLED: '0',
-    ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
-    ANSIBLE_HOME: join(dir, 'ansible-home'),
+  return isolatedAnsibleEnv(dir, {
     ANSIBLE_CACHE_PLUGIN: 'jsonfile',
     ANSIBLE_CACHE_PLUGIN_CONNECTION: cache,
     ANSIBLE_CACHE_PLUGIN_PREFIX: 'pfx_',
     PHILOTE_RECORD: '0',
     ...extra,
-  };
+  });
 }
 
 function ansible(args: string[], e: Record<string, string>): Promise<{ code: number; out: string }> {
