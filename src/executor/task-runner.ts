@@ -452,7 +452,15 @@ async function invokeAction(inv: Invocation, vars: Vars, delegateTo: string | un
     displayWarning: (m) => run.output.emit({ type: 'warning', everyTime: true, message: m }),
   };
   if (become) ctx.become = become;
-  const env = environmentFor(pr, scope, task, vars);
+  let env: Record<string, string> | undefined;
+  try {
+    env = environmentFor(pr, scope, task, vars);
+  } catch (e) {
+    // The action plugin's AnsibleError: TaskExecutor returns only failed and msg.
+    run.signal.removeEventListener('abort', onAbort);
+    if (!(e instanceof PhiloteError)) throw e;
+    return { failed: true, msg: reasonOf(e) };
+  }
   if (env) ctx.environment = env;
   if (timeoutS) ctx.timeoutMs = timeoutS * 1000;
   // A no_log task's arguments may be secrets: its node scripts go on stdin, not in a command line.

@@ -1,7 +1,8 @@
 /**
- * The one place where Ansible Vault data meets the YAML loader. philote cannot decrypt vault data
- * yet, so the default hook refuses with a clear message; vault support (src/vault/) installs its
- * own hook with `setVaultHook` and every loader (playbooks, vars files, inventories) follows.
+ * The one place where Ansible Vault data meets the YAML loader. Without secrets the default hook
+ * refuses a whole encrypted file and keeps a `!vault` value encrypted until it is used; vault
+ * support (src/vault/) installs its own hook with `setVaultHook` and every loader (playbooks, vars
+ * files, inventories) follows.
  */
 import { PhiloteError, type SourceLocation } from '../errors.js';
 
@@ -21,13 +22,37 @@ const refusing: VaultHook = {
   decryptFile(_text, location) {
     throw new PhiloteError('parse', vaultFileMessage(location.file), { location });
   },
-  decryptTag(_ciphertext, location) {
-    throw new PhiloteError('parse', 'vault-encrypted values (!vault) are not supported by philote yet', {
-      location,
-      hint: 'decrypt it with ansible-vault decrypt, or pass the value with -e',
-    });
+  // No secrets at all: the value stays encrypted and fails where it is used, as in ansible-core.
+  decryptTag(ciphertext) {
+    return new PendingVault(ciphertext, 'Attempting to decrypt but no vault secrets found');
   },
 };
+
+/**
+ * A `!vault` value that no secret of this run could open. ansible-core keeps such a value
+ * encrypted (AnsibleVaultEncryptedUnicode) and only fails where it is used, so a play that never
+ * touches it runs without the password. Using it (as text, a number, JSON, a module argument, in a
+ * template) throws the decryption error; `is defined` and `is vault_encrypted` look at it without
+ * opening it.
+ */
+export class PendingVault {
+  constructor(
+    readonly ciphertext: string,
+    private readonly message: string,
+  ) {}
+  fail(): never {
+    throw new PhiloteError('runtime', this.message);
+  }
+  toString(): string {
+    return this.fail();
+  }
+  valueOf(): never {
+    return this.fail();
+  }
+  toJSON(): never {
+    return this.fail();
+  }
+}
 
 let hook: VaultHook = refusing;
 

@@ -7,14 +7,14 @@
  * process) so that the `vault_encrypted` test can say it came from a vault, as Ansible's
  * AnsibleVaultEncryptedUnicode does.
  */
-import { setVaultHook } from '../values/vault-hook.js';
+import { PendingVault, setVaultHook } from '../values/vault-hook.js';
 import { collectSecrets, VaultKeyring, type SecretSources } from './secrets.js';
 
 const vaulted = new Set<string>();
 
 /** Whether a value is the plaintext of a `!vault` value loaded in this run. */
 export function isVaultedValue(v: unknown): boolean {
-  return typeof v === 'string' && vaulted.has(v);
+  return v instanceof PendingVault || (typeof v === 'string' && vaulted.has(v));
 }
 
 let current: VaultKeyring | undefined;
@@ -23,8 +23,14 @@ export function installKeyring(keyring: VaultKeyring): void {
   current = keyring;
   setVaultHook({
     decryptFile: (text, location) => keyring.decrypt(text, location).toString('utf8'),
-    decryptTag: (ciphertext, location) => {
-      const plain = keyring.decrypt(ciphertext, location).toString('utf8');
+    decryptTag: (ciphertext) => {
+      let plain: string;
+      try {
+        plain = keyring.decrypt(ciphertext).toString('utf8');
+      } catch (e) {
+        // Opened where it is used, as ansible-core does: unused, it needs no secret.
+        return new PendingVault(ciphertext, (e as Error).message);
+      }
       vaulted.add(plain);
       return plain;
     },

@@ -6,6 +6,7 @@ import { literalEval as pythonLiteral } from '../../src/values/literal-eval.js';
 import { expandHostRange, parseAddress } from '../../src/inventory/address.js';
 import { shlexSplit } from '../../src/values/shlex.js';
 import { PhiloteError } from '../../src/errors.js';
+import { PendingVault } from '../../src/values/vault-hook.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const tmp = () => tempDir('philote-inv-');
@@ -133,9 +134,11 @@ describe('YAML errors', () => {
     const e = await loadError(file('h.yml', 'web:\n  hosts:\n    - h1\n'));
     expect(e.message).toBe('Invalid "hosts" entry for "web" group, requires a dictionary, found "list" instead.');
   });
-  it('vault data is refused clearly', async () => {
-    const e = await loadError(file('h.yml', 'all:\n  vars:\n    pw: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6331\n'));
-    expect(e.message).toContain('(!vault) are not supported by philote yet');
+  it('an inline !vault value without secrets stays encrypted until used; a vault file is refused clearly', async () => {
+    const withValue = await loadInventory([file('h.yml', 'all:\n  hosts: {h1: {}}\n  vars:\n    pw: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6331\n')]);
+    const pw = withValue.hostVars('h1')['pw'];
+    expect(pw).toBeInstanceOf(PendingVault);
+    expect(() => String(pw)).toThrow('Attempting to decrypt but no vault secrets found');
     const d = tmp();
     mkdirSync(join(d, 'group_vars'));
     file('all.yml', '$ANSIBLE_VAULT;1.1;AES256\n3836\n', join(d, 'group_vars'));

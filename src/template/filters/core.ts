@@ -1,4 +1,5 @@
 /** Jinja2 builtin filters and Ansible's type/default filters. */
+import { PendingVault } from '../../values/vault-hook.js';
 import type { FilterFn } from '../runtime/env.js';
 import { FinalTemplateError, TemplateRuntimeError } from '../runtime/env.js';
 import {
@@ -274,6 +275,7 @@ export const CORE_FILTERS: Record<string, FilterFn> = {
   },
   type_debug: (_s, v) => {
     if (v === null) return 'NoneType';
+    if (v instanceof PendingVault) return 'AnsibleVaultEncryptedUnicode';
     if (typeof v === 'boolean') return 'bool';
     if (typeof v === 'string') return 'str';
     if (isInt(v)) return 'int';

@@ -7,6 +7,7 @@ import type { FilterFn } from '../runtime/env.js';
 import { TemplateRuntimeError } from '../runtime/env.js';
 import { failUndefined, pyStr, typeName, Undefined } from '../runtime/values.js';
 import { decryptWith, encrypt, isVaultText } from '../../vault/cipher.js';
+import { PendingVault } from '../../values/vault-hook.js';
 
 const vault: FilterFn = (_s, data, args, kwargs) => {
   const secret = args[0] ?? kwargs['secret'];
@@ -28,6 +29,8 @@ const unvault: FilterFn = (_s, text, args, kwargs) => {
   const secret = args[0] ?? kwargs['secret'];
   for (const v of [text, secret]) if (v instanceof Undefined) failUndefined(v);
   if (typeof secret !== 'string') throw new TemplateRuntimeError(`Secret passed is required to be as string, instead we got: <class '${typeName(secret)}'>`);
+  // A `!vault` value no secret of the run opened: its ciphertext, opened with this secret.
+  if (text instanceof PendingVault) text = text.ciphertext;
   if (typeof text !== 'string') throw new TemplateRuntimeError(`Vault should be in the form of a string, instead we got: <class '${typeName(text)}'>`);
   if (!isVaultText(text)) return text;
   try {

@@ -2,6 +2,7 @@
  * Walks the syntax tree. One Evaluator exists per top-level render call: it holds the lazily
  * templated variable cache and the stack used to detect variables that refer to themselves.
  */
+import { PendingVault } from '../../values/vault-hook.js';
 import type { CallArgs, Expr, MacroDef, Stmt, Target } from '../compile/ast.js';
 import { FILTERS } from '../filters/index.js';
 import { TESTS } from '../tests/index.js';
@@ -29,6 +30,11 @@ import {
   Undefined,
   type Dict,
 } from './values.js';
+
+/** Tests that look at a vault value without decrypting it. */
+const VAULT_BLIND_TESTS = new Set(['defined', 'undefined', 'vault_encrypted', 'ansible.builtin.vault_encrypted']);
+/** Filters that take a vault value as it is: unvault opens it with its own secret. */
+const VAULT_BLIND_FILTERS = new Set(['unvault', 'ansible.builtin.unvault', 'type_debug', 'ansible.builtin.type_debug']);
 
 /** Filters that receive an Undefined instead of failing on it. */
 const ANSIBLE_BUILTIN_FILTERS = new Set(
@@ -75,6 +81,15 @@ export class Evaluator implements EvalState {
   ) {}
 
   // ---- EvalState ----
+  /** Set while a test that does not open vault values evaluates its operand. */
+  private keepVault = false;
+
+  /** A `!vault` value no secret opened fails where it is used (values/vault-hook.ts). */
+  private opened(v: unknown): unknown {
+    if (v instanceof PendingVault && !this.keepVault) v.fail();
+    return v;
+  }
+
   lookupVar(name: string): unknown {
     if (this.extra && name in this.extra) return this.taint(this.extra[name]);
     if (this.resolved.has(name)) {
@@ -201,7 +216,7 @@ export class Evaluator implements EvalState {
         return e.value;
       case 'name': {
         const local = f.get(e.name);
-        return local !== NO_ATTR ? local : this.lookupVar(e.name);
+        return this.opened(local !== NO_ATTR ? local : this.lookupVar(e.name));
       }
       case 'list':
         return e.items.map((x) => this.eval(x, f));
@@ -217,20 +232,35 @@ export class Evaluator implements EvalState {
         return out;
       }
       case 'getattr':
-        return this.getAttr(this.eval(e.obj, f), e.attr);
+        return this.opened(this.getAttr(this.eval(e.obj, f), e.attr));
       case 'getitem':
-        return this.getItem(this.eval(e.obj, f), this.eval(e.key, f));
+        return this.opened(this.getItem(this.eval(e.obj, f), this.eval(e.key, f)));
       case 'slice':
         return this.slice(e, f);
       case 'call':
         return this.call(e.fn, e.call, f);
       case 'filter': {
-        const value = e.operand ? this.eval(e.operand, f) : null;
+        const keep = this.keepVault;
+        if (VAULT_BLIND_FILTERS.has(e.name)) this.keepVault = true;
+        let value: unknown;
+        try {
+          value = e.operand ? this.eval(e.operand, f) : null;
+        } finally {
+          this.keepVault = keep;
+        }
         const [args, kwargs] = this.evalArgs(e.call, f);
         return this.callFilter(e.name, value, args, kwargs);
       }
       case 'test': {
-        const value = this.eval(e.operand, f);
+        // These tests look at a vault value without opening it (AnsibleVaultEncryptedUnicode).
+        const keep = this.keepVault;
+        if (VAULT_BLIND_TESTS.has(e.name)) this.keepVault = true;
+        let value: unknown;
+        try {
+          value = this.eval(e.operand, f);
+        } finally {
+          this.keepVault = keep;
+        }
         const [args, kwargs] = this.evalArgs(e.call, f);
         const r = this.callTest(e.name, value, args, kwargs);
         return e.negate ? !r : r;

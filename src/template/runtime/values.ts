@@ -8,6 +8,7 @@
  * - dict is a plain object; list is an array.
  */
 import { isLazyVars, OMIT } from '../types.js';
+import { PendingVault } from '../../values/vault-hook.js';
 
 export const TUPLE = Symbol('philote.tuple');
 
@@ -281,6 +282,8 @@ export function pyContains(container: unknown, item: unknown): boolean {
 /** Convert engine values to plain JSON-ish JS for callers (PyFloat → number, tuple → array). */
 export function toPlain(v: unknown, keepFloats = false): unknown {
   if (v instanceof PyFloat) return keepFloats ? v : v.value;
+  // A `!vault` value no secret opened is used here (a module argument, a template's result).
+  if (v instanceof PendingVault) v.fail();
   // hostvars and a host's view template their values when read: walking them would render every
   // variable of every host (and hostvars inside each, without end).
   if (isLazyVars(v)) return v;
