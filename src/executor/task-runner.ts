@@ -16,7 +16,7 @@ import { unwrapUnsafe, wrapUnsafe, wrapUnsafeFresh } from '../template/unsafe.js
 import { namespaceFacts } from '../vars/manager.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import { OMIT, type Vars } from '../template/types.js';
-import { PyFloat, toPlain } from '../template/runtime/values.js';
+import { toPlain } from '../template/runtime/values.js';
 import { loadLookupForLoop } from './bridges.js';
 import { becomeApplies, buildBecomeSpec, buildConnectionSpec, type ConnectionKeywords } from './connection-spec.js';
 import type { HostRun, PlayRun, Scope } from './context.js';
@@ -156,7 +156,8 @@ function environmentFor(pr: PlayRun, scope: Scope, task: Task, vars: Vars): Reco
     for (const e of list) {
       const rendered = pr.run.templar.render(e, { vars, location: task.loc });
       if (rendered && typeof rendered === 'object') {
-        for (const [k, v] of Object.entries(rendered as Record<string, unknown>)) env[k] = v === null || v === undefined ? '' : v instanceof PyFloat ? String(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        for (const [k, v] of Object.entries(rendered as Record<string, unknown>)) // The shell plugin's env_prefix writes text_type(v): None is 'None', a dict its Python repr.
+        env[k] = v === undefined ? '' : pyStr(unwrapUnsafe(v));
       }
     }
   }
