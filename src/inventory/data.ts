@@ -8,6 +8,7 @@ import { PhiloteError } from '../errors.js';
 import type { Inventory, InventoryGroup, InventoryHost } from './types.js';
 import { selectHostNames } from './patterns.js';
 import type { VarsLayer } from './varsdirs.js';
+import type { LoadInventoryOptions } from './index.js';
 import { PLAYBOOK_PYTHON } from '../vars/playbook-python.js';
 
 /** Names Ansible treats as the controller (C.LOCALHOST). */
@@ -46,7 +47,7 @@ export class InventoryData implements Inventory {
   /** Set while a source is being parsed: becomes inventory_file of hosts first seen there. */
   currentSource?: string;
   /** How it was loaded (loadInventory), for meta: refresh_inventory. */
-  loadedFrom?: { sources: string[]; options: unknown };
+  loadedFrom?: { sources: string[]; options: LoadInventoryOptions };
   /**
    * The add_host and group_by results applied so far (InventoryManager's _cached_dynamic_hosts and
    * _cached_dynamic_grouping): refresh_inventory applies them again to the re-read sources.

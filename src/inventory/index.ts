@@ -75,7 +75,7 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
  */
 export async function refreshInventory(inventory: Inventory, reapply: (host: string, result: Record<string, unknown>) => void): Promise<void> {
   if (!(inventory instanceof InventoryData) || !inventory.loadedFrom) return;
-  const fresh = await loadInventory(inventory.loadedFrom.sources, inventory.loadedFrom.options as LoadInventoryOptions);
+  const fresh = await loadInventory(inventory.loadedFrom.sources, inventory.loadedFrom.options);
   inventory.replaceSources(fresh);
   for (const { host, result } of [...inventory.dynamicChanges]) reapply(host, result);
 }

@@ -27,11 +27,11 @@ function sortKey(caseSensitive: boolean): (v: unknown) => unknown {
   return (v) => (!caseSensitive && typeof v === 'string' ? v.toLowerCase() : v);
 }
 
-function uniqueBy(items: unknown[], key: (x: unknown) => unknown): unknown[] {
+function uniqueBy(items: unknown[], key: (x: unknown, i: number) => unknown): unknown[] {
   const out: unknown[] = [];
   const keys: unknown[] = [];
-  for (const x of items) {
-    const k = key(x);
+  for (const [i, x] of items.entries()) {
+    const k = key(x, i);
     if (!keys.some((y) => pyEquals(y, k))) {
       keys.push(k);
       out.push(x);
@@ -150,17 +150,10 @@ export const LIST_FILTERS: Record<string, FilterFn> = {
     // then falls back to its own unique by equality, which takes neither case_sensitive=False nor
     // an attribute.
     const bad = keys.find((x) => Array.isArray(x) || isDict(x));
-    if (bad !== undefined && ((cs !== undefined && cs === false) || (attribute !== undefined && truthy(attribute)))) {
+    if (bad !== undefined && (cs === false || truthy(attribute ?? false))) {
       throw new FinalTemplateError(`Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: '${typeName(bad)}'`);
     }
-    const out: unknown[] = [];
-    const seen: unknown[] = [];
-    items.forEach((x, i) => {
-      if (seen.some((y) => pyEquals(y, keys[i]))) return;
-      seen.push(keys[i]);
-      out.push(x);
-    });
-    return out;
+    return uniqueBy(items, (_x, i) => keys[i]);
   },
   union: (_s, v, a) => uniqueBy([...pyIter(v), ...pyIter(a[0])], (x) => x),
   intersect: (_s, v, a) => {

@@ -126,8 +126,7 @@ function mathArg(filter: 'log' | 'pow' | 'root', v: unknown): number {
   if (typeof v === 'number') return v;
   if (v instanceof PyFloat) return v.value;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  const t = v === null ? 'NoneType' : typeName(v);
-  throw new FinalTemplateError(`${filter}() can only be used on numbers: must be real number, not ${t}`);
+  throw new FinalTemplateError(`${filter}() can only be used on numbers: must be real number, not ${typeName(v)}`);
 }
 
 export const MISC_FILTERS: Record<string, FilterFn> = {
@@ -191,7 +190,7 @@ export const MISC_FILTERS: Record<string, FilterFn> = {
     const unit = a[1] === undefined && k['unit'] === undefined ? undefined : pyStr(a[1] ?? k['unit']);
     if (typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof PyFloat)) {
       // bytes_to_human compares (or, given a unit, divides) the size with an int: Python's TypeError.
-      const t = v === null || v === undefined ? 'NoneType' : typeName(v);
+      const t = typeName(v);
       const why = unit === undefined ? `'>=' not supported between instances of '${t}' and 'int'` : `unsupported operand type(s) for /: '${t}' and 'int'`;
       throw new FinalTemplateError(`human_readable() failed on bad input: ${why}`);
     }

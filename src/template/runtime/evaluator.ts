@@ -81,13 +81,24 @@ export class Evaluator implements EvalState {
   ) {}
 
   // ---- EvalState ----
-  /** Set while a test that does not open vault values evaluates its operand. */
+  /** Set while a filter or test that does not open vault values evaluates its operand. */
   private keepVault = false;
 
   /** A `!vault` value no secret opened fails where it is used (values/vault-hook.ts). */
   private opened(v: unknown): unknown {
     if (v instanceof PendingVault && !this.keepVault) v.fail();
     return v;
+  }
+
+  /** A filter's or test's operand; `vaultBlind`: one that looks at a vault value without opening it. */
+  private evalOperand(e: Expr, f: Frame, vaultBlind: boolean): unknown {
+    const keep = this.keepVault;
+    this.keepVault = keep || vaultBlind;
+    try {
+      return this.eval(e, f);
+    } finally {
+      this.keepVault = keep;
+    }
   }
 
   lookupVar(name: string): unknown {
@@ -240,27 +251,12 @@ export class Evaluator implements EvalState {
       case 'call':
         return this.call(e.fn, e.call, f);
       case 'filter': {
-        const keep = this.keepVault;
-        if (VAULT_BLIND_FILTERS.has(e.name)) this.keepVault = true;
-        let value: unknown;
-        try {
-          value = e.operand ? this.eval(e.operand, f) : null;
-        } finally {
-          this.keepVault = keep;
-        }
+        const value = e.operand ? this.evalOperand(e.operand, f, VAULT_BLIND_FILTERS.has(e.name)) : null;
         const [args, kwargs] = this.evalArgs(e.call, f);
         return this.callFilter(e.name, value, args, kwargs);
       }
       case 'test': {
-        // These tests look at a vault value without opening it (AnsibleVaultEncryptedUnicode).
-        const keep = this.keepVault;
-        if (VAULT_BLIND_TESTS.has(e.name)) this.keepVault = true;
-        let value: unknown;
-        try {
-          value = this.eval(e.operand, f);
-        } finally {
-          this.keepVault = keep;
-        }
+        const value = this.evalOperand(e.operand, f, VAULT_BLIND_TESTS.has(e.name));
         const [args, kwargs] = this.evalArgs(e.call, f);
         const r = this.callTest(e.name, value, args, kwargs);
         return e.negate ? !r : r;

@@ -145,7 +145,7 @@ import { reprString } from '../../values/py-repr.js';
 /** Python repr(). */
 /** Python's type(v) as printed: "<class 'bool'>". */
 export function pyClass(v: unknown): string {
-  return `<class '${v === null || v === undefined ? 'NoneType' : typeName(v)}'>`;
+  return `<class '${typeName(v)}'>`;
 }
 
 export function pyRepr(v: unknown): string {
